@@ -1,0 +1,87 @@
+/**
+ * The analyzer: normalized text -> the tokens the index stores and the terms a query asks for.
+ *
+ * Owns: the two token streams of a field.
+ *  - words: jieba words at search granularity (cut-for-search) for Chinese, plus Latin words,
+ *    numbers, dates and codes; these drive BM25 ranking.
+ *  - chars: the field's searchable characters (letters and digits, whitespace and punctuation
+ *    dropped) in order; the index keeps character unigrams and positional bigrams of this
+ *    stream, which is what guarantees that any string occurring in a document finds it.
+ * Must not: know about postings, segments or scoring.
+ */
+import { normalize } from './normalize.js';
+import { getSegmenter, type Segmenter } from './segmenter.js';
+
+/** The tokens of one field. */
+export interface FieldTokens {
+  /** Word tokens (repeats kept: their count is the term frequency; their number the field length). */
+  words: string[];
+  /** Searchable characters of the normalized text, one code point each, in order. */
+  chars: string[];
+}
+
+export interface AnalyzerOptions {
+  /** Extra jieba user dictionaries (one word per line: `word [freq] [tag]`), on top of `dict/user.dict.utf8`. */
+  userDicts?: readonly string[];
+}
+
+const HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$/;
+/** Non-Han letter/digit runs, joined by inner `-/.:_` (dates 2023-06-21, codes gb/t, versions 2.0). */
+const NON_HAN_ALNUM = String.raw`(?:(?![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[\p{L}\p{N}])+`;
+const ALNUM = new RegExp(`${NON_HAN_ALNUM}(?:[-/.:_]${NON_HAN_ALNUM})*`, 'gu');
+const ALNUM_PART = new RegExp(NON_HAN_ALNUM, 'gu');
+const QUERY_PIECE = new RegExp(`[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]+|${ALNUM.source}`, 'gu');
+const SEARCHABLE_CHAR = /[\p{L}\p{N}]/u;
+
+export class Analyzer {
+  private readonly segmenter: Segmenter;
+
+  constructor(options: AnalyzerOptions = {}) {
+    this.segmenter = getSegmenter(options.userDicts ?? []);
+  }
+
+  /** Index-time analysis of one field's original text. */
+  analyzeField(original: string): FieldTokens {
+    const text = normalize(original).text;
+    const words: string[] = [];
+    for (const w of this.segmenter.cutForSearch(text)) if (HAN.test(w)) words.push(w);
+    for (const m of text.matchAll(ALNUM)) {
+      const token = m[0];
+      words.push(token);
+      if (token.length > 1 && /[-/.:_]/.test(token)) for (const p of token.matchAll(ALNUM_PART)) words.push(p[0]);
+    }
+    return { words, chars: searchableChars(text) };
+  }
+
+  /**
+   * Query-time analysis of a piece of query text: the words a user asked for, at precise
+   * granularity, in order and without repeats. Punctuation never becomes a term.
+   */
+  queryTerms(original: string): string[] {
+    const text = normalize(original).text;
+    const out: string[] = [];
+    for (const m of text.matchAll(QUERY_PIECE)) {
+      const piece = m[0];
+      if (HAN.test(piece)) for (const w of this.segmenter.cut(piece)) out.push(w);
+      else out.push(piece);
+    }
+    return [...new Set(out)];
+  }
+}
+
+/** The searchable characters (letters and digits) of already-normalized text, one code point each. */
+export function searchableChars(normalized: string): string[] {
+  const out: string[] = [];
+  for (const ch of normalized) {
+    const c = ch.charCodeAt(0);
+    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57)) out.push(ch);
+    else if (c >= 0x80 && SEARCHABLE_CHAR.test(ch)) out.push(ch);
+  }
+  return out;
+}
+
+/** Searchable characters of a query string (normalized first). */
+export function queryChars(original: string): string[] {
+  return searchableChars(normalize(original).text);
+}
+

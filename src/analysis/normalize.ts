@@ -1,0 +1,102 @@
+/**
+ * Text normalization before segmentation, with an offset map back to the original.
+ *
+ * Owns: pinyin-artifact stripping, NFKC (full-width to half-width), Latin lower-case,
+ * Traditional -> Simplified (opencc-js, `tw` -> `cn`, character level, no phrase rewriting),
+ * and the map from each normalized UTF-16 unit to the original text, so highlights and
+ * snippets can show the original characters (a Traditional article stays Traditional).
+ * Must not: segment, tokenize or know about fields and indexes.
+ */
+import * as OpenCC from 'opencc-js/t2cn';
+
+/** Normalized text plus, for each of its UTF-16 units, the offset of the original unit it came from. */
+export interface Normalized {
+  text: string;
+  /** `map[i]` is the offset in the original string of the character that produced `text[i]`. */
+  map: Int32Array;
+  /** Length of the original string (so `end` offsets can be mapped too). */
+  originalLength: number;
+}
+
+const traditionalToSimplified: (text: string) => string = OpenCC.Converter({ from: 'tw', to: 'cn' });
+
+/**
+ * Scraped Traditional pages carry pinyin after characters, e.g. `區(qū)`, `務(wù)`.
+ * A parenthesised run of Latin letters directly after a CJK character that contains at least
+ * one tone-marked vowel is such an artifact. Plain ASCII in parentheses (`图书馆(library)`) is kept.
+ */
+const PINYIN_ARTIFACT = /(?<=[\u3400-\u9fff\uf900-\ufaff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}\)/g;
+
+/** Removes pinyin artifacts such as `(qū)` after Chinese characters. */
+export function stripPinyinArtifacts(text: string): string {
+  return text.replace(PINYIN_ARTIFACT, '');
+}
+
+/** Converts Traditional characters to Simplified, character for character (same length). */
+export function toSimplified(text: string): string {
+  const converted = traditionalToSimplified(text);
+  if (converted.length === text.length) return converted;
+  // A phrase rule changed the length: fall back to per-character conversion so offsets hold.
+  let out = '';
+  for (const ch of text) {
+    const c = traditionalToSimplified(ch);
+    out += c.length === ch.length ? c : ch;
+  }
+  return out;
+}
+
+/** NFKC + lower-case of one code point; the common cases (ASCII, CJK) skip the Unicode tables. */
+function foldCodePoint(ch: string, code: number): string {
+  if (code < 0x80) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch;
+  if (code >= 0x4e00 && code <= 0x9fff) return ch;
+  return ch.normalize('NFKC').toLowerCase();
+}
+
+/**
+ * Normalizes `original` for indexing and querying: strips pinyin artifacts, applies NFKC,
+ * lower-cases Latin and converts Traditional to Simplified. The result keeps, for every unit,
+ * the offset of the original character it came from.
+ */
+export function normalize(original: string): Normalized {
+  const parts: string[] = [];
+  const offsets: number[] = [];
+  let artifactEnd = -1;
+  const artifacts: Array<[number, number]> = [];
+  for (const m of original.matchAll(PINYIN_ARTIFACT)) artifacts.push([m.index!, m.index! + m[0].length]);
+  let nextArtifact = 0;
+
+  for (let i = 0; i < original.length; ) {
+    if (nextArtifact < artifacts.length && artifacts[nextArtifact][0] === i) {
+      artifactEnd = artifacts[nextArtifact][1];
+      nextArtifact++;
+      i = artifactEnd;
+      continue;
+    }
+    const code = original.codePointAt(i)!;
+    const width = code > 0xffff ? 2 : 1;
+    const ch = width === 1 ? original[i] : original.slice(i, i + 2);
+    const folded = foldCodePoint(ch, code);
+    parts.push(folded);
+    for (let k = 0; k < folded.length; k++) offsets.push(i);
+    i += width;
+  }
+  const folded = parts.join('');
+  return { text: toSimplified(folded), map: Int32Array.from(offsets), originalLength: original.length };
+}
+
+/** Maps a half-open range of normalized offsets back to a half-open range of the original text. */
+export function toOriginalRange(n: Normalized, original: string, start: number, end: number): [number, number] {
+  const s = n.map[start] ?? n.originalLength;
+  if (end <= start) return [s, s];
+  const lastStart = n.map[end - 1];
+  const lastCode = original.codePointAt(lastStart) ?? 0;
+  return [s, lastStart + (lastCode > 0xffff ? 2 : 1)];
+}
+
+/** True for the characters that searching sees: letters and digits. Whitespace and punctuation are ignored. */
+export function isSearchable(code: number): boolean {
+  if (code < 0x80) return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  if (code >= 0x4e00 && code <= 0x9fff) return true;
+  return SEARCHABLE.test(String.fromCodePoint(code));
+}
+const SEARCHABLE = /^[\p{L}\p{N}]$/u;

@@ -1,0 +1,153 @@
+/**
+ * Postings: for each term, the documents that contain it, how often, and (for character
+ * bigrams) where.
+ *
+ * On disk a term table is, per field and kind (words `w` or character grams `g`):
+ *   terms   sorted string table of the terms
+ *   df      u32 per term: number of documents
+ *   poff    u32 per term + 1: byte range of the term in `post`
+ *   post    per document: varint(doc - previous doc), varint(freq)
+ *   xoff    u32 per term + 1: byte range in `pos` (grams only)
+ *   pos     per document, `freq` varints: position - previous position (from 0 in each document)
+ * Positions count searchable characters of the field (letters and digits; see analysis).
+ *
+ * Owns: that encoding, writing it ({@link TermTableWriter}) and reading it ({@link TermTable}).
+ * Must not: know about scoring, queries or other files.
+ */
+import { ByteReader, ByteWriter } from './varint.js';
+import { encodeStrings, StringTable } from './string-table.js';
+import { requireSection, view, type Section } from './section-file.js';
+
+/** Decoded postings of one term. */
+export interface PostingList {
+  docs: Int32Array;
+  freqs: Int32Array;
+}
+
+/** Decoded positions of one term: `positions[starts[i] .. starts[i+1])` belong to `docs[i]`. */
+export interface PositionList extends PostingList {
+  starts: Int32Array;
+  positions: Int32Array;
+}
+
+/** Writes one term table; terms must be added in sorted order, documents in increasing order. */
+export class TermTableWriter {
+  private readonly terms: string[] = [];
+  private readonly df: number[] = [];
+  private readonly post = new ByteWriter(1 << 16);
+  private readonly postOff: number[] = [0];
+  private readonly pos: ByteWriter | null;
+  private readonly posOff: number[] = [0];
+  private lastDoc = -1;
+  private docs = 0;
+
+  constructor(readonly withPositions: boolean) {
+    this.pos = withPositions ? new ByteWriter(1 << 16) : null;
+  }
+
+  beginTerm(term: string): void {
+    this.terms.push(term);
+    this.lastDoc = -1;
+    this.docs = 0;
+  }
+
+  /** Adds a document to the current term; `positions[from..from+freq)` when the table has positions. */
+  addDoc(doc: number, freq: number, positions?: ArrayLike<number>, from = 0): void {
+    this.post.varint(doc - this.lastDoc - 1);
+    this.post.varint(freq);
+    this.lastDoc = doc;
+    this.docs++;
+    if (this.pos && positions) {
+      let prev = 0;
+      for (let i = from; i < from + freq; i++) {
+        this.pos.varint(positions[i] - prev);
+        prev = positions[i];
+      }
+    }
+  }
+
+  endTerm(): void {
+    if (this.docs === 0) {
+      this.terms.pop();
+      return;
+    }
+    this.df.push(this.docs);
+    this.postOff.push(this.post.length);
+    if (this.pos) this.posOff.push(this.pos.length);
+  }
+
+  sections(prefix: string): Section[] {
+    const { blob, offsets } = encodeStrings(this.terms);
+    const out: Section[] = [
+      { name: `${prefix}.terms`, data: blob },
+      { name: `${prefix}.toff`, data: offsets },
+      { name: `${prefix}.df`, data: Uint32Array.from(this.df) },
+      { name: `${prefix}.poff`, data: Uint32Array.from(this.postOff) },
+      { name: `${prefix}.post`, data: this.post.view() },
+    ];
+    if (this.pos) {
+      out.push({ name: `${prefix}.xoff`, data: Uint32Array.from(this.posOff) });
+      out.push({ name: `${prefix}.pos`, data: this.pos.view() });
+    }
+    return out;
+  }
+}
+
+/** A read-only term table over sections of a loaded segment file. */
+export class TermTable {
+  readonly terms: StringTable;
+  readonly df: Uint32Array;
+  private readonly postOff: Uint32Array;
+  private readonly post: Uint8Array;
+  private readonly posOff: Uint32Array | null;
+  private readonly pos: Uint8Array | null;
+
+  constructor(sections: Map<string, Uint8Array>, file: string, prefix: string, withPositions: boolean) {
+    const req = (name: string) => requireSection(sections, file, `${prefix}.${name}`);
+    this.terms = new StringTable(req('terms'), view.u32(req('toff')));
+    this.df = view.u32(req('df'));
+    this.postOff = view.u32(req('poff'));
+    this.post = req('post');
+    this.posOff = withPositions ? view.u32(req('xoff')) : null;
+    this.pos = withPositions ? req('pos') : null;
+  }
+
+  /** Ordinal of `term`, or -1. */
+  lookup(term: string): number {
+    return this.terms.find(term);
+  }
+
+  /** Decodes the documents and frequencies of term `ord`. */
+  postings(ord: number): PostingList {
+    const n = this.df[ord];
+    const docs = new Int32Array(n);
+    const freqs = new Int32Array(n);
+    const r = new ByteReader(this.post, this.postOff[ord], this.postOff[ord + 1]);
+    let doc = -1;
+    for (let i = 0; i < n; i++) {
+      doc += r.varint() + 1;
+      docs[i] = doc;
+      freqs[i] = r.varint();
+    }
+    return { docs, freqs };
+  }
+
+  /** Decodes documents, frequencies and positions of term `ord` (tables with positions only). */
+  positions(ord: number): PositionList {
+    if (!this.pos || !this.posOff) throw new Error('term table has no positions');
+    const { docs, freqs } = this.postings(ord);
+    const starts = new Int32Array(docs.length + 1);
+    for (let i = 0; i < docs.length; i++) starts[i + 1] = starts[i] + freqs[i];
+    const positions = new Int32Array(starts[docs.length]);
+    const r = new ByteReader(this.pos, this.posOff[ord], this.posOff[ord + 1]);
+    for (let i = 0; i < docs.length; i++) {
+      let p = 0;
+      for (let j = starts[i]; j < starts[i + 1]; j++) positions[j] = p += r.varint();
+    }
+    return { docs, freqs, starts, positions };
+  }
+
+  get hasPositions(): boolean {
+    return this.pos !== null;
+  }
+}

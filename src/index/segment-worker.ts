@@ -1,0 +1,70 @@
+/**
+ * The indexing work done per thread: analyze documents and add them to a segment builder,
+ * writing a segment whenever the in-memory budget is reached. Runs in a worker thread (see
+ * worker-pool) or, for small jobs, in the calling thread.
+ *
+ * Owns: the analyze -> build loop. Must not: touch the manifest or other segments.
+ */
+import { Analyzer } from '../analysis/analyzer.js';
+import type { DocumentInput } from '../document.js';
+import { FIELDS } from './schema.js';
+import type { SegmentMeta } from './segment.js';
+import { SegmentBuilder, type AnalyzedFields } from './segment-builder.js';
+
+export interface WorkerConfig {
+  dir: string;
+  /** Unique prefix of the segment names this worker writes. */
+  namePrefix: string;
+  userDicts: readonly string[];
+  /** Postings entries held in memory before a segment is written. */
+  memoryBudget: number;
+}
+
+/** A written segment and, for each of its documents, the sequence number the writer gave it. */
+export interface BuiltSegment {
+  meta: SegmentMeta;
+  seqs: number[];
+}
+
+/** Text of each field of a document, as the analyzer sees it. */
+export function fieldTexts(doc: DocumentInput): Record<(typeof FIELDS)[number], string> {
+  return { title: doc.title ?? '', content: doc.content ?? '', tags: (doc.tags ?? []).join('\n') };
+}
+
+export class SegmentWorkerCore {
+  private readonly analyzer: Analyzer;
+  private builder: SegmentBuilder | null = null;
+  private seqs: number[] = [];
+  private count = 0;
+  private readonly built: BuiltSegment[] = [];
+
+  constructor(private readonly config: WorkerConfig) {
+    this.analyzer = new Analyzer({ userDicts: config.userDicts });
+  }
+
+  add(docs: DocumentInput[], seqs: number[]): void {
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i];
+      const texts = fieldTexts(doc);
+      const tokens = {} as AnalyzedFields;
+      for (const f of FIELDS) tokens[f] = this.analyzer.analyzeField(texts[f]);
+      this.builder ??= new SegmentBuilder(this.config.dir, `${this.config.namePrefix}-${this.count++}`);
+      this.builder.add(doc, tokens);
+      this.seqs.push(seqs[i]);
+      if (this.builder.size >= this.config.memoryBudget) this.flush();
+    }
+  }
+
+  private flush(): void {
+    if (!this.builder) return;
+    this.built.push({ meta: this.builder.finish(), seqs: this.seqs });
+    this.builder = null;
+    this.seqs = [];
+  }
+
+  /** Writes the last segment and returns every segment written. */
+  finish(): BuiltSegment[] {
+    this.flush();
+    return this.built;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The index writer: add, replace and delete documents by id, then commit a new version.
+ *
+ * Adding builds new segments on worker threads; indexing an id again deletes its older version;
+ * commit writes deletion files, merges segments by the merge policy, and switches the manifest
+ * atomically. One writer per directory at a time (write.lock).
+ *
+ * Merge policy: the segments one commit creates are merged into one; when the index has more
+ * than `maxSegments` segments, or a segment has at least 20% deleted documents, all segments are
+ * merged into one (which also makes document frequencies exact again, see reader).
+ *
+ * Owns: the write path. Must not: search.
+ */
+import { availableParallelism } from 'node:os';
+import type { DocumentInput } from '../document.js';
+import {
+  emptyManifest,
+  ensureDir,
+  readManifest,
+  removeUnusedFiles,
+  writeDeletions,
+  writeManifest,
+  WriteLock,
+  type Manifest,
+  type SegmentEntry,
+} from './directory.js';
+import { mergeSegments, type MergeSource } from './merge.js';
+import { IndexSnapshot } from './reader.js';
+import { Segment, type SegmentMeta } from './segment.js';
+import type { BuiltSegment } from './segment-worker.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface WriterOptions {
+  /** Worker threads for analysis; 0 analyzes in the calling thread. Default: available cores (at most 4). */
+  threads?: number;
+  /** Extra jieba user dictionaries. */
+  userDicts?: readonly string[];
+  /** Postings entries a worker holds in memory before writing a segment. Default 40 million. */
+  memoryBudget?: number;
+  /** Segments above which everything is merged into one. Default 8. */
+  maxSegments?: number;
+}
+
+export interface CommitResult {
+  generation: number;
+  added: number;
+  deleted: number;
+  documents: number;
+  segments: number;
+}
+
+const BATCH = 256;
+
+export class IndexWriter {
+  private readonly lock: WriteLock;
+  private manifest: Manifest;
+  private pool: WorkerPool | null = null;
+  private batch: DocumentInput[] = [];
+  private batchSeqs: number[] = [];
+  private seq = 0;
+  /** For each id added or deleted since the last commit, the sequence number of its last operation. */
+  private readonly latest = new Map<string, number>();
+  private added = 0;
+  private readonly options: Required<WriterOptions>;
+
+  private constructor(readonly dir: string, options: WriterOptions) {
+    ensureDir(dir);
+    this.lock = WriteLock.acquire(dir);
+    try {
+      this.manifest = readManifest(dir) ?? emptyManifest();
+    } catch (err) {
+      this.lock.release();
+      throw err;
+    }
+    this.options = {
+      threads: options.threads ?? Math.min(4, availableParallelism()),
+      userDicts: options.userDicts ?? [],
+      memoryBudget: options.memoryBudget ?? 40_000_000,
+      maxSegments: options.maxSegments ?? 8,
+    };
+  }
+
+  /** Opens (or creates) the index in `dir` for writing. */
+  static open(dir: string, options: WriterOptions = {}): IndexWriter {
+    return new IndexWriter(dir, options);
+  }
+
+  /** Adds a document; a document with the same id (already indexed or added earlier) is replaced. */
+  async add(doc: DocumentInput): Promise<void> {
+    const seq = this.seq++;
+    this.latest.set(doc.id, seq);
+    this.batch.push(doc);
+    this.batchSeqs.push(seq);
+    this.added++;
+    if (this.batch.length >= BATCH) await this.flushBatch();
+  }
+
+  /** Deletes the document with this id (no effect if there is none). */
+  delete(id: string): void {
+    this.latest.set(id, this.seq++);
+  }
+
+  private async flushBatch(): Promise<void> {
+    if (!this.batch.length) return;
+    // Small jobs are not worth starting threads for.
+    this.pool ??= new WorkerPool(this.batch.length < BATCH ? 0 : this.options.threads, {
+      dir: this.dir,
+      namePrefix: `seg-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+      userDicts: this.options.userDicts,
+      memoryBudget: this.options.memoryBudget,
+    });
+    const docs = this.batch;
+    const seqs = this.batchSeqs;
+    this.batch = [];
+    this.batchSeqs = [];
+    await this.pool.add(docs, seqs);
+  }
+
+  /** Makes every change since the last commit durable and visible, as one new index version. */
+  async commit(): Promise<CommitResult> {
+    await this.flushBatch();
+    const built: BuiltSegment[] = this.pool ? await this.pool.finish() : [];
+    this.pool = null;
+
+    const views: MergeSource[] = [];
+    const entries: SegmentEntry[] = [];
+    let deleted = 0;
+    try {
+      // Existing segments: delete every older version of an id touched in this commit.
+      const snapshot = this.manifest.segments.length ? IndexSnapshot.open(this.dir) : null;
+      snapshot?.segments.forEach((view, i) => {
+        const entry = { ...this.manifest.segments[i] };
+        let bits = view.deleted;
+        for (const id of this.latest.keys()) {
+          for (const d of view.segment.docsWithId(id)) {
+            if (bits && bits[d]) continue;
+            bits ??= new Uint8Array(view.segment.docCount);
+            bits[d] = 1;
+            entry.deletedCount++;
+            deleted++;
+          }
+        }
+        if (bits !== view.deleted) {
+          entry.deletions = `${entry.name}.del-${this.manifest.generation + 1}`;
+          writeDeletions(this.dir, entry.deletions, bits!);
+        }
+        views.push({ segment: view.segment, deleted: bits });
+        entries.push(entry);
+      });
+      // New segments: a document is live only if it is the last operation on its id.
+      const fresh: MergeSource[] = [];
+      for (const b of built) {
+        const segment = new Segment(this.dir, b.meta.name);
+        let bits: Uint8Array | null = null;
+        b.seqs.forEach((s, d) => {
+          if (this.latest.get(segment.id(d)) !== s) (bits ??= new Uint8Array(b.seqs.length))[d] = 1;
+        });
+        fresh.push({ segment, deleted: bits });
+      }
+      if (fresh.length > 1 || (fresh.length === 1 && fresh[0].deleted)) {
+        const meta = this.merge(fresh);
+        if (meta.docCount > 0) {
+          const segment = new Segment(this.dir, meta.name);
+          views.push({ segment, deleted: null });
+          entries.push({ ...meta, deletions: null, deletedCount: 0 });
+        }
+      } else if (fresh.length === 1) {
+        views.push(fresh[0]);
+        entries.push({ ...fresh[0].segment.meta, deletions: null, deletedCount: 0 });
+      }
+
+      let segments = entries;
+      const heavyDeletes = entries.some((e) => e.deletedCount > 0 && e.deletedCount >= 0.2 * e.docCount);
+      if (entries.length > this.options.maxSegments || heavyDeletes) {
+        const meta = this.merge(views);
+        segments = meta.docCount > 0 ? [{ ...meta, deletions: null, deletedCount: 0 }] : [];
+      }
+      const next: Manifest = {
+        format: this.manifest.format,
+        generation: this.manifest.generation + 1,
+        committedAt: new Date().toISOString(),
+        segments,
+      };
+      writeManifest(this.dir, next);
+      this.manifest = next;
+    } finally {
+      for (const v of views) v.segment.close();
+    }
+    removeUnusedFiles(this.dir, this.manifest);
+    const result: CommitResult = {
+      generation: this.manifest.generation,
+      added: this.added,
+      deleted,
+      documents: this.manifest.segments.reduce((n, s) => n + s.docCount - s.deletedCount, 0),
+      segments: this.manifest.segments.length,
+    };
+    this.latest.clear();
+    this.added = 0;
+    return result;
+  }
+
+  private merge(sources: MergeSource[]): SegmentMeta {
+    const name = `seg-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-m`;
+    return mergeSegments(this.dir, name, sources);
+  }
+
+  /** Discards uncommitted changes and releases the lock. */
+  async close(): Promise<void> {
+    await this.pool?.abort();
+    this.pool = null;
+    this.lock.release();
+  }
+}
