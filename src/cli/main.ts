@@ -1,0 +1,266 @@
+/**
+ * The `zhsearch` command line: index, search, stats, delete, serve, start.
+ *
+ * Owns: argument parsing, progress and human-readable output. Must not: reach past the public
+ * API (`src/index.ts`) and the ingestion entry points into index or search internals.
+ */
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SearchIndex, type SearchResult } from '../index.js';
+import { DefaultConverter } from '../ingest/converter.js';
+import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
+import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
+import { Progress } from './progress.js';
+
+const HELP = `zhsearch: Chinese full-text search
+
+Usage: zhsearch <command> [options]
+
+Commands:
+  index <paths...>   index JSONL / JSONL.gz records and .txt / .html article pages
+                     (directories are read recursively); documents with a known id replace it
+  search <query>     search the index and print the best hits
+  stats              document count, terms and size on disk
+  delete <ids...>    delete documents by id
+
+Common options:
+  --index-dir <dir>  index directory (default: index, or $ZHSEARCH_INDEX_DIR)
+  -h, --help         show help
+
+index options:
+  --map <a=b,...>    field mapping for records whose field names differ, e.g. id=docid,content=facts
+  --threads <n>      worker threads for segmentation (default: cores, at most 4)
+  --user-dict <file> extra jieba user dictionary (repeatable)
+  --quiet            no progress bar
+
+search options:
+  --op and|or        all words must match (default) or any
+  --size <n>         hits per page (default 10)
+  --page <n>         page number (default 1)
+  --sort relevance|date_desc|date_asc
+  --json             print the result as JSON
+
+Query language: words (all must match), "exact phrase", -exclude, A OR B, title:word, (groups).
+`;
+
+const COMMON = {
+  'index-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function indexDir(value: unknown): string {
+  return (typeof value === 'string' && value) || process.env.ZHSEARCH_INDEX_DIR || 'index';
+}
+
+function positiveInt(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${value}"`);
+  return n;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(HELP);
+        return 0;
+      case 'index':
+        return await indexCommand(rest);
+      case 'search':
+        return searchCommand(rest);
+      case 'stats':
+        return statsCommand(rest);
+      case 'delete':
+        return await deleteCommand(rest);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`zhsearch: ${err.message}\nRun \`zhsearch --help\` for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`zhsearch: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+async function indexCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    map: { type: 'string' },
+    threads: { type: 'string' },
+    'user-dict': { type: 'string', multiple: true },
+    quiet: { type: 'boolean' },
+  });
+  if (values.help) return void process.stdout.write(HELP), 0;
+  if (!positionals.length) throw new UsageError('index: give at least one file or directory');
+  const dir = indexDir(values['index-dir']);
+  let mapping;
+  try {
+    mapping = parseFieldMapping(values.map ?? '');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1, 64);
+  const started = performance.now();
+  const index = SearchIndex.open(dir, { threads, userDicts: values['user-dict'] });
+  const total = totalBytes(listInputs(positionals).files);
+  const progress = new Progress(total, !values.quiet && process.stderr.isTTY === true);
+  const ingestion = new Ingestion(new DefaultConverter(mapping));
+  try {
+    let added = 0;
+    for await (const doc of ingestion.documents(readInputs(positionals, (b) => progress.bytes(b)))) {
+      await index.add(doc);
+      progress.doc(++added);
+    }
+    progress.finish();
+    process.stderr.write('committing (merging segments)...\n');
+    const result = await index.commit();
+    const report = ingestion.report;
+    const reportPath = join(dir, 'ingest-report.json');
+    writeFileSync(reportPath, JSON.stringify(report, null, 2));
+    const seconds = (performance.now() - started) / 1000;
+    const reasons = Object.entries(report.byReason).map(([r, n]) => `${r} ${n}`).join(', ');
+    process.stdout.write(
+      `indexed ${report.indexed} documents in ${seconds.toFixed(1)} s (${(report.indexed / seconds).toFixed(0)} docs/s); ` +
+        `rejected ${report.rejected.length}${reasons ? ` (${reasons})` : ''}\n` +
+        `index ${dir}: ${result.documents} documents in ${result.segments} segment(s), version ${result.generation}, ` +
+        `${formatBytes(dirSize(dir))} on disk; report ${reportPath}\n`,
+    );
+    for (const r of report.rejected.slice(0, 10)) process.stderr.write(`  rejected ${r.origin}: ${r.message}\n`);
+    if (report.rejected.length > 10) process.stderr.write(`  ... and ${report.rejected.length - 10} more in ${reportPath}\n`);
+    return 0;
+  } finally {
+    await index.close();
+  }
+}
+
+function searchCommand(args: string[]): number {
+  const { values, positionals } = parse(args, {
+    op: { type: 'string' },
+    size: { type: 'string' },
+    page: { type: 'string' },
+    sort: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) return void process.stdout.write(HELP), 0;
+  const q = positionals.join(' ');
+  const op = values.op ?? 'and';
+  if (op !== 'and' && op !== 'or') throw new UsageError(`--op must be "and" or "or", got "${op}"`);
+  const sort = values.sort ?? undefined;
+  if (sort !== undefined && sort !== 'relevance' && sort !== 'date_desc' && sort !== 'date_asc') {
+    throw new UsageError(`--sort must be relevance, date_desc or date_asc, got "${sort}"`);
+  }
+  const dir = indexDir(values['index-dir']);
+  requireIndex(dir);
+  const index = SearchIndex.open(dir);
+  try {
+    const started = performance.now();
+    const result = index.search(q, { op, size: positiveInt('size', values.size, 10, 1000), page: positiveInt('page', values.page, 1), sort });
+    const tookMs = performance.now() - started;
+    if (values.json) process.stdout.write(JSON.stringify({ ...result, tookMs: Number(tookMs.toFixed(2)) }, null, 2) + '\n');
+    else process.stdout.write(formatResult(result, tookMs));
+    return 0;
+  } finally {
+    void index.close();
+  }
+}
+
+function formatResult(r: SearchResult, tookMs: number): string {
+  const lines = [
+    `${r.total} result(s) for ${r.query.terms.join(' ') || '(all documents)'}${r.query.excluded.length ? ` excluding ${r.query.excluded.join(' ')}` : ''}` +
+      `${r.query.relaxed ? ' (no document has all the words; showing documents with any of them)' : ''} in ${tookMs.toFixed(1)} ms`,
+  ];
+  r.hits.forEach((h, i) => {
+    lines.push(`${String(i + 1).padStart(3)}. ${h.title || '(untitled)'}  [${h.score.toFixed(3)}]`);
+    const meta = [h.date, h.source, h.regions.map((x) => x.county ?? x.city ?? x.province).join('、'), h.url].filter(Boolean).join(' | ');
+    lines.push(`     ${h.id}${meta ? ` | ${meta}` : ''}`);
+  });
+  return lines.join('\n') + '\n';
+}
+
+function statsCommand(args: string[]): number {
+  const { values } = parse(args, { json: { type: 'boolean' } });
+  if (values.help) return void process.stdout.write(HELP), 0;
+  const dir = indexDir(values['index-dir']);
+  requireIndex(dir);
+  const index = SearchIndex.open(dir);
+  try {
+    const s = index.stats();
+    const size = dirSize(dir);
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ ...s, bytesOnDisk: size }, null, 2) + '\n');
+      return 0;
+    }
+    const lines = [
+      `index:      ${dir}`,
+      `documents:  ${s.documents}`,
+      `segments:   ${s.segments} (version ${s.generation}, committed ${s.committedAt})`,
+      ...Object.entries(s.terms).map(([f, t]) => `terms:      ${f.padEnd(8)} ${t.words} words, ${t.grams} character grams`),
+      `on disk:    ${formatBytes(size)}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  } finally {
+    void index.close();
+  }
+}
+
+async function deleteCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  if (values.help) return void process.stdout.write(HELP), 0;
+  if (!positionals.length) throw new UsageError('delete: give at least one id');
+  const dir = indexDir(values['index-dir']);
+  requireIndex(dir);
+  const index = SearchIndex.open(dir);
+  try {
+    const missing = positionals.filter((id) => !index.get(id));
+    index.delete(...positionals);
+    const result = await index.commit();
+    process.stdout.write(`deleted ${result.deleted} document(s); ${result.documents} left${missing.length ? `; not found: ${missing.join(', ')}` : ''}\n`);
+    return 0;
+  } finally {
+    await index.close();
+  }
+}
+
+function requireIndex(dir: string): void {
+  try {
+    statSync(join(dir, 'manifest.json'));
+  } catch {
+    throw new Error(`no index in ${dir}: build one with \`zhsearch index <paths> --index-dir ${dir}\``);
+  }
+}
+
+function dirSize(dir: string): number {
+  let n = 0;
+  for (const f of readdirSync(dir)) {
+    try {
+      const st = statSync(join(dir, f));
+      if (st.isFile()) n += st.size;
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return n;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`;
+}
