@@ -131,16 +131,19 @@ export class IndexWriter {
       snapshot?.segments.forEach((view, i) => {
         const entry = { ...this.manifest.segments[i] };
         let bits = view.deleted;
+        let changed = false;
         for (const id of this.latest.keys()) {
           for (const d of view.segment.docsWithId(id)) {
             if (bits && bits[d]) continue;
-            bits ??= new Uint8Array(view.segment.docCount);
-            bits[d] = 1;
+            // Copy on first change: the loaded bitset belongs to the committed version.
+            if (!changed) bits = bits ? Uint8Array.from(bits) : new Uint8Array(view.segment.docCount);
+            changed = true;
+            bits![d] = 1;
             entry.deletedCount++;
             deleted++;
           }
         }
-        if (bits !== view.deleted) {
+        if (changed) {
           entry.deletions = `${entry.name}.del-${this.manifest.generation + 1}`;
           writeDeletions(this.dir, entry.deletions, bits!);
         }
