@@ -9,15 +9,15 @@
  *    stream, which is what guarantees that any string occurring in a document finds it.
  * Must not: know about postings, segments or scoring.
  */
-import { normalize } from './normalize.js';
+import { isSearchable, normalizeText } from './normalize.js';
 import { getSegmenter, type Segmenter } from './segmenter.js';
 
 /** The tokens of one field. */
 export interface FieldTokens {
   /** Word tokens (repeats kept: their count is the term frequency; their number the field length). */
   words: string[];
-  /** Searchable characters of the normalized text, one code point each, in order. */
-  chars: string[];
+  /** Searchable characters of the normalized text, as code points, in order. */
+  chars: number[];
 }
 
 export interface AnalyzerOptions {
@@ -31,7 +31,6 @@ const NON_HAN_ALNUM = String.raw`(?:(?![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]
 const ALNUM = new RegExp(`${NON_HAN_ALNUM}(?:[-/.:_]${NON_HAN_ALNUM})*`, 'gu');
 const ALNUM_PART = new RegExp(NON_HAN_ALNUM, 'gu');
 const QUERY_PIECE = new RegExp(`[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]+|${ALNUM.source}`, 'gu');
-const SEARCHABLE_CHAR = /[\p{L}\p{N}]/u;
 
 export class Analyzer {
   private readonly segmenter: Segmenter;
@@ -42,7 +41,7 @@ export class Analyzer {
 
   /** Index-time analysis of one field's original text. */
   analyzeField(original: string): FieldTokens {
-    const text = normalize(original).text;
+    const text = normalizeText(original);
     const words: string[] = [];
     for (const w of this.segmenter.cutForSearch(text)) if (HAN.test(w)) words.push(w);
     for (const m of text.matchAll(ALNUM)) {
@@ -50,7 +49,7 @@ export class Analyzer {
       words.push(token);
       if (token.length > 1 && /[-/.:_]/.test(token)) for (const p of token.matchAll(ALNUM_PART)) words.push(p[0]);
     }
-    return { words, chars: searchableChars(text) };
+    return { words, chars: searchableCodes(text) };
   }
 
   /**
@@ -58,7 +57,7 @@ export class Analyzer {
    * granularity, in order and without repeats. Punctuation never becomes a term.
    */
   queryTerms(original: string): string[] {
-    const text = normalize(original).text;
+    const text = normalizeText(original);
     const out: string[] = [];
     for (const m of text.matchAll(QUERY_PIECE)) {
       const piece = m[0];
@@ -69,19 +68,24 @@ export class Analyzer {
   }
 }
 
-/** The searchable characters (letters and digits) of already-normalized text, one code point each. */
-export function searchableChars(normalized: string): string[] {
-  const out: string[] = [];
-  for (const ch of normalized) {
-    const c = ch.charCodeAt(0);
-    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57)) out.push(ch);
-    else if (c >= 0x80 && SEARCHABLE_CHAR.test(ch)) out.push(ch);
+/** The searchable characters (letters and digits) of already-normalized text, as code points. */
+export function searchableCodes(normalized: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < normalized.length; i++) {
+    const c = normalized.codePointAt(i)!;
+    if (c > 0xffff) i++;
+    if (isSearchable(c)) out.push(c);
   }
   return out;
 }
 
+/** The searchable characters of already-normalized text, one string per code point. */
+export function searchableChars(normalized: string): string[] {
+  return searchableCodes(normalized).map((c) => String.fromCodePoint(c));
+}
+
 /** Searchable characters of a query string (normalized first). */
 export function queryChars(original: string): string[] {
-  return searchableChars(normalize(original).text);
+  return searchableChars(normalizeText(original));
 }
 

@@ -23,11 +23,21 @@ export interface MergeSource {
 export function mergeSegments(dir: string, name: string, sources: MergeSource[]): SegmentMeta {
   // New document numbers: live documents in order, -1 for deleted ones.
   const remaps: Int32Array[] = [];
+  /** For sources without deletions, the shift of their document numbers (else null). */
+  const shifts: Array<number | null> = [];
   let next = 0;
   for (const { segment, deleted } of sources) {
     const remap = new Int32Array(segment.docCount);
-    for (let d = 0; d < segment.docCount; d++) remap[d] = deleted && deleted[d] ? -1 : next++;
+    const shift = next;
+    let anyDeleted = false;
+    for (let d = 0; d < segment.docCount; d++) {
+      if (deleted && deleted[d]) {
+        remap[d] = -1;
+        anyDeleted = true;
+      } else remap[d] = next++;
+    }
     remaps.push(remap);
+    shifts.push(anyDeleted ? null : shift);
   }
 
   const store = new StoreWriter(join(dir, `${name}.store`));
@@ -67,8 +77,8 @@ export function mergeSegments(dir: string, name: string, sources: MergeSource[])
     });
     meta.fields[f] = { docsWithField, totalLength };
     fieldSections.push(
-      ...mergeTermTables(sources.map((x) => x.segment.fields[f].words), remaps, false).sections(`${f}.w`),
-      ...mergeTermTables(sources.map((x) => x.segment.fields[f].grams), remaps, true).sections(`${f}.g`),
+      ...mergeTermTables(sources.map((x) => x.segment.fields[f].words), remaps, shifts, false).sections(`${f}.w`),
+      ...mergeTermTables(sources.map((x) => x.segment.fields[f].grams), remaps, shifts, true).sections(`${f}.g`),
       { name: `${f}.len`, data: lengths },
     );
   }
@@ -84,8 +94,11 @@ export function mergeSegments(dir: string, name: string, sources: MergeSource[])
   return meta;
 }
 
-/** k-way merge of sorted term tables, remapping documents and dropping deleted ones. */
-function mergeTermTables(tables: TermTable[], remaps: Int32Array[], withPositions: boolean): TermTableWriter {
+/**
+ * k-way merge of sorted term tables, remapping documents and dropping deleted ones. A source
+ * without deletions is only shifted, so its encoded bytes are copied (see appendEncoded).
+ */
+function mergeTermTables(tables: TermTable[], remaps: Int32Array[], shifts: Array<number | null>, withPositions: boolean): TermTableWriter {
   const out = new TermTableWriter(withPositions);
   const cursor = tables.map(() => 0);
   const current = tables.map((t) => (t.terms.size > 0 ? t.terms.get(0) : null));
@@ -99,7 +112,9 @@ function mergeTermTables(tables: TermTable[], remaps: Int32Array[], withPosition
       const t = tables[s];
       const ord = cursor[s];
       const remap = remaps[s];
-      if (withPositions && isBigram(term)) {
+      const shift = shifts[s];
+      if (shift !== null) out.appendEncoded(t.raw(ord), shift);
+      else if (withPositions && isBigram(term)) {
         const p = t.positions(ord);
         for (let i = 0; i < p.docs.length; i++) {
           const nd = remap[p.docs[i]];

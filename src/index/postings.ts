@@ -30,6 +30,14 @@ export interface PositionList extends PostingList {
   positions: Int32Array;
 }
 
+/** The encoded postings of one term, as stored. */
+export interface RawPostings {
+  df: number;
+  lastDoc: number;
+  post: Uint8Array;
+  pos: Uint8Array | null;
+}
+
 /** Writes one term table; terms must be added in sorted order, documents in increasing order. */
 export class TermTableWriter {
   private readonly terms: string[] = [];
@@ -64,6 +72,21 @@ export class TermTableWriter {
         prev = positions[i];
       }
     }
+  }
+
+  /**
+   * Appends another table's encoded postings of the current term, its documents shifted by
+   * `shift` (used by merges without deletions: only the first document delta is re-encoded,
+   * the rest of the bytes and all positions are copied).
+   */
+  appendEncoded(raw: RawPostings, shift: number): void {
+    const r = new ByteReader(raw.post);
+    const firstDoc = r.varint() + shift;
+    this.post.varint(firstDoc - this.lastDoc - 1);
+    this.post.append(raw.post.subarray(r.pos));
+    this.lastDoc = raw.lastDoc + shift;
+    this.docs += raw.df;
+    if (this.pos && raw.pos) this.pos.append(raw.pos);
   }
 
   endTerm(): void {
@@ -147,7 +170,17 @@ export class TermTable {
     return { docs, freqs, starts, positions };
   }
 
-  get hasPositions(): boolean {
-    return this.pos !== null;
+  /** The stored bytes of term `ord` and its last document (found by walking the deltas). */
+  raw(ord: number): RawPostings {
+    const df = this.df[ord];
+    const post = this.post.subarray(this.postOff[ord], this.postOff[ord + 1]);
+    const r = new ByteReader(post);
+    let doc = -1;
+    for (let i = 0; i < df; i++) {
+      doc += r.varint() + 1;
+      r.varint();
+    }
+    const pos = this.pos && this.posOff ? this.pos.subarray(this.posOff[ord], this.posOff[ord + 1]) : null;
+    return { df, lastDoc: doc, post, pos };
   }
 }

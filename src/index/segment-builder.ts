@@ -9,96 +9,126 @@ import { join } from 'node:path';
 import type { FieldTokens } from '../analysis/analyzer.js';
 import type { DocumentInput } from '../document.js';
 import { ColumnsWriter } from './columns.js';
+import { OccurrenceLog } from './occurrences.js';
 import { TermTableWriter } from './postings.js';
 import { dayNumber, FIELDS, keywordValues, type FieldName } from './schema.js';
 import { writeIdSections, SEGMENT_MAGIC, SEGMENT_VERSION, type SegmentMeta } from './segment.js';
 import { writeSectionFile, type Section } from './section-file.js';
-import { sortStrings } from './string-table.js';
 import { StoreWriter } from './store.js';
 
 /** The tokens of every field of a document. */
 export type AnalyzedFields = Record<FieldName, FieldTokens>;
 
-/** Flat postings accumulator: [doc, freq, doc, freq, ...]. */
-type Flat = number[];
-interface GramAcc {
-  flat: Flat;
-  positions: number[] | null;
+/** A term and where its occurrences are in a sorted log. */
+interface Run {
+  term: string;
+  log: OccurrenceLog;
+  start: number;
+  end: number;
 }
 
+const byTerm = (a: Run, b: Run) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0);
+
+/** Collects one field's occurrences: words (by interned id), character unigrams and bigrams. */
 class FieldAccumulator {
-  readonly words = new Map<string, Flat>();
-  readonly grams = new Map<string, GramAcc>();
+  private readonly wordIds = new Map<string, number>();
+  private readonly words = new OccurrenceLog(false);
+  private readonly unigrams = new OccurrenceLog(false);
+  /** Bigrams of two BMP characters, keyed by both UTF-16 units (so key order is term order). */
+  private readonly bigrams = new OccurrenceLog(true);
+  /** Bigrams with a character outside the BMP (rare), keyed by an interned id. */
+  private readonly wideIds = new Map<string, number>();
+  private readonly wide = new OccurrenceLog(true);
   readonly lengths: number[] = [];
   totalLength = 0;
   docsWithField = 0;
-  /** Rough count of stored numbers, for the memory budget. */
-  size = 0;
 
   add(doc: number, tokens: FieldTokens): void {
     const { words, chars } = tokens;
     this.lengths.push(words.length);
     this.totalLength += words.length;
     if (words.length) this.docsWithField++;
-
-    const tf = new Map<string, number>();
-    for (const w of words) tf.set(w, (tf.get(w) ?? 0) + 1);
-    for (const [w, f] of tf) {
-      let flat = this.words.get(w);
-      if (!flat) this.words.set(w, (flat = []));
-      flat.push(doc, f);
+    for (const w of words) {
+      let id = this.wordIds.get(w);
+      if (id === undefined) this.wordIds.set(w, (id = this.wordIds.size));
+      this.words.push(id, doc, 0);
     }
-
-    // Character unigrams (frequency only) and bigrams (with positions).
-    const uni = new Map<string, number>();
-    const bi = new Map<string, number[]>();
     for (let i = 0; i < chars.length; i++) {
-      uni.set(chars[i], (uni.get(chars[i]) ?? 0) + 1);
-      if (i + 1 < chars.length) {
-        const g = chars[i] + chars[i + 1];
-        const ps = bi.get(g);
-        if (ps) ps.push(i);
-        else bi.set(g, [i]);
+      const a = chars[i];
+      this.unigrams.push(a, doc, 0);
+      if (i + 1 === chars.length) break;
+      const b = chars[i + 1];
+      if (a <= 0xffff && b <= 0xffff) this.bigrams.push(((a << 16) | b) >>> 0, doc, i);
+      else {
+        const term = String.fromCodePoint(a, b);
+        let id = this.wideIds.get(term);
+        if (id === undefined) this.wideIds.set(term, (id = this.wideIds.size));
+        this.wide.push(id, doc, i);
       }
     }
-    for (const [g, f] of uni) {
-      let acc = this.grams.get(g);
-      if (!acc) this.grams.set(g, (acc = { flat: [], positions: null }));
-      acc.flat.push(doc, f);
-    }
-    for (const [g, ps] of bi) {
-      let acc = this.grams.get(g);
-      if (!acc) this.grams.set(g, (acc = { flat: [], positions: [] }));
-      acc.flat.push(doc, ps.length);
-      for (const p of ps) acc.positions!.push(p);
-    }
-    this.size += tf.size * 2 + uni.size * 2 + bi.size * 2 + Math.max(0, chars.length - 1);
+  }
+
+  /** Bytes held by the logs. */
+  get bytes(): number {
+    return this.words.bytes + this.unigrams.bytes + this.bigrams.bytes + this.wide.bytes;
   }
 
   sections(field: FieldName): Section[] {
     const words = new TermTableWriter(false);
-    for (const term of sortStrings([...this.words.keys()])) {
-      const flat = this.words.get(term)!;
-      words.beginTerm(term);
-      for (let i = 0; i < flat.length; i += 2) words.addDoc(flat[i], flat[i + 1]);
-      words.endTerm();
-    }
+    writeRuns(words, runs(this.words, termsById(this.wordIds)).sort(byTerm));
     const grams = new TermTableWriter(true);
-    for (const term of sortStrings([...this.grams.keys()])) {
-      const { flat, positions } = this.grams.get(term)!;
-      grams.beginTerm(term);
-      let from = 0;
-      for (let i = 0; i < flat.length; i += 2) {
-        grams.addDoc(flat[i], flat[i + 1], positions ?? undefined, from);
-        if (positions) from += flat[i + 1];
-      }
-      grams.endTerm();
-    }
+    const uni = runs(this.unigrams, (code) => String.fromCodePoint(code)).sort(byTerm);
+    const bi = runs(this.bigrams, (key) => String.fromCharCode(key >>> 16, key & 0xffff)); // already in term order
+    const wide = runs(this.wide, termsById(this.wideIds)).sort(byTerm);
+    writeRuns(grams, mergeSorted(mergeSorted(uni, bi), wide));
     return [
       ...words.sections(`${field}.w`),
       ...grams.sections(`${field}.g`),
       { name: `${field}.len`, data: Uint32Array.from(this.lengths) },
     ];
+  }
+}
+
+function termsById(ids: Map<string, number>): (id: number) => string {
+  const terms = new Array<string>(ids.size);
+  for (const [t, id] of ids) terms[id] = t;
+  return (id) => terms[id];
+}
+
+/** Sorts `log` and lists its runs of equal keys with their terms. */
+function runs(log: OccurrenceLog, term: (key: number) => string): Run[] {
+  log.sortByKey();
+  const out: Run[] = [];
+  log.forEachRun((key, start, end) => out.push({ term: term(key), log, start, end }));
+  return out;
+}
+
+function mergeSorted(a: Run[], b: Run[]): Run[] {
+  if (!b.length) return a;
+  const out: Run[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i].term < b[j].term)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
+
+/** Writes each run as a term's postings: consecutive records of one document make its frequency. */
+function writeRuns(out: TermTableWriter, all: Run[]): void {
+  for (const { term, log, start, end } of all) {
+    out.beginTerm(term);
+    const docs = log.docs;
+    let i = start;
+    while (i < end) {
+      const doc = docs[i];
+      let j = i + 1;
+      while (j < end && docs[j] === doc) j++;
+      out.addDoc(doc, j - i, log.positions ?? undefined, i);
+      i = j;
+    }
+    out.endTerm();
   }
 }
 
@@ -116,10 +146,10 @@ export class SegmentBuilder {
     return this.ids.length;
   }
 
-  /** Approximate number of postings entries held in memory. */
-  get size(): number {
+  /** Bytes of occurrence logs held in memory. */
+  get bytes(): number {
     let s = 0;
-    for (const f of this.fields.values()) s += f.size;
+    for (const f of this.fields.values()) s += f.bytes;
     return s;
   }
 

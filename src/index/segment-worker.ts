@@ -16,7 +16,7 @@ export interface WorkerConfig {
   /** Unique prefix of the segment names this worker writes. */
   namePrefix: string;
   userDicts: readonly string[];
-  /** Postings entries held in memory before a segment is written. */
+  /** Bytes of occurrence logs held in memory before a segment is written. */
   memoryBudget: number;
 }
 
@@ -51,7 +51,7 @@ export class SegmentWorkerCore {
       this.builder ??= new SegmentBuilder(this.config.dir, `${this.config.namePrefix}-${this.count++}`);
       this.builder.add(doc, tokens);
       this.seqs.push(seqs[i]);
-      if (this.builder.size >= this.config.memoryBudget) this.flush();
+      if (this.builder.bytes >= this.config.memoryBudget) this.flush();
     }
   }
 

@@ -35,7 +35,7 @@ export interface WriterOptions {
   threads?: number;
   /** Extra jieba user dictionaries. */
   userDicts?: readonly string[];
-  /** Postings entries a worker holds in memory before writing a segment. Default 40 million. */
+  /** Bytes of occurrence logs a worker holds before writing a segment. Default 1 GiB. */
   memoryBudget?: number;
   /** Segments above which everything is merged into one. Default 8. */
   maxSegments?: number;
@@ -75,7 +75,7 @@ export class IndexWriter {
     this.options = {
       threads: options.threads ?? Math.min(4, availableParallelism()),
       userDicts: options.userDicts ?? [],
-      memoryBudget: options.memoryBudget ?? 40_000_000,
+      memoryBudget: options.memoryBudget ?? 1 << 30,
       maxSegments: options.maxSegments ?? 8,
     };
   }

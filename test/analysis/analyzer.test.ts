@@ -26,7 +26,7 @@ describe('Analyzer', () => {
   });
 
   it('keeps only letters and digits in the character stream', () => {
-    expect(analyzer.analyzeField('图书，馆 A-1。').chars).toEqual(['图', '书', '馆', 'a', '1']);
+    expect(analyzer.analyzeField('图书，馆 A-1。').chars).toEqual([...'图书馆a1'].map((c) => c.codePointAt(0)));
     expect(queryChars('「圖書館」 ')).toEqual(['图', '书', '馆']);
     expect(analyzer.queryTerms('，。！？')).toEqual([]);
   });
