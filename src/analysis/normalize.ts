@@ -32,18 +32,57 @@ export function stripPinyinArtifacts(text: string): string {
   return text.replace(PINYIN_ARTIFACT, '');
 }
 
-/** Converts Traditional characters to Simplified, character for character (same length). */
-export function toSimplified(text: string): string {
-  const converted = traditionalToSimplified(text);
-  if (converted.length === text.length) return converted;
-  // A phrase rule changed the length: fall back to per-character conversion so offsets hold.
-  let out = '';
-  for (const ch of text) {
-    const c = traditionalToSimplified(ch);
-    out += c.length === ch.length ? c : ch;
+/**
+ * Characters that the conversion changes on their own but that are also standard Simplified
+ * (显著, 什么, 覆盖, 乾隆): they never make a text Traditional, and are kept as written.
+ */
+const AMBIGUOUS = '著么乾覆拚濛';
+
+let changing: Uint8Array | undefined;
+
+/** For each BMP code point, 1 if converting it alone changes it (built once, lazily). */
+function changingTable(): Uint8Array {
+  if (changing) return changing;
+  const t = new Uint8Array(0x10000);
+  for (const [a, b] of [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff]]) {
+    const chars: string[] = [];
+    for (let c = a; c <= b; c++) chars.push(String.fromCharCode(c));
+    const converted = traditionalToSimplified(chars.join('\n')).split('\n');
+    for (let k = 0; k < chars.length; k++) if (converted[k] !== chars[k]) t[a + k] = 1;
   }
+  for (const ch of AMBIGUOUS) t[ch.charCodeAt(0)] = 0;
+  return (changing = t);
+}
+
+/** True when the text has a character that only Traditional script uses. */
+export function hasTraditional(text: string): boolean {
+  const t = changingTable();
+  for (let i = 0; i < text.length; i++) if (t[text.charCodeAt(i)]) return true;
+  return false;
+}
+
+/**
+ * Converts Traditional text to Simplified, character for character (same length). Text without
+ * Traditional-only characters is returned unchanged, so correct Simplified text is never altered
+ * (opencc's phrase rules would turn 显著 into 显着); the ambiguous characters keep their form.
+ */
+export function toSimplified(text: string): string {
+  if (!hasTraditional(text)) return text;
+  let converted = traditionalToSimplified(text);
+  if (converted.length !== text.length) {
+    // A phrase rule changed the length: convert per character so offsets hold.
+    converted = '';
+    for (const ch of text) {
+      const c = traditionalToSimplified(ch);
+      converted += c.length === ch.length ? c : ch;
+    }
+  }
+  if (!AMBIGUOUS_RE.test(text)) return converted;
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += AMBIGUOUS.includes(text[i]) ? text[i] : converted[i];
   return out;
 }
+const AMBIGUOUS_RE = new RegExp(`[${AMBIGUOUS}]`);
 
 /** NFKC + lower-case of one code point; the common cases (ASCII, CJK) skip the Unicode tables. */
 function foldCodePoint(ch: string, code: number): string {

@@ -8,7 +8,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SearchIndex, type SearchResult } from '../index.js';
-import { DefaultConverter } from '../ingest/converter.js';
+import { ArticleConverter } from '../ingest/article-converter.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
 import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
 import { Progress } from './progress.js';
@@ -122,7 +122,7 @@ async function indexCommand(args: string[]): Promise<number> {
   const index = SearchIndex.open(dir, { threads, userDicts: values['user-dict'] });
   const total = totalBytes(listInputs(positionals).files);
   const progress = new Progress(total, !values.quiet && process.stderr.isTTY === true);
-  const ingestion = new Ingestion(new DefaultConverter(mapping));
+  const ingestion = new Ingestion(new ArticleConverter(mapping));
   try {
     let added = 0;
     for await (const doc of ingestion.documents(readInputs(positionals, (b) => progress.bytes(b)))) {

@@ -6,6 +6,7 @@
  * documents it yields) or know how pages are cleaned (article.ts).
  */
 import type { DocumentInput } from '../document.js';
+import type { FieldMapping } from './article.js';
 import type { RawInput } from './readers.js';
 
 export type RejectReason = 'empty' | 'undecodable' | 'binary' | 'too_short' | 'duplicate' | 'bad_json' | 'bad_record' | 'unreadable' | 'unsupported';
@@ -27,9 +28,7 @@ export interface IngestReport {
   byReason: Partial<Record<RejectReason, number>>;
 }
 
-/** `--map id=docid,content=facts`: our field name -> the input's field name. */
-export type FieldMapping = Partial<Record<'id' | 'title' | 'content' | 'date' | 'url' | 'source' | 'author' | 'tags', string>>;
-
+/** Parses `--map id=docid,content=facts` (our field name = the input's field name). */
 export function parseFieldMapping(spec: string): FieldMapping {
   const mapping: Record<string, string> = {};
   const allowed = new Set(['id', 'title', 'content', 'date', 'url', 'source', 'author', 'tags']);

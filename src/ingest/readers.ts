@@ -8,13 +8,14 @@
  * extract metadata (see article.ts) or touch the index.
  */
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, extname, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 
 export type RawInput =
   | { kind: 'record'; origin: string; record: Record<string, unknown> }
-  | { kind: 'page'; origin: string; bytes: Buffer; format: 'txt' | 'html' }
+  /** `id`: the file's path relative to the directory it was found in (its name if given directly). */
+  | { kind: 'page'; origin: string; id: string; bytes: Buffer; format: 'txt' | 'html' }
   | { kind: 'problem'; origin: string; reason: 'bad_json' | 'unreadable' | 'unsupported'; message: string };
 
 const PAGE_EXT: Record<string, 'txt' | 'html'> = { '.txt': 'txt', '.html': 'html', '.htm': 'html' };
@@ -26,10 +27,11 @@ function kindOf(path: string): 'jsonl' | 'txt' | 'html' | null {
 }
 
 /** Lists the input files under `paths` (recursively, sorted); files named explicitly are always included. */
-export function listInputs(paths: readonly string[]): { files: string[]; problems: RawInput[] } {
+export function listInputs(paths: readonly string[]): { files: string[]; ids: Map<string, string>; problems: RawInput[] } {
   const files: string[] = [];
+  const ids = new Map<string, string>();
   const problems: RawInput[] = [];
-  const walk = (p: string, explicit: boolean) => {
+  const walk = (p: string, root: string | null) => {
     let st;
     try {
       st = statSync(p);
@@ -38,12 +40,14 @@ export function listInputs(paths: readonly string[]): { files: string[]; problem
       return;
     }
     if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) if (!name.startsWith('.')) walk(join(p, name), false);
-    } else if (kindOf(p)) files.push(p);
-    else if (explicit) problems.push({ kind: 'problem', origin: p, reason: 'unsupported', message: 'unsupported file type (expected .jsonl, .jsonl.gz, .txt, .html or .htm)' });
+      for (const name of readdirSync(p).sort()) if (!name.startsWith('.')) walk(join(p, name), root ?? p);
+    } else if (kindOf(p)) {
+      files.push(p);
+      ids.set(p, root ? relative(root, p).split(sep).join('/') : basename(p));
+    } else if (!root) problems.push({ kind: 'problem', origin: p, reason: 'unsupported', message: 'unsupported file type (expected .jsonl, .jsonl.gz, .txt, .html or .htm)' });
   };
-  for (const p of paths) walk(p, true);
-  return { files, problems };
+  for (const p of paths) walk(p, null);
+  return { files, ids, problems };
 }
 
 /** Total size in bytes of the files (for progress and ETA). */
@@ -64,7 +68,7 @@ export function totalBytes(files: readonly string[]): number {
  * consumed so far, for progress reporting.
  */
 export async function* readInputs(paths: readonly string[], onBytes?: (bytes: number) => void): AsyncGenerator<RawInput> {
-  const { files, problems } = listInputs(paths);
+  const { files, ids, problems } = listInputs(paths);
   yield* problems;
   let done = 0;
   for (const file of files) {
@@ -73,7 +77,7 @@ export async function* readInputs(paths: readonly string[], onBytes?: (bytes: nu
       try {
         const bytes = readFileSync(file);
         done += bytes.length;
-        yield { kind: 'page', origin: file, bytes, format: kind };
+        yield { kind: 'page', origin: file, id: ids.get(file)!, bytes, format: kind };
       } catch (err) {
         yield { kind: 'problem', origin: file, reason: 'unreadable', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` };
       }

@@ -1,0 +1,86 @@
+/**
+ * Indexing benchmark: runs `zhsearch index` on a corpus (default: ../shared/corpora/xwlb.jsonl.gz)
+ * as a child process, samples its resident memory, and reports time, documents/s, MB/s, peak RSS,
+ * index size on disk and the load time of the built index, next to nodejieba's own single-thread
+ * throughput on the same text measured in the same run.
+ *
+ * Usage: npx tsx bench/indexing.ts [corpus.jsonl.gz] [--limit N]
+ * Prints a table and writes bench/results/indexing.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { SearchIndex } from '../src/index.js';
+
+const args = process.argv.slice(2);
+const limitAt = args.indexOf('--limit');
+const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Infinity;
+const corpus = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--limit') ?? '../shared/corpora/xwlb.jsonl.gz');
+
+const lines = gunzipSync(readFileSync(corpus)).toString('utf8').split('\n').filter(Boolean).slice(0, limit);
+const work = mkdtempSync(join(tmpdir(), 'zhsearch-bench-'));
+const input = join(work, 'input.jsonl.gz');
+writeFileSync(input, gzipSync(lines.join('\n')));
+const records = lines.map((l) => JSON.parse(l) as { title?: string; content?: string });
+const textBytes = records.reduce((n, r) => n + Buffer.byteLength(r.title ?? '') + Buffer.byteLength(r.content ?? ''), 0);
+
+// nodejieba alone, one thread, on the same text (cut-for-search, HMM on).
+const jieba = createRequire(import.meta.url)('nodejieba') as { cutForSearch(s: string, hmm: boolean): string[] };
+jieba.cutForSearch('预热', true);
+let t = performance.now();
+for (const r of records) {
+  jieba.cutForSearch(r.title ?? '', true);
+  jieba.cutForSearch(r.content ?? '', true);
+}
+const jiebaSeconds = (performance.now() - t) / 1000;
+
+const indexDir = join(work, 'index');
+let peakKb = 0;
+t = performance.now();
+const child = spawn(process.execPath, ['bin/zhsearch.js', 'index', input, '--index-dir', indexDir, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const sampler = setInterval(() => {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    if (m) peakKb = Math.max(peakKb, Number(m[1]));
+  } catch {
+    // exited
+  }
+}, 50);
+let out = '';
+child.stdout.on('data', (d) => (out += d));
+const code: number = await new Promise((res) => child.on('exit', (c) => res(c ?? 1)));
+clearInterval(sampler);
+const seconds = (performance.now() - t) / 1000;
+if (code !== 0) throw new Error(`zhsearch index failed (${code})`);
+const diskBytes = readdirSync(indexDir).reduce((n, f) => n + statSync(join(indexDir, f)).size, 0);
+
+t = performance.now();
+const index = SearchIndex.open(indexDir);
+const loadSeconds = (performance.now() - t) / 1000;
+const documents = index.documentCount;
+await index.close();
+
+const result = {
+  corpus,
+  documents,
+  textMB: textBytes / 1e6,
+  seconds,
+  docsPerSecond: documents / seconds,
+  mbPerSecond: textBytes / 1e6 / seconds,
+  peakRssMB: peakKb / 1024,
+  diskMB: diskBytes / 1e6,
+  loadSeconds,
+  jiebaSingleThreadMBps: textBytes / 1e6 / jiebaSeconds,
+  throughputVsJiebaOneThread: textBytes / 1e6 / seconds / (textBytes / 1e6 / jiebaSeconds),
+  cli: out.trim(),
+};
+console.table({
+  zhsearch: { seconds: result.seconds.toFixed(1), 'docs/s': result.docsPerSecond.toFixed(0), 'MB/s': result.mbPerSecond.toFixed(2), 'peak RSS MB': result.peakRssMB.toFixed(0), 'disk MB': result.diskMB.toFixed(0), 'load s': result.loadSeconds.toFixed(3) },
+  'nodejieba alone (1 thread)': { seconds: jiebaSeconds.toFixed(1), 'docs/s': (documents / jiebaSeconds).toFixed(0), 'MB/s': result.jiebaSingleThreadMBps.toFixed(2) },
+});
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/indexing.json', JSON.stringify(result, null, 2));
+rmSync(work, { recursive: true, force: true });

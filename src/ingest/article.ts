@@ -1,0 +1,218 @@
+/**
+ * Entry points of ingestion: one raw page (text or HTML) or one structured record -> one clean
+ * `DocumentInput`, or a typed rejection.
+ *
+ * Owns: the order of the steps (decode checks, HTML to text, cleaning, too-short check, date,
+ * attribution, regions, libraries), the field mapping of records and the `extra` fields.
+ * Must not: read files, walk directories, parse JSONL lines (readers.ts does), keep state
+ * across documents (duplicates are decided by a `DuplicateDetector` the caller owns; see
+ * `checkDuplicate`), or touch the index.
+ */
+import type { DocumentInput } from '../document.js';
+import { isSearchable, stripPinyinArtifacts } from '../analysis/normalize.js';
+import { toSimplified as simplified } from '../analysis/normalize.js';
+import { cleanPage, cleanRecordText } from './clean.js';
+import { findPublicationDate, normalizeDate } from './date.js';
+import { checkText } from './decode.js';
+import type { DuplicateDetector } from './dedupe.js';
+import { htmlTitle, htmlToText } from './html.js';
+import { findLibraries } from './libraries.js';
+import { analyzeRegions, selectRegions } from './regions.js';
+import { findAttribution, type Attribution } from './source.js';
+import { MIN_BODY_CHARS, reject, type Rejection } from './types.js';
+
+export type { RejectReason, Rejection } from './types.js';
+
+export interface ArticleInput {
+  text: string;
+  id: string;
+  kind: 'txt' | 'html';
+}
+
+export interface Extracted {
+  ok: true;
+  doc: DocumentInput;
+  /** Text left out of the document (navigation, credits, related lists, footers...). */
+  removed: string[];
+}
+
+export type ExtractResult = Extracted | Rejection;
+
+/** Number of searchable characters (CJK, letters, digits) in `text`. */
+export function searchableLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80 ? (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) : c >= 0x4e00 && c <= 0x9fff ? true : isSearchable(c)) n++;
+  }
+  return n;
+}
+
+/** Regions and libraries of a title + body (original script; matched on the Simplified form). */
+export function placesOf(title: string | undefined, body: string, extra?: string): Pick<DocumentInput, 'regions' | 'libraries'> {
+  const t = title ? simplified(title) : undefined;
+  const b = simplified(body);
+  const { hits, mentions, text } = analyzeRegions(b, { title: t, simplified: true });
+  return {
+    regions: selectRegions(hits),
+    libraries: findLibraries(text, { mentions, extra, simplified: true }),
+  };
+}
+
+/**
+ * Turns one scraped page into a document.
+ * Rejections: `empty` (no text), `binary` / `undecodable` (control characters, NUL, many U+FFFD),
+ * `too_short` (cleaned body under {@link MIN_BODY_CHARS} searchable characters).
+ */
+export function extractArticle(input: ArticleInput): ExtractResult {
+  const bad = checkText(input.text ?? '');
+  if (bad) return bad;
+
+  let text = input.text;
+  let titleHint: string | undefined;
+  let meta: { dates: string[]; url?: string; siteName?: string; author?: string; source?: string } = { dates: [] };
+  if (input.kind === 'html') {
+    const h = htmlToText(text);
+    text = h.text;
+    titleHint = htmlTitle(h.hints);
+    meta = h.hints;
+    if (text.trim() === '') return reject('empty', 'HTML page without text');
+  }
+
+  const c = cleanPage(text, { titleHint });
+  const bodyChars = searchableLength(c.body);
+  if (bodyChars < MIN_BODY_CHARS) {
+    return reject('too_short', `article body has ${bodyChars} searchable characters (minimum ${MIN_BODY_CHARS})`);
+  }
+
+  const date = findPublicationDate({ meta: meta.dates, header: c.header, title: c.title, body: c.body, neighbours: c.neighbours });
+  const attribution = findAttribution({
+    header: c.header,
+    credits: c.credits,
+    tail: c.tail,
+    siteName: c.siteName,
+    meta: { url: meta.url, siteName: meta.siteName, author: meta.author, source: meta.source },
+  });
+  const places = placesOf(c.title, c.body, c.header.join('\n'));
+
+  const doc: DocumentInput = { id: input.id, content: c.body };
+  if (c.title) doc.title = c.title;
+  if (date) doc.date = date;
+  if (attribution.url) doc.url = attribution.url;
+  if (attribution.source) doc.source = attribution.source;
+  if (attribution.author) doc.author = attribution.author;
+  doc.regions = places.regions;
+  doc.libraries = places.libraries;
+  return { ok: true, doc, removed: c.removed };
+}
+
+/**
+ * Which record fields hold which document field. Each entry is a field name or a list of
+ * names tried in order. Unmapped document fields use the defaults of {@link DEFAULT_MAPPING}.
+ */
+export type FieldMapping = Partial<Record<'id' | 'title' | 'content' | 'date' | 'url' | 'source' | 'tags' | 'author', string | string[]>>;
+
+export const DEFAULT_MAPPING: Required<{ [K in keyof FieldMapping]: string[] }> = {
+  id: ['id', 'docid', 'doc_id', '_id'],
+  title: ['title'],
+  content: ['content', 'body', 'text'],
+  date: ['date', 'pubdate', 'publish_date', 'published', 'published_at'],
+  url: ['url', 'link'],
+  source: ['source'],
+  tags: ['tags', 'keywords'],
+  author: ['author'],
+};
+
+function pick(record: Record<string, unknown>, names: string[], used: Set<string>): unknown {
+  for (const name of names) {
+    const v = record[name];
+    if (v === undefined || v === null || v === '') continue;
+    used.add(name);
+    return v;
+  }
+  return undefined;
+}
+
+function asText(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t ? t : undefined;
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+function asTags(v: unknown): string[] | undefined {
+  let tags: string[] = [];
+  if (Array.isArray(v)) tags = v.map(asText).filter((x): x is string => !!x);
+  else if (typeof v === 'string') tags = v.split(/[,，;；|、\s]+/).map((x) => x.trim()).filter(Boolean);
+  return tags.length ? [...new Set(tags)] : undefined;
+}
+
+/**
+ * Turns one structured record (a parsed JSONL line) into a document. Content is cleaned lightly
+ * (no title guessing or cut points: the record is already the article) but still gets regions
+ * and libraries. The date is normalized to `YYYY-MM-DD` (`20120702`, `2012-07-02 19:06:13`,
+ * epoch numbers...); without a usable date field the lead of the content may give a full date.
+ * Fields not mapped to a document field are kept in `extra` as they are.
+ * Rejections: `bad_record` (no id and no `fallbackId`), `empty` (no content), `binary` /
+ * `undecodable`, `too_short`.
+ */
+export function fromRecord(record: Record<string, unknown>, mapping: FieldMapping = {}, opts: { fallbackId?: string } = {}): ExtractResult {
+  const used = new Set<string>();
+  const names = (k: keyof FieldMapping): string[] => {
+    const m = mapping[k];
+    return m === undefined ? DEFAULT_MAPPING[k] : Array.isArray(m) ? m : [m];
+  };
+  const id = asText(pick(record, names('id'), used)) ?? opts.fallbackId;
+  if (!id) return reject('bad_record', `record has no id (looked for ${names('id').join(', ')})`);
+  const rawContent = pick(record, names('content'), used);
+  if (typeof rawContent !== 'string' || rawContent.trim() === '') return reject('empty', `record ${id} has no content`);
+  const bad = checkText(rawContent);
+  if (bad) return { ...bad, message: `record ${id}: ${bad.message}` };
+
+  const cleaned = cleanRecordText(rawContent);
+  const bodyChars = searchableLength(cleaned.body);
+  if (bodyChars < MIN_BODY_CHARS) {
+    return reject('too_short', `record ${id}: content has ${bodyChars} searchable characters (minimum ${MIN_BODY_CHARS})`);
+  }
+
+  const title = asText(pick(record, names('title'), used));
+  const rawDate = pick(record, names('date'), used);
+  const date = normalizeDate(rawDate) ?? findPublicationDate({ body: cleaned.body });
+  const url = asText(pick(record, names('url'), used));
+  const source = asText(pick(record, names('source'), used));
+  const author = asText(pick(record, names('author'), used));
+  const tags = asTags(pick(record, names('tags'), used));
+
+  const cleanTitle = title ? stripPinyinArtifacts(title).replace(/\s+/g, ' ').trim() : undefined;
+  const attribution: Attribution = source && author ? {} : findAttribution({ credits: cleaned.credits });
+  const places = placesOf(cleanTitle, cleaned.body);
+
+  const doc: DocumentInput = { id, content: cleaned.body };
+  if (cleanTitle) doc.title = cleanTitle;
+  if (tags) doc.tags = tags;
+  if (date) doc.date = date;
+  if (url) doc.url = url;
+  const src = source ?? attribution.source;
+  if (src) doc.source = src;
+  const au = author ?? attribution.author;
+  if (au) doc.author = au;
+  doc.regions = places.regions;
+  doc.libraries = places.libraries;
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) if (!used.has(k)) extra[k] = v;
+  if (Object.keys(extra).length) doc.extra = extra;
+  return { ok: true, doc, removed: cleaned.removed };
+}
+
+/**
+ * Runs a document through a batch's duplicate detector: a `duplicate` rejection naming the
+ * earlier document, or undefined when the document is new (it is then remembered).
+ */
+export function checkDuplicate(detector: DuplicateDetector, doc: DocumentInput): Rejection | undefined {
+  const r = detector.check(doc.id, doc.content);
+  if (!r.duplicateOf) return undefined;
+  const how = r.exact ? 'same body as' : `near duplicate (similarity ${r.similarity!.toFixed(3)}) of`;
+  return reject('duplicate', `${doc.id}: ${how} ${r.duplicateOf}`, { duplicateOf: r.duplicateOf, similarity: r.similarity });
+}
