@@ -1,8 +1,11 @@
 /**
- * Indexing benchmark: runs `zhsearch index` on a corpus (default: ../shared/corpora/xwlb.jsonl.gz)
- * as a child process, samples its resident memory, and reports time, documents/s, MB/s, peak RSS,
- * index size on disk and the load time of the built index, next to nodejieba's own single-thread
- * throughput on the same text measured in the same run.
+ * Indexing benchmark, all in one run on the same corpus (default ../shared/corpora/xwlb.jsonl.gz):
+ *  - `zhsearch index` end to end (reading, cleaning and metadata extraction, analysis on worker
+ *    threads, segments, merge, commit), as a child process whose resident memory is sampled;
+ *  - the engine core alone: the same records added through the public API without ingestion
+ *    (no cleaning, no region/library extraction, no duplicate detection);
+ *  - nodejieba's own single-thread cut-for-search throughput on the same text.
+ * Reports time, documents/s, MB/s, peak RSS, index size on disk and load time of the built index.
  *
  * Usage: npx tsx bench/indexing.ts [corpus.jsonl.gz] [--limit N]
  * Prints a table and writes bench/results/indexing.json.
@@ -37,24 +40,33 @@ for (const r of records) {
 }
 const jiebaSeconds = (performance.now() - t) / 1000;
 
+/** Runs a command as a child process, sampling its peak resident memory. */
+async function measured(cmd: string[]): Promise<{ seconds: number; peakMB: number; stdout: string }> {
+  let peakKb = 0;
+  const started = performance.now();
+  const child = spawn(process.execPath, cmd, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sampler = setInterval(() => {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // exited
+    }
+  }, 50);
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const code: number = await new Promise((res) => child.on('exit', (c) => res(c ?? 1)));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`${cmd.join(' ')} failed (${code})`);
+  return { seconds: (performance.now() - started) / 1000, peakMB: peakKb / 1024, stdout };
+}
+
 const indexDir = join(work, 'index');
-let peakKb = 0;
-t = performance.now();
-const child = spawn(process.execPath, ['bin/zhsearch.js', 'index', input, '--index-dir', indexDir, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const sampler = setInterval(() => {
-  try {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    if (m) peakKb = Math.max(peakKb, Number(m[1]));
-  } catch {
-    // exited
-  }
-}, 50);
-let out = '';
-child.stdout.on('data', (d) => (out += d));
-const code: number = await new Promise((res) => child.on('exit', (c) => res(c ?? 1)));
-clearInterval(sampler);
-const seconds = (performance.now() - t) / 1000;
-if (code !== 0) throw new Error(`zhsearch index failed (${code})`);
+const cli = await measured(['bin/zhsearch.js', 'index', input, '--index-dir', indexDir, '--quiet']);
+const seconds = cli.seconds;
+const out = cli.stdout;
+const coreDir = join(work, 'core');
+const core = await measured(['--import', 'tsx', 'bench/index-core.ts', input, coreDir]);
 const diskBytes = readdirSync(indexDir).reduce((n, f) => n + statSync(join(indexDir, f)).size, 0);
 
 t = performance.now();
@@ -70,7 +82,9 @@ const result = {
   seconds,
   docsPerSecond: documents / seconds,
   mbPerSecond: textBytes / 1e6 / seconds,
-  peakRssMB: peakKb / 1024,
+  peakRssMB: cli.peakMB,
+  core: { seconds: core.seconds, mbPerSecond: textBytes / 1e6 / core.seconds, peakRssMB: core.peakMB },
+  ingestionVsCore: core.seconds / seconds,
   diskMB: diskBytes / 1e6,
   loadSeconds,
   jiebaSingleThreadMBps: textBytes / 1e6 / jiebaSeconds,
@@ -79,6 +93,7 @@ const result = {
 };
 console.table({
   zhsearch: { seconds: result.seconds.toFixed(1), 'docs/s': result.docsPerSecond.toFixed(0), 'MB/s': result.mbPerSecond.toFixed(2), 'peak RSS MB': result.peakRssMB.toFixed(0), 'disk MB': result.diskMB.toFixed(0), 'load s': result.loadSeconds.toFixed(3) },
+  'engine core (no ingestion)': { seconds: core.seconds.toFixed(1), 'docs/s': (lines.length / core.seconds).toFixed(0), 'MB/s': (textBytes / 1e6 / core.seconds).toFixed(2), 'peak RSS MB': core.peakMB.toFixed(0) },
   'nodejieba alone (1 thread)': { seconds: jiebaSeconds.toFixed(1), 'docs/s': (documents / jiebaSeconds).toFixed(0), 'MB/s': result.jiebaSingleThreadMBps.toFixed(2) },
 });
 mkdirSync('bench/results', { recursive: true });

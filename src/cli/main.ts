@@ -32,6 +32,7 @@ index options:
   --map <a=b,...>    field mapping for records whose field names differ, e.g. id=docid,content=facts
   --threads <n>      worker threads for segmentation (default: cores, at most 4)
   --user-dict <file> extra jieba user dictionary (repeatable)
+  --no-dedupe        index duplicates too (default: a repost of an indexed story is rejected)
   --quiet            no progress bar
 
 search options:
@@ -107,6 +108,7 @@ async function indexCommand(args: string[]): Promise<number> {
     threads: { type: 'string' },
     'user-dict': { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
+    'no-dedupe': { type: 'boolean' },
   });
   if (values.help) return void process.stdout.write(HELP), 0;
   if (!positionals.length) throw new UsageError('index: give at least one file or directory');
@@ -122,7 +124,7 @@ async function indexCommand(args: string[]): Promise<number> {
   const index = SearchIndex.open(dir, { threads, userDicts: values['user-dict'] });
   const total = totalBytes(listInputs(positionals).files);
   const progress = new Progress(total, !values.quiet && process.stderr.isTTY === true);
-  const ingestion = new Ingestion(new ArticleConverter(mapping));
+  const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe: !values['no-dedupe'] }));
   try {
     let added = 0;
     for await (const doc of ingestion.documents(readInputs(positionals, (b) => progress.bytes(b)))) {

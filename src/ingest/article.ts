@@ -155,8 +155,9 @@ function asTags(v: unknown): string[] | undefined {
  * and libraries. The date is normalized to `YYYY-MM-DD` (`20120702`, `2012-07-02 19:06:13`,
  * epoch numbers...); without a usable date field the lead of the content may give a full date.
  * Fields not mapped to a document field are kept in `extra` as they are.
- * Rejections: `bad_record` (no id and no `fallbackId`), `empty` (no content), `binary` /
- * `undecodable`, `too_short`.
+ * Rejections: `bad_record` (no id and no `fallbackId`, or content that is not text), `empty`
+ * (neither title nor content), `binary` / `undecodable`. A record is not rejected as too short:
+ * records are articles as they are (a title-only video item is a real, searchable item).
  */
 export function fromRecord(record: Record<string, unknown>, mapping: FieldMapping = {}, opts: { fallbackId?: string } = {}): ExtractResult {
   const used = new Set<string>();
@@ -166,18 +167,15 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
   };
   const id = asText(pick(record, names('id'), used)) ?? opts.fallbackId;
   if (!id) return reject('bad_record', `record has no id (looked for ${names('id').join(', ')})`);
-  const rawContent = pick(record, names('content'), used);
-  if (typeof rawContent !== 'string' || rawContent.trim() === '') return reject('empty', `record ${id} has no content`);
-  const bad = checkText(rawContent);
+  const rawContent = pick(record, names('content'), used) ?? '';
+  const title = asText(pick(record, names('title'), used));
+  if (typeof rawContent !== 'string') return reject('bad_record', `record ${id}: content is not text`);
+  // A clean record is an article as it is: one with a title but no body (a video page) is kept.
+  if (rawContent.trim() === '' && !title?.trim()) return reject('empty', `record ${id} has no title and no content`);
+  const bad = rawContent ? checkText(rawContent) : undefined;
   if (bad) return { ...bad, message: `record ${id}: ${bad.message}` };
 
   const cleaned = cleanRecordText(rawContent);
-  const bodyChars = searchableLength(cleaned.body);
-  if (bodyChars < MIN_BODY_CHARS) {
-    return reject('too_short', `record ${id}: content has ${bodyChars} searchable characters (minimum ${MIN_BODY_CHARS})`);
-  }
-
-  const title = asText(pick(record, names('title'), used));
   const rawDate = pick(record, names('date'), used);
   const date = normalizeDate(rawDate) ?? findPublicationDate({ body: cleaned.body });
   const url = asText(pick(record, names('url'), used));
@@ -211,6 +209,8 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
  * earlier document, or undefined when the document is new (it is then remembered).
  */
 export function checkDuplicate(detector: DuplicateDetector, doc: DocumentInput): Rejection | undefined {
+  // A body this short (or none: title-only records) says nothing about being the same story.
+  if (searchableLength(doc.content) < MIN_BODY_CHARS) return undefined;
   const r = detector.check(doc.id, doc.content);
   if (!r.duplicateOf) return undefined;
   const how = r.exact ? 'same body as' : `near duplicate (similarity ${r.similarity!.toFixed(3)}) of`;

@@ -128,7 +128,7 @@ describe.skipIf(!HAS_SHARED)('crash safety', () => {
       const rnd = random(99);
       let committed = false;
       for (let round = 0; round < 6 && !committed; round++) {
-        const child = spawn(process.execPath, [CLI, 'index', input, '--index-dir', dir, '--quiet'], { stdio: 'ignore' });
+        const child = spawn(process.execPath, [CLI, 'index', input, '--index-dir', dir, '--quiet', '--no-dedupe'], { stdio: 'ignore' });
         const delay = 300 + Math.floor(rnd() * 4000);
         const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
         const timer = setTimeout(() => child.kill('SIGKILL'), delay);
@@ -144,7 +144,7 @@ describe.skipIf(!HAS_SHARED)('crash safety', () => {
         await reopened.close();
       }
       // A final uninterrupted run completes (the stale lock of the killed writers is taken over).
-      const run = cli(['index', input, '--index-dir', dir, '--quiet']);
+      const run = cli(['index', input, '--index-dir', dir, '--quiet', '--no-dedupe']);
       expect(run.status, run.stderr).toBe(0);
       const final = SearchIndex.open(dir);
       expect(final.documentCount).toBe(expectedAfter);

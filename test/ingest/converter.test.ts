@@ -2,17 +2,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { HAS_SHARED, SHARED } from '../helpers.js';
 import { ArticleConverter } from '../../src/ingest/article-converter.js';
 import { Ingestion } from '../../src/ingest/pipeline.js';
 import type { RawInput } from '../../src/ingest/readers.js';
 
-const seed = (name: string) => readFileSync(path.resolve('../shared/seeds', name));
+const seed = (name: string) => readFileSync(path.join(SHARED!, 'seeds', name));
 
 async function* inputs(list: RawInput[]): AsyncGenerator<RawInput> {
   yield* list;
 }
 
-describe('ArticleConverter in the ingestion pipeline', () => {
+describe.skipIf(!HAS_SHARED)('ArticleConverter in the ingestion pipeline', () => {
   it('turns raw inputs into documents and typed rejections', async () => {
     const page003 = seed('003_62f2a207f5dc740e.txt');
     const gbPage = iconv.encode(page003.toString('utf8'), 'gb18030');

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { HAS_SHARED, SHARED } from '../helpers.js';
 import { fromRecord } from '../../src/ingest/article.js';
 
 /** The first lines of the real 新闻联播 corpus. */
 function xwlb(n: number): Array<Record<string, unknown>> {
-  const text = gunzipSync(readFileSync(path.resolve('../shared/corpora/xwlb.jsonl.gz'))).toString('utf8');
+  const text = gunzipSync(readFileSync(path.join(SHARED!, 'corpora/xwlb.jsonl.gz'))).toString('utf8');
   const out: Array<Record<string, unknown>> = [];
   for (let start = 0; out.length < n; ) {
     const end = text.indexOf('\n', start);
@@ -16,8 +17,8 @@ function xwlb(n: number): Array<Record<string, unknown>> {
   return out;
 }
 
-describe('fromRecord', () => {
-  const [first, second] = xwlb(2);
+describe.skipIf(!HAS_SHARED)('fromRecord', () => {
+  const [first, second] = HAS_SHARED ? xwlb(2) : [{}, {}];
 
   it('maps the fields of a 新闻联播 record and keeps the others in extra', () => {
     const r = fromRecord(first);

@@ -11,7 +11,9 @@ describe('rejection reasons', () => {
     expect(extractArticle({ text: '', id: 'e1', kind: 'txt' })).toMatchObject({ ok: false, reason: 'empty' });
     expect(extractArticle({ text: ' \n\u3000\n ', id: 'e2', kind: 'txt' })).toMatchObject({ ok: false, reason: 'empty' });
     expect(extractArticle({ text: '<html><body><script>x()</script></body></html>', id: 'e3', kind: 'html' })).toMatchObject({ ok: false, reason: 'empty' });
-    expect(fromRecord({ id: 'r1', title: '只有标题', content: '' })).toMatchObject({ ok: false, reason: 'empty' });
+    expect(fromRecord({ id: 'r1', title: '', content: '  ' })).toMatchObject({ ok: false, reason: 'empty' });
+    // A clean record with a title but no body (a video item) is kept, searchable by its title.
+    expect(fromRecord({ id: 'r1b', title: '新闻联播完整版视频 20120702', content: '' })).toMatchObject({ ok: true, doc: { id: 'r1b', content: '' } });
   });
 
   it('binary and undecodable: bytes and text', () => {
@@ -25,7 +27,8 @@ describe('rejection reasons', () => {
     // A page that is only navigation and footer.
     const nav = ['首页', '搜索', '佛山市图书馆', '版权所有 佛山市图书馆 粤ICP备000号'].join('\n');
     expect(extractArticle({ text: nav, id: 's1', kind: 'txt' })).toMatchObject({ ok: false, reason: 'too_short' });
-    expect(fromRecord({ id: 'r2', content: '图书馆开放通知。' })).toMatchObject({ ok: false, reason: 'too_short' });
+    // Records are articles as they are: a short record is indexed, not rejected.
+    expect(fromRecord({ id: 'r2', content: '图书馆开放通知。' })).toMatchObject({ ok: true });
     // Just long enough passes.
     expect(extractArticle({ text: BODY, id: 's2', kind: 'txt' }).ok).toBe(true);
   });
