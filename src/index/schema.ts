@@ -73,8 +73,3 @@ export function dayNumber(date: string | undefined): number {
   const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return Number.isFinite(t) ? Math.floor(t / 86_400_000) : NO_DATE;
 }
-
-/** Days since 1970-01-01 -> `YYYY-MM-DD`. */
-export function dayToDate(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}

@@ -19,7 +19,7 @@ export class StoreWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly path: string) {
+  constructor(path: string) {
     this.fd = openSync(path, 'w');
   }
 
