@@ -21,13 +21,20 @@ import { Analyzer } from './analysis/analyzer.js';
 import type { DocumentInput, StoredDocument } from './document.js';
 import { readManifest } from './index/directory.js';
 import { IndexSnapshot } from './index/reader.js';
+import type { FieldName } from './index/schema.js';
 import { IndexWriter, type CommitResult, type WriterOptions } from './index/writer.js';
-import { search, type SearchOptions, type SearchResult } from './search/searcher.js';
+import { highlight, search, type SearchOptions, type SearchResult } from './search/searcher.js';
+import type { Highlighted } from './search/snippets.js';
+import { suggest, type Suggestions } from './search/suggest.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
 export type { CommitResult, WriterOptions } from './index/writer.js';
 export type { QueryInfo, SearchHit, SearchOptions, SearchResult } from './search/searcher.js';
 export type { SortOrder } from './search/collector.js';
+export { FACET_NAMES, type FacetName, type FacetValue, type Facets } from './search/facets.js';
+export { dateBound, type SearchFilters } from './search/filters.js';
+export { DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/snippets.js';
+export type { Suggestions } from './search/suggest.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
 export { IndexFileError } from './index/section-file.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';
@@ -43,15 +50,88 @@ export interface IndexStats {
   terms: Record<string, { words: number; grams: number }>;
 }
 
+/** A snapshot shared by the index and the readers that acquired it: closed when the last one lets go. */
+class SharedSnapshot {
+  private refs = 1;
+  constructor(readonly snapshot: IndexSnapshot) {}
+
+  retain(): void {
+    this.refs++;
+  }
+
+  release(): void {
+    if (--this.refs === 0) this.snapshot.close();
+  }
+}
+
+/**
+ * A consistent view of one version of the index, for work that must not see a reopen halfway
+ * (e.g. one HTTP request). It answers from the version current when it was acquired, whatever
+ * reopens happen meanwhile; that version's files stay open until its last reader is released.
+ * Call {@link release} exactly once.
+ */
+export class IndexReader {
+  private released = false;
+
+  /** Use {@link SearchIndex.acquire}. */
+  constructor(
+    private readonly snapshot: IndexSnapshot,
+    private readonly analyzer: Analyzer,
+    private readonly onRelease: () => void,
+  ) {}
+
+  /** Version of the index this reader sees. */
+  get generation(): number {
+    return this.snapshot.generation;
+  }
+
+  get documentCount(): number {
+    return this.snapshot.docCount;
+  }
+
+  search(q: string, options: SearchOptions = {}): SearchResult {
+    return search(this.snapshot, this.analyzer, q, options);
+  }
+
+  /** The stored document with this id, or null. */
+  get(id: string): StoredDocument | null {
+    return this.snapshot.get(id);
+  }
+
+  /** Words and titles starting with `input` (see search/suggest.ts). */
+  suggest(input: string, limit?: number): Suggestions {
+    return suggest(this.snapshot, input, limit);
+  }
+
+  /** `text` (a stored `field`) with the matches of query `q` marked: escaped HTML and offsets. */
+  highlight(q: string, text: string, field?: FieldName): Highlighted {
+    return highlight(this.analyzer, q, text, field);
+  }
+
+  stats(): IndexStats {
+    return statsOf(this.snapshot);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease();
+  }
+}
+
 /** An index directory, open for searching and (on first change) for writing. */
 export class SearchIndex {
-  private snapshot: IndexSnapshot | null;
+  private shared: SharedSnapshot | null;
   private writer: IndexWriter | null = null;
   readonly analyzer: Analyzer;
 
   private constructor(readonly dir: string, private readonly options: IndexOptions) {
     this.analyzer = new Analyzer({ userDicts: options.userDicts });
-    this.snapshot = readManifest(dir) ? IndexSnapshot.open(dir) : null;
+    this.shared = readManifest(dir) ? new SharedSnapshot(IndexSnapshot.open(dir)) : null;
+  }
+
+  private get snapshot(): IndexSnapshot | null {
+    return this.shared?.snapshot ?? null;
   }
 
   /**
@@ -87,15 +167,26 @@ export class SearchIndex {
     return result;
   }
 
-  /** Switches to the newest version on disk (written by this or another process). Returns true if it changed. */
+  /**
+   * Switches to the newest version on disk (written by this or another process). Returns true if
+   * it changed. Readers acquired before keep the version they have until they are released.
+   */
   reopen(): boolean {
     const manifest = readManifest(this.dir);
     if (!manifest || manifest.generation === this.snapshot?.generation) return false;
-    const next = IndexSnapshot.open(this.dir);
-    const previous = this.snapshot;
-    this.snapshot = next;
-    previous?.close();
+    const next = new SharedSnapshot(IndexSnapshot.open(this.dir));
+    const previous = this.shared;
+    this.shared = next;
+    previous?.release();
     return true;
+  }
+
+  /** A consistent reader of the current version; release it when done. */
+  acquire(): IndexReader {
+    const shared = this.shared;
+    if (!shared) return new IndexReader(EMPTY_SNAPSHOT, this.analyzer, () => {});
+    shared.retain();
+    return new IndexReader(shared.snapshot, this.analyzer, () => shared.release());
   }
 
   /** Searches the committed documents. */
@@ -113,32 +204,40 @@ export class SearchIndex {
     return this.snapshot?.docCount ?? 0;
   }
 
+  /** Words and titles starting with `input` (see search/suggest.ts). */
+  suggest(input: string, limit?: number): Suggestions {
+    return suggest(this.snapshot ?? EMPTY_SNAPSHOT, input, limit);
+  }
+
   stats(): IndexStats {
-    const s = this.snapshot;
-    const terms: IndexStats['terms'] = {};
-    for (const view of s?.segments ?? []) {
-      for (const [f, field] of Object.entries(view.segment.fields)) {
-        const t = (terms[f] ??= { words: 0, grams: 0 });
-        t.words += field.words.terms.size;
-        t.grams += field.grams.terms.size;
-      }
-    }
-    return {
-      documents: s?.docCount ?? 0,
-      segments: s?.segments.length ?? 0,
-      generation: s?.generation ?? 0,
-      committedAt: s?.manifest.committedAt ?? null,
-      terms,
-    };
+    return statsOf(this.snapshot);
   }
 
   /** Discards uncommitted changes, releases the writer lock and closes files. */
   async close(): Promise<void> {
     await this.writer?.close();
     this.writer = null;
-    this.snapshot?.close();
-    this.snapshot = null;
+    this.shared?.release();
+    this.shared = null;
   }
+}
+
+function statsOf(s: IndexSnapshot | null): IndexStats {
+  const terms: IndexStats['terms'] = {};
+  for (const view of s?.segments ?? []) {
+    for (const [f, field] of Object.entries(view.segment.fields)) {
+      const t = (terms[f] ??= { words: 0, grams: 0 });
+      t.words += field.words.terms.size;
+      t.grams += field.grams.terms.size;
+    }
+  }
+  return {
+    documents: s?.docCount ?? 0,
+    segments: s?.segments.length ?? 0,
+    generation: s?.generation ?? 0,
+    committedAt: s?.manifest.committedAt ?? null,
+    terms,
+  };
 }
 
 const EMPTY_SNAPSHOT = IndexSnapshot.empty();

@@ -12,6 +12,7 @@ import { ArticleConverter } from '../ingest/article-converter.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
 import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
 import { Progress } from './progress.js';
+import { serveCommand, startCommand } from './serve.js';
 
 const HELP = `zhsearch: Chinese full-text search
 
@@ -23,6 +24,8 @@ Commands:
   search <query>     search the index and print the best hits
   stats              document count, terms and size on disk
   delete <ids...>    delete documents by id
+  serve              serve the search page and JSON API at http://127.0.0.1:3000 (zhsearch serve --help)
+  start              build the index from corpus/ if there is none, then serve (what \`npm start\` runs)
 
 Common options:
   --index-dir <dir>  index directory (default: index, or $ZHSEARCH_INDEX_DIR)
@@ -89,6 +92,10 @@ export async function main(argv: string[]): Promise<number> {
         return statsCommand(rest);
       case 'delete':
         return await deleteCommand(rest);
+      case 'serve':
+        return await serveCommand(rest);
+      case 'start':
+        return await startCommand(rest);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -17,7 +17,7 @@ import { checkText } from './decode.js';
 import type { DuplicateDetector } from './dedupe.js';
 import { htmlTitle, htmlToText } from './html.js';
 import { findLibraries } from './libraries.js';
-import { analyzeRegions, selectRegions } from './regions.js';
+import { analyzeRegions, selectRegions } from '../analysis/regions.js';
 import { findAttribution, type Attribution } from './source.js';
 import { MIN_BODY_CHARS, reject, type Rejection } from './types.js';
 

@@ -16,8 +16,8 @@ export { findPublicationDate, findDates, normalizeDate, isValidDate, formatDate 
 export type { DateContext, DateMention } from './date.js';
 export { findAttribution } from './source.js';
 export type { Attribution, AttributionInput } from './source.js';
-export { findRegions, analyzeRegions, selectRegions, lookupRegion, regionByCode, regionAncestors, warmUpGazetteer } from './regions.js';
-export type { RegionHit } from './regions.js';
+export { findRegions, analyzeRegions, selectRegions, lookupRegion, regionByCode, regionAncestors, warmUpGazetteer } from '../analysis/regions.js';
+export type { RegionHit } from '../analysis/regions.js';
 export { findLibraries } from './libraries.js';
 export { DuplicateDetector, fingerprintText, simhash, hammingDistance } from './dedupe.js';
 export type { DuplicateCheck } from './dedupe.js';

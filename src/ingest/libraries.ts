@@ -21,7 +21,7 @@
  * - Order: most mentioned first, then first mention.
  */
 import { toSimplified as simplified } from '../analysis/normalize.js';
-import { analyzeRegions, mentionCandidates, mentionCode, scanPlaces, resolvePlaces, type PlaceMention } from './regions.js';
+import { analyzeRegions, mentionCandidates, mentionCode, scanPlaces, resolvePlaces, type PlaceMention } from '../analysis/regions.js';
 
 const LIBRARY = '图书馆';
 const NOT_A_LIBRARY_AFTER = /^(?:学会|协会|界|事业|行业|学|联盟|工作者|法|服务联盟|馆员|人)/;

@@ -1,16 +1,21 @@
 /**
  * Search: query string + options -> total, the requested page of hits, and how the query was
- * understood. Parses, plans, executes, relaxes AND to OR when nothing matches, collects the page
- * and reads the stored fields of its hits.
+ * understood. Parses, plans, executes, filters, relaxes AND to OR when nothing matches, counts
+ * facets over the whole (unfiltered) match set, collects the page and reads the stored fields of
+ * its hits, with highlighted title and snippet.
  *
  * Owns: the search request as a whole. Must not: know about HTTP or the CLI.
  */
 import type { Analyzer } from '../analysis/analyzer.js';
 import type { Region } from '../document.js';
 import type { IndexSnapshot } from '../index/reader.js';
-import { DEFAULT_RANKING, type RankingOptions } from '../index/schema.js';
+import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
 import { collectTop, type SortOrder } from './collector.js';
-import { execute, type Op } from './executor.js';
+import { filter } from './doc-set.js';
+import { execute, type MatchSets, type Op } from './executor.js';
+import { countFacets, type FacetName, type Facets } from './facets.js';
+import { CompiledFilters, type SearchFilters } from './filters.js';
+import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
 import { negatedLeaves, planQuery, positiveLeaves, topLevelTerms, type Leaf } from './plan.js';
 import { parseQuery } from './query-parser.js';
 
@@ -27,6 +32,14 @@ export interface SearchOptions {
   ranking?: Partial<RankingOptions>;
   /** When false, an AND query that matches nothing is not retried as OR. Default true. */
   relax?: boolean;
+  /** Region, date, source and library filters (see filters.ts). Throws RangeError for a bad date. */
+  filters?: SearchFilters;
+  /** Facets to count over the whole match set (see facets.ts). Default none. */
+  facets?: readonly FacetName[];
+  /** Values per facet. Default 10. */
+  facetSize?: number;
+  /** Snippet length in characters. Default 120. */
+  snippetLength?: number;
 }
 
 export interface SearchHit {
@@ -40,6 +53,12 @@ export interface SearchHit {
   tags: string[];
   regions: Region[];
   libraries: string[];
+  /** The title, HTML-escaped, with the query's matches in `<mark>`. */
+  titleHtml: string;
+  /** The best passage(s) of the content, HTML-escaped, with the query's matches in `<mark>`. */
+  snippetHtml: string;
+  /** The query's matches in the content, as [start, end) offsets into the stored content. */
+  highlights: Range[];
 }
 
 export interface QueryInfo {
@@ -57,6 +76,8 @@ export interface SearchResult {
   total: number;
   hits: SearchHit[];
   query: QueryInfo;
+  /** The facets asked for in {@link SearchOptions.facets}. */
+  facets: Facets;
 }
 
 const describe = (l: Leaf) => (l.kind === 'phrase' ? `"${l.text}"` : l.fields.length === 1 ? `${l.fields[0]}:${l.text}` : l.text);
@@ -68,25 +89,39 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const browsing = q.trim() === '';
   const size = options.size ?? 10;
   const page = options.page ?? 1;
+  const filters = CompiledFilters.compile(snapshot, options.filters);
+  const keep = filters.predicate();
 
+  /** The unfiltered matches (for facets) and the filtered ones (for total and hits). */
+  const run = (op: Op): { all: MatchSets; matched: MatchSets } => {
+    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking) : [];
+    return { all, matched: keep ? all.map((set, s) => filter(set, (doc) => keep(s, doc))) : all };
+  };
   let op = requestedOp;
   let relaxed = false;
-  let matches = plan.root || browsing ? execute(snapshot, plan, op, ranking) : [];
-  let total = matches.reduce((n, m) => n + m.docs.length, 0);
+  let { all, matched } = run(op);
+  let total = count(matched);
   if (total === 0 && op === 'and' && options.relax !== false && topLevelTerms(plan.root) > 1) {
     op = 'or';
     relaxed = true;
-    matches = execute(snapshot, plan, op, ranking);
-    total = matches.reduce((n, m) => n + m.docs.length, 0);
+    ({ all, matched } = run(op));
+    total = count(matched);
   }
+  const facets = options.facets?.length ? countFacets(snapshot, all, filters, options.facets, options.facetSize ?? 10) : {};
   const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
-  const top = collectTop(snapshot, matches, page * size, sort).slice((page - 1) * size);
+  const leaves = positiveLeaves(plan.root);
+  const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);
+  const titleTerms = termsOf('title');
+  const contentTerms = termsOf('content');
+  const top = collectTop(snapshot, matched, page * size, sort).slice((page - 1) * size);
   const hits = top.map(({ segment, doc, score }): SearchHit => {
     const d = snapshot.segments[segment].segment.document(doc);
+    const title = d.title ?? '';
+    const body = snippet(d.content ?? '', contentTerms, options.snippetLength);
     return {
       id: d.id,
       score,
-      title: d.title ?? '',
+      title,
       date: d.date ?? null,
       source: d.source ?? null,
       author: d.author ?? null,
@@ -94,6 +129,9 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
       tags: d.tags ?? [],
       regions: d.regions ?? [],
       libraries: d.libraries ?? [],
+      titleHtml: highlightText(title, titleTerms).html,
+      snippetHtml: body.html,
+      highlights: body.highlights,
     };
   });
   return {
@@ -101,10 +139,19 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
     hits,
     query: {
       q,
-      terms: [...new Set(positiveLeaves(plan.root).map(describe))],
+      terms: [...new Set(leaves.map(describe))],
       excluded: [...new Set(negatedLeaves(plan.root).map(describe))],
       op,
       relaxed,
     },
+    facets,
   };
 }
+
+/** `text` (a stored `field`) with the matches of query `q` marked, as escaped HTML and offsets. */
+export function highlight(analyzer: Analyzer, q: string, text: string, field: FieldName = 'content'): Highlighted {
+  const leaves = positiveLeaves(planQuery(parseQuery(q), analyzer).root).filter((l) => l.fields.includes(field));
+  return highlightText(text, leaves.map((l) => l.chars));
+}
+
+const count = (matches: MatchSets) => matches.reduce((n, m) => n + m.docs.length, 0);

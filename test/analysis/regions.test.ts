@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findRegions, lookupRegion, regionAncestors } from '../../src/ingest/regions.js';
+import { findRegions, lookupRegion, regionAncestors } from '../../src/analysis/regions.js';
 
 const codes = (text: string, title?: string) => findRegions(text, { title, simplified: false }).map((r) => r.code);
 

@@ -8,7 +8,7 @@
  * reject a mention, ambiguity resolution and the ranking of the regions found.
  * Must not: decide what is article text and what is boilerplate (callers pass title and body
  * only), nor convert scripts itself (callers pass Simplified text, or set `simplified: false`
- * to have script.ts convert it).
+ * to have the text converted first).
  *
  * Rules (see also `findRegions`):
  * - Official names (`襄阳市`, `随县`, `海北藏族自治州`) and `short+州` forms (`海北州`) are strong.
@@ -36,9 +36,8 @@
  */
 import { createRequire } from 'node:module';
 import type { Region } from '../document.js';
-import { toSimplified } from '../analysis/normalize.js';
+import { toSimplified } from './normalize.js';
 import { isCommonWord } from './lexicon.js';
-import { toSimplified as simplified } from '../analysis/normalize.js';
 
 const require = createRequire(import.meta.url);
 
@@ -531,7 +530,7 @@ export function analyzeRegions(body: string, opts: { title?: string; simplified?
   const g = loadGazetteer();
   const title = opts.title ?? '';
   let text = title ? `${title}\n${body}` : body;
-  if (opts.simplified === false) text = simplified(text);
+  if (opts.simplified === false) text = toSimplified(text);
   const titleEnd = title ? title.length : 0;
   const mentions = scanPlaces(text);
   resolvePlaces(text, mentions);

@@ -1,0 +1,124 @@
+/**
+ * `zhsearch serve` (serve an index over HTTP) and `zhsearch start` (build the index from
+ * `corpus/` first if there is none, then serve; what `npm start` runs on a fresh clone).
+ *
+ * Both run until SIGTERM or SIGINT, then stop accepting, finish in-flight requests and return 0.
+ *
+ * Owns: these two commands' arguments and messages. Must not: define routes or server behaviour
+ * (src/server).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadServeConfig, type ServeConfig } from '../server/config.js';
+import { startServer } from '../server/server.js';
+import { main } from './main.js';
+
+const HELP = `Usage: zhsearch serve [options]
+       zhsearch start [options] [--corpus <dir>]
+
+serve   serve the index over HTTP: the search page at /, the JSON API under /api
+start   like serve, but first builds the index from the corpus when the index directory has none
+
+Options (flag, environment variable, default):
+  --index-dir <dir>       ZHSEARCH_INDEX_DIR     index
+  --port <n>              ZHSEARCH_PORT          3000 (0 = any free port)
+  --host <addr>           ZHSEARCH_HOST          127.0.0.1 (0.0.0.0 to listen on all interfaces)
+  --cors-origins <list>   ZHSEARCH_CORS_ORIGINS  * (or comma-separated origins allowed to call the API)
+  --corpus <dir>          (start only)           corpus
+  -h, --help
+
+The server follows rebuilds of the index (\`zhsearch index ... --index-dir <dir>\` in another
+process) without restarting. SIGTERM / SIGINT stop it gracefully.
+`;
+
+const OPTIONS = {
+  'index-dir': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'cors-origins': { type: 'string' },
+  corpus: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Parsed = { config: ServeConfig; corpus: string } | { exit: number };
+
+function parse(command: string, args: string[]): Parsed {
+  let values;
+  try {
+    values = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    process.stderr.write(`zhsearch ${command}: ${(err as Error).message}\nRun \`zhsearch ${command} --help\` for usage.\n`);
+    return { exit: 2 };
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return { exit: 0 };
+  }
+  if (command === 'serve' && values.corpus !== undefined) {
+    process.stderr.write('zhsearch serve: --corpus is an option of `zhsearch start`\n');
+    return { exit: 2 };
+  }
+  try {
+    return { config: loadServeConfig(values), corpus: values.corpus ?? 'corpus' };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`zhsearch ${command}: ${err.message}\n`);
+    return { exit: 2 };
+  }
+}
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const parsed = parse('serve', args);
+  return 'exit' in parsed ? parsed.exit : serve(parsed.config);
+}
+
+export async function startCommand(args: string[]): Promise<number> {
+  const parsed = parse('start', args);
+  if ('exit' in parsed) return parsed.exit;
+  const { config, corpus } = parsed;
+  if (!existsSync(join(config.indexDir, 'manifest.json'))) {
+    if (!existsSync(corpus)) {
+      process.stderr.write(`zhsearch start: no index in ${config.indexDir} and no corpus directory ${corpus} to build one from\n`);
+      return 1;
+    }
+    process.stderr.write(`zhsearch start: no index in ${config.indexDir}; building it from ${corpus}\n`);
+    const code = await main(['index', corpus, '--index-dir', config.indexDir]);
+    if (code !== 0) return code;
+  }
+  return serve(config);
+}
+
+async function serve(config: ServeConfig): Promise<number> {
+  if (!existsSync(join(config.indexDir, 'manifest.json'))) {
+    process.stderr.write(
+      `zhsearch serve: warning: no index in ${config.indexDir} yet; serving an empty index until one is built there ` +
+        `(\`zhsearch index <paths> --index-dir ${config.indexDir}\`)\n`,
+    );
+  }
+  let running;
+  try {
+    running = await startServer(config);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') process.stderr.write(`zhsearch serve: port ${config.port} on ${config.host} is in use; choose another with --port or ZHSEARCH_PORT\n`);
+    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') process.stderr.write(`zhsearch serve: cannot listen on ${config.host}: ${code}\n`);
+    else throw err;
+    return 1;
+  }
+  const s = running.index.stats();
+  process.stderr.write(`zhsearch: serving ${config.indexDir} (${s.documents} documents, version ${s.generation}) at ${running.url}\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (sig: NodeJS.Signals) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(sig);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  process.stderr.write(`zhsearch: ${signal}: finishing requests and shutting down\n`);
+  await running.close();
+  return 0;
+}

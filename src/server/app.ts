@@ -1,0 +1,85 @@
+/**
+ * The Express 5 application: the JSON API under `/api`, the search page and its assets at `/`.
+ *
+ *   GET /api/search        search with filters, facets, snippets
+ *   GET /api/docs/:id      one stored document (`?q=` highlights it)
+ *   GET /api/suggest?q=    completions
+ *   GET /api/health        liveness
+ *   GET /api/stats         documents, index version, build time
+ *   GET /api/openapi.json  the OpenAPI 3.1 description
+ *   GET /                  the search page (src/server/public)
+ *
+ * Middleware order: request id + access log, security headers, compression, then routes; every
+ * error ends in the JSON error handler (400/404/405, never a 500 for input).
+ *
+ * Owns: wiring routes and middleware. Must not: listen, reload the index (server.ts), or
+ * validate parameters itself (schemas.ts).
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import compression from 'compression';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { accessLog } from './access-log.js';
+import { docRoute, healthRoute, searchRoute, statsRoute, suggestRoute, type IndexProvider } from './api.js';
+import { errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
+import { cors, preflight, securityHeaders, type CorsOrigins } from './headers.js';
+import { openApiDocument } from './openapi.js';
+import { parseQueryString } from './query-string.js';
+
+export type { IndexProvider } from './api.js';
+
+export interface AppOptions {
+  /** Origins allowed to call the API from a browser: `'*'` (default) or exact origins. */
+  corsOrigins?: CorsOrigins;
+  /** Where access-log and error lines go. Default: stdout. */
+  log?: (line: string) => void;
+  /** Directory of the page's files. Default: src/server/public of this package (also when run from dist/). */
+  publicDir?: string;
+}
+
+/** The page's files live in src/ (no build step): resolved from the package root, from src/ or dist/ alike. */
+export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../../src/server/public/', import.meta.url));
+
+const API_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const;
+const PAGE_METHODS = ['GET', 'HEAD'] as const;
+
+export function createApp(provider: IndexProvider, options: AppOptions = {}): Express {
+  const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
+  const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', parseQueryString);
+
+  app.use(accessLog(log));
+  app.use(securityHeaders);
+  app.use(compression());
+
+  const api = express.Router();
+  api.use(cors(options.corsOrigins ?? '*'));
+  apiRoute(api, '/search', searchRoute(provider));
+  apiRoute(api, '/docs/:id', docRoute(provider));
+  apiRoute(api, '/suggest', suggestRoute(provider));
+  apiRoute(api, '/health', healthRoute(provider));
+  apiRoute(api, '/stats', statsRoute(provider));
+  const openapi = openApiDocument();
+  apiRoute(api, '/openapi.json', (_req, res) => void res.json(openapi));
+  api.use(unknownRoute);
+  app.use('/api', api);
+
+  // The page: only GET and HEAD on its files; other methods are 405, other paths 404.
+  const pagePaths = ['/', ...readdirSync(publicDir).map((f) => `/${f}`)];
+  app.all(pagePaths, (req, res, next) => {
+    if ((PAGE_METHODS as readonly string[]).includes(req.method)) return next();
+    methodNotAllowed(PAGE_METHODS)(req, res, next);
+  });
+  app.use(express.static(publicDir, { index: 'index.html', fallthrough: true, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }));
+
+  app.use(unknownRoute);
+  app.use(errorHandler(log));
+  return app;
+}
+
+/** A GET route with CORS preflight, and 405 for every other method. */
+function apiRoute(router: Router, path: string, handler: RequestHandler): void {
+  router.route(path).get(handler).options(preflight).all(methodNotAllowed(API_METHODS));
+}

@@ -1,0 +1,84 @@
+/**
+ * Server configuration from command-line flags and environment variables, validated with zod at
+ * start so a bad value stops the server with a message naming the flag and the variable.
+ *
+ *   --index-dir     ZHSEARCH_INDEX_DIR     default index
+ *   --port          ZHSEARCH_PORT          default 3000 (0 = any free port)
+ *   --host          ZHSEARCH_HOST          default 127.0.0.1
+ *   --cors-origins  ZHSEARCH_CORS_ORIGINS  default * ; or comma-separated origins
+ *
+ * A flag wins over the variable, the variable over the default.
+ *
+ * Owns: reading and checking those settings. Must not: start anything.
+ */
+import * as z from 'zod';
+import type { CorsOrigins } from './headers.js';
+
+export interface ServeConfig {
+  indexDir: string;
+  port: number;
+  host: string;
+  corsOrigins: CorsOrigins;
+}
+
+/** Flag values as parsed from the command line (undefined when absent). */
+export interface ServeFlags {
+  'index-dir'?: string;
+  port?: string;
+  host?: string;
+  'cors-origins'?: string;
+}
+
+export class ConfigError extends Error {}
+
+const SETTINGS = {
+  indexDir: { flag: 'index-dir', env: 'ZHSEARCH_INDEX_DIR', fallback: 'index' },
+  port: { flag: 'port', env: 'ZHSEARCH_PORT', fallback: '3000' },
+  host: { flag: 'host', env: 'ZHSEARCH_HOST', fallback: '127.0.0.1' },
+  corsOrigins: { flag: 'cors-origins', env: 'ZHSEARCH_CORS_ORIGINS', fallback: '*' },
+} as const;
+
+const origin = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === v;
+  } catch {
+    return false;
+  }
+}, { error: (issue) => `"${String(issue.input)}" is not an origin like https://library.example.org` });
+
+const schema = z.object({
+  indexDir: z.string().trim().min(1, { error: 'must not be empty' }),
+  port: z
+    .string()
+    .regex(/^\d{1,5}$/, { error: 'must be a port number from 0 to 65535' })
+    .transform(Number)
+    .pipe(z.number().max(65535, { error: 'must be a port number from 0 to 65535' })),
+  host: z.string().trim().regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0' }),
+  corsOrigins: z.string().transform((v, ctx): CorsOrigins => {
+    if (v.trim() === '*') return '*';
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!list.length) ctx.addIssue({ code: 'custom', message: 'must be * or a comma-separated list of origins' });
+    for (const o of list) {
+      const r = origin.safeParse(o);
+      if (!r.success) ctx.addIssue({ code: 'custom', message: r.error.issues[0].message });
+    }
+    return list;
+  }),
+});
+
+/** The configuration from `flags` and `env`; throws {@link ConfigError} listing every bad setting. */
+export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '' };
+  for (const key of Object.keys(SETTINGS) as Array<keyof ServeConfig>) {
+    const s = SETTINGS[key];
+    raw[key] = flags[s.flag] ?? env[s.env] ?? s.fallback;
+  }
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const s = SETTINGS[issue.path[0] as keyof ServeConfig];
+    return `  --${s.flag} / ${s.env}: ${issue.message} (got "${raw[issue.path[0] as keyof ServeConfig]}")`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,61 @@
+/**
+ * Response headers every route shares: security headers (CSP, nosniff, Referrer-Policy, no
+ * framing) and CORS for the API, so a library's own site can call it from the browser.
+ *
+ * CORS: `origins` is `'*'` (any site, the default) or a list of exact origins
+ * (`https://lib.example.org`); other origins get no `Access-Control-Allow-Origin`. Preflight
+ * (`OPTIONS`) is answered 204 by the API routes through {@link preflight}.
+ *
+ * Owns: those headers. Must not: route or validate.
+ */
+import type { RequestHandler } from 'express';
+
+export type CorsOrigins = '*' | readonly string[];
+
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'Content-Security-Policy': CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+  });
+  next();
+};
+
+/** CORS headers for the API routes. */
+export function cors(origins: CorsOrigins): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.get('Origin');
+    if (origins === '*') res.set('Access-Control-Allow-Origin', '*');
+    else {
+      res.vary('Origin');
+      if (origin && origins.includes(origin)) res.set('Access-Control-Allow-Origin', origin);
+    }
+    res.set('Access-Control-Expose-Headers', 'ETag, X-Request-Id');
+    next();
+  };
+}
+
+/** Answers a CORS preflight (`OPTIONS`) for a GET-only route. */
+export const preflight: RequestHandler = (_req, res) => {
+  res.set({
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    'Access-Control-Allow-Headers': 'If-None-Match, X-Request-Id, Content-Type',
+    'Access-Control-Max-Age': '600',
+    Allow: 'GET, HEAD, OPTIONS',
+  });
+  res.status(204).end();
+};

@@ -1,0 +1,105 @@
+/**
+ * The OpenAPI 3.1 description of the API (`GET /api/openapi.json`), generated from the zod
+ * schemas in schemas.ts with `z.toJSONSchema`, so the documentation cannot drift from validation.
+ *
+ * Owns: the document's structure (paths, operations, responses). Must not: define parameter
+ * rules (schemas.ts) or serve anything.
+ */
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import {
+  docParams,
+  docPath,
+  docResponse,
+  errorResponse,
+  healthResponse,
+  noParams,
+  searchParams,
+  searchResponse,
+  statsResponse,
+  suggestParams,
+  suggestResponse,
+} from './schemas.js';
+
+type JsonObject = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType): JsonObject {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonObject;
+  return rest;
+}
+
+/** One OpenAPI parameter per key of a parameter object. */
+function parameters(schema: z.ZodObject, where: 'query' | 'path'): JsonObject[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const s = jsonSchema(field as z.ZodType);
+    const { description, example, ...rest } = s;
+    const required = where === 'path' || !(field as z.ZodType).safeParse(undefined).success;
+    return {
+      name,
+      in: where,
+      required,
+      description,
+      ...(example === undefined ? {} : { example }),
+      ...(rest.type === 'array' ? { style: 'form', explode: true } : {}),
+      schema: rest,
+    };
+  });
+}
+
+const json = (description: string, ref: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const errors = {
+  '400': json('Invalid parameter (the message and details name it).', 'Error'),
+  '404': json('Unknown route or document.', 'Error'),
+  '405': json('Method not allowed (see the Allow header).', 'Error'),
+};
+const cached = { '304': { description: 'Not modified: the index version and the request are the same as for the ETag sent.' } };
+
+function operation(operationId: string, summary: string, params: JsonObject[], response: string, extra: JsonObject = {}): JsonObject {
+  return { get: { operationId, summary, parameters: params, responses: { '200': json('OK', response), ...extra, ...errors } } };
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Builds the document (once per app). */
+export function openApiDocument(): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'zhsearch',
+      version: packageVersion(),
+      description:
+        'Chinese full-text search. Errors are `{ "error": { "code", "message", "details" } }`. Repeatable parameters are given once per value ' +
+        '(`province=湖北&province=湖南`); scalar parameters must not repeat; unknown parameters are rejected.',
+    },
+    paths: {
+      '/api/search': operation(
+        'search',
+        'Search with a query, filters and facets. Facet counts cover the whole match set; each facet ignores its own filter.',
+        parameters(searchParams, 'query'),
+        'SearchResponse',
+        cached,
+      ),
+      '/api/docs/{id}': operation('getDocument', 'One stored document, optionally with a query highlighted.', [...parameters(docPath, 'path'), ...parameters(docParams, 'query')], 'Document', cached),
+      '/api/suggest': operation('suggest', 'Words and titles starting with the input.', parameters(suggestParams, 'query'), 'Suggestions', cached),
+      '/api/health': operation('health', 'Liveness and the index version served.', parameters(noParams, 'query'), 'Health'),
+      '/api/stats': operation('stats', 'Documents, index version and build time.', parameters(noParams, 'query'), 'Stats'),
+      '/api/openapi.json': { get: { operationId: 'openapi', summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1 document' } } } },
+    },
+    components: {
+      schemas: {
+        SearchResponse: jsonSchema(searchResponse),
+        Document: jsonSchema(docResponse),
+        Suggestions: jsonSchema(suggestResponse),
+        Health: jsonSchema(healthResponse),
+        Stats: jsonSchema(statsResponse),
+        Error: jsonSchema(errorResponse),
+      },
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The zod schemas of the HTTP API: every request parameter (validated here, documented from here
+ * in openapi.ts) and every response body (documented, and checked by the tests).
+ *
+ * Query values arrive from query-string.ts as a string, or an array of strings when repeated.
+ * Scalars reject arrays ("give it once"); lists accept one or many values.
+ *
+ * Owns: parameter rules, defaults, limits and messages; response shapes. Must not: search or
+ * send responses.
+ */
+import * as z from 'zod';
+import { dateBound, DEFAULT_SNIPPET_LENGTH, FACET_NAMES } from '../index.js';
+
+export const MAX_QUERY_LENGTH = 4000;
+/** page * size may not pass this: deep pages are costly and nobody reads them. */
+export const MAX_RESULT_WINDOW = 10_000;
+export const MAX_LIST_VALUES = 50;
+
+const ONCE = 'give this parameter only once';
+
+/** A single text value. */
+function text(max: number) {
+  return z
+    .string({ error: (issue) => (Array.isArray(issue.input) ? ONCE : 'must be text') })
+    .max(max, { error: `must be at most ${max} characters` });
+}
+
+/** A whole number from `min` to `max` with a default. */
+function integer(min: number, max: number, fallback: number, description: string) {
+  return z
+    .string({ error: (issue) => (Array.isArray(issue.input) ? ONCE : 'must be a whole number') })
+    .regex(/^\d{1,9}$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `must be from ${min} to ${max}` }).max(max, { error: `must be from ${min} to ${max}` }))
+    .default(fallback)
+    .meta({ description: `${description} (${min}-${max}, default ${fallback})` });
+}
+
+/** One of `values`. */
+function choice<const T extends readonly [string, ...string[]]>(values: T, description: string) {
+  return z
+    .enum(values, { error: (issue) => (Array.isArray(issue.input) ? ONCE : `must be one of ${values.join(', ')}`) })
+    .optional()
+    .meta({ description });
+}
+
+/** A repeatable parameter: one value or several. */
+function list(item: z.ZodString, description: string) {
+  return z
+    .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(item).max(MAX_LIST_VALUES, { error: `at most ${MAX_LIST_VALUES} values` }))
+    .optional()
+    .meta({ description: `${description} Repeatable; values are OR-ed.` });
+}
+
+const DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+
+function dateParam(side: 'from' | 'to') {
+  return text(10)
+    .regex(DATE, { error: 'must be YYYY, YYYY-MM or YYYY-MM-DD' })
+    .refine((v) => dateBound(v, side) !== null, { error: 'is not a real date' })
+    .optional()
+    .meta({ description: `${side === 'from' ? 'First' : 'Last'} day, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.`, example: side === 'from' ? '2023-01' : '2023-12-31' });
+}
+
+const regionValue = text(64).min(1, { error: 'must not be empty' });
+const keywordValue = text(200).min(1, { error: 'must not be empty' });
+
+/** `facets=province&facets=year`, `facets=province,year`, or `facets=none`. */
+const facetsParam = z
+  .preprocess(
+    (v) => (typeof v === 'string' ? [v] : v),
+    z.array(z.string()).transform((values) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')),
+  )
+  .pipe(z.array(z.enum([...FACET_NAMES, 'none'], { error: `must be ${FACET_NAMES.join(', ')} or none` })))
+  .transform((v) => v.filter((f) => f !== 'none'))
+  .pipe(z.array(z.enum(FACET_NAMES)))
+  .default([...FACET_NAMES])
+  .meta({ description: `Facets to count (repeatable or comma-separated; default all; none for no facets): ${FACET_NAMES.join(', ')}.` });
+
+export const searchParams = z
+  .strictObject({
+    q: text(MAX_QUERY_LENGTH)
+      .default('')
+      .meta({
+        description: 'Query: words (all must match), "exact phrase", -exclude, A OR B, title:word, (groups). Empty lists the (filtered) documents newest first.',
+        example: '图书馆 阅读推广',
+      }),
+    op: choice(['and', 'or'], 'How words combine: all must match (and, default) or any (or). An AND query without results is answered as OR (query.relaxed).'),
+    page: integer(1, MAX_RESULT_WINDOW, 1, `Page number; page * size at most ${MAX_RESULT_WINDOW}`),
+    size: integer(1, 100, 10, 'Hits per page'),
+    sort: choice(['relevance', 'date_desc', 'date_asc'], 'Order: relevance (default with a query), date_desc (default without), date_asc.'),
+    province: list(regionValue, 'Province: official name (湖北省), short form (湖北) or GB/T 2260 code (420000).'),
+    city: list(regionValue, 'Prefecture: official name (襄阳市), short form (襄阳) or code (420600).'),
+    county: list(regionValue, 'County: official name (随县) or code (421321).'),
+    from: dateParam('from'),
+    to: dateParam('to'),
+    source: list(keywordValue, 'Source (publisher), exact.'),
+    library: list(keywordValue, 'Library name, exact.'),
+    facets: facetsParam,
+    facetSize: integer(1, 100, 10, 'Values per facet'),
+    snippetLength: integer(20, 1000, DEFAULT_SNIPPET_LENGTH, 'Snippet length in characters'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.page * p.size > MAX_RESULT_WINDOW) ctx.addIssue({ code: 'custom', path: ['page'], message: `page * size must be at most ${MAX_RESULT_WINDOW}` });
+    if (p.from && p.to && dateBound(p.from, 'from')! > dateBound(p.to, 'to')!) ctx.addIssue({ code: 'custom', path: ['from'], message: `is after to (${p.to})` });
+  });
+export type SearchParams = z.output<typeof searchParams>;
+
+export const suggestParams = z.strictObject({
+  q: text(100)
+    .default('')
+    .meta({ description: 'What the user typed so far.', example: '图书' }),
+  limit: integer(1, 20, 8, 'Completions of each kind'),
+});
+
+/** Routes without parameters still reject unknown ones. */
+export const noParams = z.strictObject({});
+
+export const docParams = z.strictObject({
+  q: text(MAX_QUERY_LENGTH).optional().meta({ description: 'A query whose matches to mark in titleHtml and contentHtml.', example: '图书馆' }),
+});
+
+export const docPath = z.object({
+  id: z.string().min(1, { error: 'must not be empty' }).max(1000, { error: 'must be at most 1000 characters' }).meta({ description: 'Document id (percent-encode /).' }),
+});
+
+// ---- Responses ----
+
+const range = z.tuple([z.number().int(), z.number().int()]);
+const region = z.object({ code: z.string(), province: z.string(), city: z.string().optional(), county: z.string().optional() });
+const facetValue = z.object({ value: z.string(), code: z.string().optional(), count: z.number().int() });
+
+export const searchHit = z.object({
+  id: z.string(),
+  score: z.number(),
+  title: z.string(),
+  titleHtml: z.string().meta({ description: 'Title, HTML-escaped, matches in <mark>.' }),
+  snippetHtml: z.string().meta({ description: 'Best passage(s) of the content, HTML-escaped, matches in <mark>, original script.' }),
+  highlights: z.array(range).meta({ description: 'The matches in the content as [start, end) UTF-16 offsets.' }),
+  date: z.string().nullable(),
+  source: z.string().nullable(),
+  author: z.string().nullable(),
+  url: z.string().nullable(),
+  tags: z.array(z.string()),
+  regions: z.array(region),
+  libraries: z.array(z.string()),
+});
+
+export const searchResponse = z.object({
+  query: z.object({ q: z.string(), terms: z.array(z.string()), excluded: z.array(z.string()), op: z.enum(['and', 'or']), relaxed: z.boolean() }),
+  total: z.number().int(),
+  page: z.number().int(),
+  size: z.number().int(),
+  tookMs: z.number(),
+  hits: z.array(searchHit),
+  facets: z.partialRecord(z.enum(FACET_NAMES), z.array(facetValue)),
+});
+
+export const docResponse = z.object({
+  id: z.string(),
+  title: z.string(),
+  content: z.string(),
+  titleHtml: z.string(),
+  contentHtml: z.string(),
+  highlights: z.object({ title: z.array(range), content: z.array(range) }),
+  date: z.string().nullable(),
+  source: z.string().nullable(),
+  author: z.string().nullable(),
+  url: z.string().nullable(),
+  tags: z.array(z.string()),
+  regions: z.array(region),
+  libraries: z.array(z.string()),
+  extra: z.record(z.string(), z.unknown()),
+});
+
+export const suggestResponse = z.object({
+  q: z.string(),
+  words: z.array(z.object({ text: z.string(), count: z.number().int() })),
+  titles: z.array(z.object({ id: z.string(), title: z.string() })),
+});
+
+export const healthResponse = z.object({ status: z.literal('ok'), documents: z.number().int(), version: z.number().int() });
+
+export const statsResponse = z.object({
+  documents: z.number().int(),
+  version: z.number().int(),
+  builtAt: z.string().nullable(),
+  segments: z.number().int(),
+  terms: z.record(z.string(), z.object({ words: z.number().int(), grams: z.number().int() })),
+});
+
+export const errorResponse = z.object({
+  error: z.object({
+    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'internal']),
+    message: z.string(),
+    details: z.unknown(),
+  }),
+});

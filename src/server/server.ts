@@ -1,0 +1,135 @@
+/**
+ * Running the server: open the index, listen, follow index rebuilds, shut down gracefully.
+ *
+ * Hot reload: every `reloadIntervalMs` (default 500 ms) the index's `manifest.json` is read; when
+ * another process committed a new version, `SearchIndex.reopen()` switches to it atomically.
+ * Requests in flight keep the reader they acquired (the old version stays open until they release
+ * it), so no request fails or mixes versions.
+ *
+ * Shutdown ({@link RunningServer.close}): stop accepting connections, close idle keep-alive
+ * connections, let in-flight requests finish (at most `shutdownGraceMs`, then cut), close the
+ * index. The CLI calls it on SIGTERM / SIGINT.
+ *
+ * Owns: the HTTP server's lifecycle. Must not: define routes (app.ts) or parse CLI arguments.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { FACET_NAMES, SearchIndex } from '../index.js';
+import { createApp } from './app.js';
+import type { CorsOrigins } from './headers.js';
+
+export interface ServerOptions {
+  indexDir: string;
+  /** Default 3000; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  corsOrigins?: CorsOrigins;
+  /** How often to look for a new index version. Default 500 ms; 0 disables. */
+  reloadIntervalMs?: number;
+  /** How long shutdown waits for in-flight requests. Default 10 s. */
+  shutdownGraceMs?: number;
+  log?: (line: string) => void;
+  /** Directory of the page's files (tests). */
+  publicDir?: string;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  readonly index: SearchIndex;
+  /** Stops accepting, finishes in-flight requests, closes the index. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Large enough for a 4,000-character Chinese query percent-encoded in the URL (~36 KB). */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
+  const index = SearchIndex.open(options.indexDir);
+  warmUp(index);
+  const app = createApp(index, { corsOrigins: options.corsOrigins, log, publicDir: options.publicDir });
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 30_000, headersTimeout: 20_000 }, app);
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
+
+  try {
+    await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1');
+  } catch (err) {
+    await index.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const interval = options.reloadIntervalMs ?? 500;
+  const watcher = interval > 0 ? setInterval(() => reload(index, log), interval) : null;
+  watcher?.unref();
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      if (watcher) clearInterval(watcher);
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      await done;
+      clearTimeout(grace);
+      await index.close();
+    })());
+
+  return { url, port: address.port, index, close };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Loads the dictionaries, gazetteer and per-version caches before the first request needs them. */
+function warmUp(index: SearchIndex): void {
+  index.search('图书馆', { size: 1, facets: FACET_NAMES, filters: { province: ['北京'] } });
+  index.suggest('图书');
+}
+
+/**
+ * Requests Node's HTTP parser rejects before Express sees them (raw non-ASCII bytes in the URL,
+ * oversized headers, timeouts) get the same JSON error shape as everything else.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  const [status, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request line or headers too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request timed out']
+        : [400, 'Bad Request', 'malformed HTTP request (the URL must be percent-encoded ASCII)'];
+  const body = JSON.stringify({ error: { code: 'bad_request', message, details: null } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Switches to a newer index version if one was committed; a failure is logged and retried next time. */
+function reload(index: SearchIndex, log: (line: string) => void): void {
+  try {
+    if (index.reopen()) {
+      warmUp(index);
+      const s = index.stats();
+      log(`${new Date().toISOString()} index reloaded: version ${s.generation}, ${s.documents} documents`);
+    }
+  } catch (err) {
+    log(`${new Date().toISOString()} index reload failed (will retry): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

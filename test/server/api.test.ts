@@ -1,0 +1,422 @@
+/**
+ * The HTTP API over a real server on a loopback port, indexed from the seeds, corpus/ and
+ * fixtures: every search parameter, facets against a brute-force count, multi-select, date edges,
+ * Traditional/Simplified, snippets, documents, suggestions, headers.
+ */
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type { StoredDocument } from '../../src/index.js';
+import { createApp } from '../../src/server/app.js';
+import { docResponse, healthResponse, searchParams, searchResponse, statsResponse, suggestResponse } from '../../src/server/schemas.js';
+import { allDocuments, expectedFacets, matching, ordered, passes, type Filters } from './brute-force.js';
+import { getJson, startTestServer, type TestServer } from './fixtures.js';
+
+type SearchBody = z.output<typeof searchResponse>;
+
+let ts: TestServer;
+let docs: StoredDocument[];
+
+beforeAll(async () => {
+  ts = await startTestServer();
+  docs = allDocuments(ts.server.index);
+});
+afterAll(async () => {
+  await ts?.stop();
+});
+
+async function search(params: Record<string, string | string[]>): Promise<SearchBody> {
+  const { status, body } = await getJson<unknown>(ts.url, '/api/search', params);
+  expect(status, JSON.stringify(body)).toBe(200);
+  return searchResponse.parse(body);
+}
+
+/** All ids of a search, page by page. */
+async function allIds(params: Record<string, string | string[]>): Promise<string[]> {
+  const first = await search({ ...params, size: '100', facets: 'none' });
+  const ids = first.hits.map((h) => h.id);
+  for (let page = 2; (page - 1) * 100 < first.total; page++) ids.push(...(await search({ ...params, size: '100', page: String(page), facets: 'none' })).hits.map((h) => h.id));
+  return ids;
+}
+
+/** Status of a plain GET with exactly these headers. */
+function statusOf(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+const idsWhere = (pred: (d: StoredDocument) => boolean) => docs.filter(pred).map((d) => d.id).sort();
+
+describe('search', () => {
+  it('answers a query with hits, highlighted titles and snippets', async () => {
+    const r = await search({ q: '读书节' });
+    expect(r.query).toMatchObject({ q: '读书节', terms: ['读书节'], op: 'and', relaxed: false });
+    expect(r.total).toBe(matching(docs, ['读书节']).length);
+    expect(r.page).toBe(1);
+    expect(r.size).toBe(10);
+    expect(r.hits).toHaveLength(10);
+    expect(r.tookMs).toBeGreaterThanOrEqual(0);
+    for (const h of r.hits) {
+      expect(h.titleHtml + h.snippetHtml).toMatch(/<mark>(读书节|讀書節)<\/mark>/);
+      expect(h.highlights.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('lists every document newest first for an empty query, undated last', async () => {
+    const r = await search({ size: '100', facets: 'none' });
+    expect(r.total).toBe(docs.length);
+    const dates = r.hits.map((h) => h.date);
+    const dated = dates.filter((d): d is string => d !== null);
+    expect(dated).toEqual([...dated].sort().reverse());
+    const firstNull = dates.indexOf(null);
+    if (firstNull >= 0) expect(dates.slice(firstNull).every((d) => d === null)).toBe(true);
+  });
+
+  it('browses a region newest first with an empty query and filters', async () => {
+    const r = await search({ province: '湖北', size: '100', facets: 'none' });
+    expect(r.hits.map((h) => h.id).sort()).toEqual(idsWhere((d) => (d.regions ?? []).some((x) => x.province === '湖北省')));
+    const dated = r.hits.map((h) => h.date).filter((d): d is string => d !== null);
+    expect(dated).toEqual([...dated].sort().reverse());
+  });
+
+  it('sorts by date both ways and by relevance', async () => {
+    const desc = await search({ q: '读书节', sort: 'date_desc', size: '50' });
+    const asc = await search({ q: '读书节', sort: 'date_asc', size: '50' });
+    const d = desc.hits.map((h) => h.date).filter((x): x is string => x !== null);
+    const a = asc.hits.map((h) => h.date).filter((x): x is string => x !== null);
+    expect(d).toEqual([...d].sort().reverse());
+    expect(a).toEqual([...a].sort());
+    const rel = await search({ q: '读书节', sort: 'relevance', size: '50' });
+    const scores = rel.hits.map((h) => h.score);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+  });
+
+  it('pages without overlap and with the same total', async () => {
+    const p1 = await search({ q: '图书馆', size: '7' });
+    const p2 = await search({ q: '图书馆', size: '7', page: '2' });
+    expect(p2.total).toBe(p1.total);
+    expect(p2.page).toBe(2);
+    const ids1 = new Set(p1.hits.map((h) => h.id));
+    expect(p2.hits.some((h) => ids1.has(h.id))).toBe(false);
+    const beyond = await search({ q: '图书馆', size: '100', page: '50' });
+    expect(beyond.hits).toEqual([]);
+    expect(beyond.total).toBe(p1.total);
+  });
+
+  it('combines words with op=and and op=or, and relaxes an AND without results', async () => {
+    const and = await search({ q: '读书节 古籍修复' });
+    const or = await search({ q: '读书节 古籍修复', op: 'or' });
+    expect(and.total).toBe(matching(docs, ['读书节', '古籍修复']).length);
+    expect(or.total).toBeGreaterThanOrEqual(and.total);
+    expect(or.query.op).toBe('or');
+    const relaxed = await search({ q: '读书节 qzxjvkw' });
+    expect(relaxed.query).toMatchObject({ relaxed: true, op: 'or' });
+    expect(relaxed.total).toBe(matching(docs, ['读书节']).length);
+  });
+
+  it('honours exclusion, phrases and field restriction', async () => {
+    const r = await search({ q: '读书节 -志愿者', size: '100' });
+    expect(r.query.excluded).toEqual(['志愿者']);
+    expect(r.total).toBe(matching(docs, ['读书节']).length - matching(docs, ['读书节', '志愿者']).length);
+    const title = await search({ q: 'title:公告' });
+    expect(title.hits.map((h) => h.id)).toContain('xss-01');
+  });
+});
+
+describe('filters', () => {
+  const inProvince = (name: string) => (d: StoredDocument) => (d.regions ?? []).some((r) => r.province === name);
+
+  it('resolves official names, short forms and codes of provinces alike', async () => {
+    const expected = idsWhere(inProvince('湖北省'));
+    expect(expected.length).toBeGreaterThan(10);
+    for (const v of ['湖北', '湖北省', '420000']) expect((await allIds({ province: v })).sort()).toEqual(expected);
+  });
+
+  it('finds documents naming only a county of the province, and filters cities and counties', async () => {
+    const hubei = await allIds({ province: '湖北' });
+    expect(hubei).toContain('fx-001'); // 随县 only
+    expect((await allIds({ city: '襄阳' })).sort()).toEqual(idsWhere((d) => (d.regions ?? []).some((r) => r.city === '襄阳市')));
+    expect((await allIds({ city: '420600' })).sort()).toEqual((await allIds({ city: '襄阳市' })).sort());
+    const suixian = idsWhere((d) => (d.regions ?? []).some((r) => r.county === '随县'));
+    expect((await allIds({ county: '随县' })).sort()).toEqual(suixian);
+    expect((await allIds({ county: '421321' })).sort()).toEqual(suixian);
+    expect((await allIds({ city: '随州' })).sort()).toEqual(suixian);
+    // A Traditional name is read as Simplified.
+    expect((await allIds({ city: '襄陽' })).sort()).toEqual((await allIds({ city: '襄阳' })).sort());
+    // Municipality districts have no prefecture level.
+    expect((await allIds({ county: '朝阳区' })).sort()).toEqual(idsWhere((d) => (d.regions ?? []).some((r) => r.code === '110105')));
+  });
+
+  it('ORs the values of one filter and ANDs different filters', async () => {
+    const both = await allIds({ province: ['湖北', '湖南'] });
+    expect(both.sort()).toEqual(idsWhere((d) => inProvince('湖北省')(d) || inProvince('湖南省')(d)));
+    const and = await allIds({ province: '湖北', city: '长沙' });
+    const expected = idsWhere((d) => inProvince('湖北省')(d) && (d.regions ?? []).some((r) => r.city === '长沙市'));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(and.sort()).toEqual(expected);
+    const srcLib = await allIds({ q: '读书节', source: ['读书周刊', '文化日报'], library: '湖南图书馆' });
+    expect(srcLib.sort()).toEqual(
+      matching(docs, ['读书节'])
+        .filter((d) => ['读书周刊', '文化日报'].includes(d.source ?? '') && (d.libraries ?? []).includes('湖南图书馆'))
+        .map((d) => d.id)
+        .sort(),
+    );
+  });
+
+  it('an unknown region name matches nothing', async () => {
+    expect((await search({ province: '火星' })).total).toBe(0);
+  });
+
+  it('includes both edges of a date range at day, month and year precision', async () => {
+    const ids = async (from?: string, to?: string) => (await allIds({ ...(from ? { from } : {}), ...(to ? { to } : {}) })).sort();
+    const byDate = (lo: string, hi: string) => idsWhere((d) => !!d.date && d.date >= lo && d.date <= hi);
+    expect(await ids('2020', '2020')).toEqual(byDate('2020-01-01', '2020-12-31'));
+    const y2020 = await ids('2020', '2020');
+    const dates2020 = new Set(y2020.map((id) => docs.find((d) => d.id === id)!.date));
+    expect(dates2020.has('2020-01-01')).toBe(true);
+    expect(dates2020.has('2020-02-29')).toBe(true);
+    expect(dates2020.has('2019-12-31')).toBe(false);
+    expect(await ids('2023-06-30', '2023-06-30')).toEqual(byDate('2023-06-30', '2023-06-30'));
+    expect((await ids('2023-06-30', '2023-06-30')).length).toBeGreaterThan(0);
+    expect(await ids('2023-07')).toEqual(byDate('2023-07-01', '9999'));
+    expect(await ids(undefined, '2023-06')).toEqual(byDate('0000', '2023-06-30'));
+    expect(await ids('2020-02', '2020-02')).toEqual(byDate('2020-02-01', '2020-02-29'));
+    expect(await ids('2024')).toContain('fx-007');
+    // Undated documents never pass a date filter.
+    expect((await ids('0001', '9999')).length).toBe(docs.filter((d) => d.date).length);
+  });
+});
+
+describe('facets', () => {
+  const cases: Array<{ name: string; q: string; filters: Filters }> = [
+    { name: 'all documents', q: '', filters: {} },
+    { name: 'a query', q: '读书节', filters: {} },
+    { name: 'a province chosen', q: '读书节', filters: { province: ['湖北'] } },
+    { name: 'province and city chosen', q: '', filters: { province: ['湖北省'], city: ['襄阳'] } },
+    { name: 'two provinces, a year and a source', q: '图书馆', filters: { province: ['湖北', '湖南'], from: '2023', to: '2023', source: ['读书周刊'] } },
+    { name: 'a date range and a library', q: '', filters: { from: '2020-01', to: '2023-06-30', library: ['襄阳市图书馆'] } },
+  ];
+
+  for (const c of cases) {
+    it(`match brute-force counts: ${c.name}`, async () => {
+      const params: Record<string, string | string[]> = { q: c.q, facetSize: '100', size: '1' };
+      for (const [k, v] of Object.entries(c.filters)) params[k] = v as string | string[];
+      const r = await search(params);
+      const matched = c.q ? matching(docs, c.q.split(' ')) : docs;
+      expect(r.total).toBe(matched.filter((d) => passes(d, c.filters)).length);
+      const expected = expectedFacets(matched, c.filters);
+      for (const [facet, counts] of Object.entries(expected)) {
+        expect(r.facets[facet as keyof typeof r.facets], facet).toEqual(ordered(counts));
+      }
+    });
+  }
+
+  it('keep the other provinces when one is chosen (multi-select) and restrict cities to it', async () => {
+    const none = await search({ q: '读书节' });
+    const hubei = await search({ q: '读书节', province: '湖北' });
+    expect(hubei.facets.province).toEqual(none.facets.province);
+    expect(hubei.facets.province!.map((p) => p.value)).toContain('湖南省');
+    expect(hubei.facets.city!.every((c) => c.code!.startsWith('42'))).toBe(true);
+    expect(none.facets.city!.some((c) => c.code!.startsWith('43'))).toBe(true);
+    expect(hubei.facets.year).not.toEqual(none.facets.year);
+  });
+
+  it('lists months of the chosen year only, and honours facets and facetSize', async () => {
+    const r = await search({ from: '2023', to: '2023' });
+    expect(r.facets.month!.length).toBeGreaterThan(0);
+    expect(r.facets.month!.every((m) => m.value.startsWith('2023-'))).toBe(true);
+    const some = await search({ facets: ['year', 'source'], facetSize: '2' });
+    expect(Object.keys(some.facets).sort()).toEqual(['source', 'year']);
+    expect(some.facets.year).toHaveLength(2);
+    const none = await search({ facets: 'none' });
+    expect(none.facets).toEqual({});
+    const comma = await search({ facets: 'province,library' });
+    expect(Object.keys(comma.facets).sort()).toEqual(['library', 'province']);
+  });
+});
+
+describe('snippets and highlighting', () => {
+  it('marks a Simplified query in a Traditional article, in the original script', async () => {
+    const r = await search({ q: '图书馆 读书节', source: '書香新聞' });
+    const hit = r.hits.find((h) => h.id === 'trad-01')!;
+    expect(hit.titleHtml).toContain('<mark>圖書館</mark>');
+    expect(hit.titleHtml).toContain('<mark>讀書節</mark>');
+    expect(hit.snippetHtml).toContain('<mark>圖書館</mark>');
+    const doc = docs.find((d) => d.id === 'trad-01')!;
+    const marked = hit.highlights.map(([s, e]) => doc.content.slice(s, e));
+    expect(marked).toContain('圖書館');
+    expect(marked).toContain('讀書節');
+    // A Traditional query finds and marks the same.
+    const t = await search({ q: '圖書館 讀書節', source: '書香新聞' });
+    expect(t.hits[0].titleHtml).toBe(hit.titleHtml);
+    expect(t.hits[0].snippetHtml).toBe(hit.snippetHtml);
+  });
+
+  it('marks matches in a Traditional seed with pinyin artifacts, leaving the artifacts out of the mark', async () => {
+    if (!docs.some((d) => d.content.includes('雨花臺區'))) return; // seeds not available
+    const r = await search({ q: '雨花台区', size: '100' });
+    const hit = r.hits.find((h) => h.snippetHtml.includes('<mark>雨花臺區</mark>'));
+    expect(hit, r.hits.map((h) => h.snippetHtml).join('\n')).toBeDefined();
+    expect(hit!.snippetHtml).not.toMatch(/<mark>[^<]*[(（][^<]*<\/mark>/);
+  });
+
+  it('escapes markup from articles in titleHtml, snippetHtml and contentHtml', async () => {
+    const r = await search({ q: '图书馆公告' });
+    const hit = r.hits.find((h) => h.id === 'xss-01')!;
+    expect(hit.titleHtml).toBe('&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;<mark>图书馆公告</mark> &amp; 通知');
+    expect(hit.snippetHtml).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    const doc = docResponse.parse((await getJson(ts.url, '/api/docs/xss-01', { q: '图书馆公告' })).body);
+    for (const html of [hit.titleHtml, hit.snippetHtml, doc.titleHtml, doc.contentHtml]) {
+      const withoutMarks = html.replace(/<\/?mark>/g, '');
+      expect(withoutMarks).not.toMatch(/[<>"]/);
+      expect(withoutMarks.replace(/&(amp|lt|gt|quot|#39);/g, '')).not.toContain('&');
+    }
+    expect(doc.contentHtml).toContain('&lt;a href=&quot;javascript:alert(2)&quot;&gt;');
+  });
+
+  it('keeps snippets about snippetLength long, cut at sentence punctuation', async () => {
+    for (const length of ['40', '120', '300']) {
+      const r = await search({ q: '图书馆', snippetLength: length, size: '20' });
+      for (const h of r.hits) {
+        const text = h.snippetHtml.replace(/<\/?mark>/g, '').replace(/&[a-z#0-9]+;/g, '_');
+        expect(text.length, text).toBeLessThanOrEqual(Number(length) + 4);
+      }
+    }
+    const r = await search({ q: '读书节', snippetLength: '200' });
+    expect(r.hits[0].snippetHtml).toMatch(/[。！？…]$/);
+  });
+
+  it('gives highlight offsets into the original content', async () => {
+    const r = await search({ q: '阅读推广', size: '20' });
+    for (const h of r.hits) {
+      const doc = docs.find((d) => d.id === h.id)!;
+      for (const [s, e] of h.highlights) expect(doc.content.slice(s, e).replace(/\s/g, '')).toMatch(/^(阅读推广|閱讀推廣)$/);
+    }
+  });
+});
+
+describe('documents', () => {
+  it('returns a stored document with the query highlighted', async () => {
+    const { status, body } = await getJson(ts.url, '/api/docs/trad-01', { q: '图书馆' });
+    expect(status).toBe(200);
+    const doc = docResponse.parse(body);
+    expect(doc.title).toBe('臺北市立圖書館舉辦讀書節 推廣數位閱讀');
+    expect(doc.contentHtml).toContain('<mark>圖書館</mark>');
+    expect(doc.highlights.content.length).toBe(2);
+  });
+
+  it('finds ids containing slashes when percent-encoded', async () => {
+    const page = docs.find((d) => d.id.includes('/'));
+    if (!page) return;
+    const { status, body } = await getJson<{ id: string }>(ts.url, `/api/docs/${encodeURIComponent(page.id)}`);
+    expect(status).toBe(200);
+    expect(body.id).toBe(page.id);
+  });
+
+  it('answers 404 JSON for an unknown id', async () => {
+    const { status, body } = await getJson<{ error: { code: string } }>(ts.url, '/api/docs/nope-404');
+    expect(status).toBe(404);
+    expect(body.error.code).toBe('not_found');
+  });
+});
+
+describe('suggest, health, stats, openapi', () => {
+  it('completes words by document frequency and titles by prefix', async () => {
+    const { body } = await getJson(ts.url, '/api/suggest', { q: '图书' });
+    const s = suggestResponse.parse(body);
+    expect(s.words[0].text).toBe('图书馆');
+    expect(s.words.every((w) => w.text.startsWith('图书') && w.text !== '图书')).toBe(true);
+    const counts = s.words.map((w) => w.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    const t = suggestResponse.parse((await getJson(ts.url, '/api/suggest', { q: '台北市立' })).body);
+    expect(t.titles).toContainEqual({ id: 'trad-01', title: '臺北市立圖書館舉辦讀書節 推廣數位閱讀' });
+    const empty = suggestResponse.parse((await getJson(ts.url, '/api/suggest', { q: '' })).body);
+    expect(empty).toEqual({ q: '', words: [], titles: [] });
+  });
+
+  it('reports health and stats', async () => {
+    const h = healthResponse.parse((await getJson(ts.url, '/api/health')).body);
+    expect(h.documents).toBe(docs.length);
+    const s = statsResponse.parse((await getJson(ts.url, '/api/stats')).body);
+    expect(s).toMatchObject({ documents: docs.length, version: h.version });
+    expect(s.builtAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('publishes an OpenAPI 3 document generated from the schemas', async () => {
+    const { status, body } = await getJson<{ openapi: string; paths: Record<string, { get: { parameters: Array<{ name: string; schema: { type?: string } }> } }> }>(ts.url, '/api/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toMatch(/^3\./);
+    const params = body.paths['/api/search'].get.parameters;
+    expect(params.map((p) => p.name).sort()).toEqual(Object.keys(searchParams.shape).sort());
+    expect(params.find((p) => p.name === 'size')!.schema.type).toBe('integer');
+    expect(params.find((p) => p.name === 'province')!.schema.type).toBe('array');
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/docs/{id}', '/api/suggest', '/api/health', '/api/stats']));
+  });
+});
+
+describe('http behaviour', () => {
+  it('sets ETag and Cache-Control on searches and answers 304 when unchanged', async () => {
+    const url = `${ts.url}/api/search?q=${encodeURIComponent('图书馆')}`;
+    const first = await fetch(url);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^W\/"v\d+-/);
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    // node:http, not fetch: fetch adds `Cache-Control: no-cache` to conditional requests, which asks for a full reload.
+    expect(await statusOf(url, { 'If-None-Match': etag! })).toBe(304);
+    expect(await statusOf(`${url}&page=2`, { 'If-None-Match': etag! })).toBe(200);
+    expect(await statusOf(url, { 'If-None-Match': etag!, 'Cache-Control': 'no-cache' })).toBe(200);
+  });
+
+  it('carries a request id, logs the request with latency, and echoes a sane client id', async () => {
+    const res = await fetch(`${ts.url}/api/health`);
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ts.log.some((l) => l.includes(id!) && /GET \/api\/health 200 \d+\.\dms$/.test(l))).toBe(true);
+    const mine = await fetch(`${ts.url}/api/health`, { headers: { 'X-Request-Id': 'abc-123' } });
+    expect(mine.headers.get('x-request-id')).toBe('abc-123');
+    const bad = await fetch(`${ts.url}/api/health`, { headers: { 'X-Request-Id': 'a b<script>' } });
+    expect(bad.headers.get('x-request-id')).not.toContain('script');
+  });
+
+  it('compresses, allows any origin by default, and sends security headers', async () => {
+    const res = await fetch(`${ts.url}/api/search?q=${encodeURIComponent('图书馆')}&size=20`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const pre = await fetch(`${ts.url}/api/search`, { method: 'OPTIONS', headers: { Origin: 'https://lib.example', 'Access-Control-Request-Method': 'GET' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-methods')).toContain('GET');
+    const page = await fetch(`${ts.url}/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await page.text()).toContain('<script type="module" src="/app.js">');
+    for (const asset of ['/app.js', '/style.css']) expect((await fetch(`${ts.url}${asset}`)).status).toBe(200);
+    const head = await fetch(`${ts.url}/api/search?q=x`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
+  it('allows only the configured origins when a list is given', async () => {
+    const app = createApp(ts.server.index, { corsOrigins: ['https://lib.example'], log: () => {} });
+    const server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ok = await fetch(`${base}/api/health`, { headers: { Origin: 'https://lib.example' } });
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://lib.example');
+      expect(ok.headers.get('vary')).toMatch(/Origin/);
+      const other = await fetch(`${base}/api/health`, { headers: { Origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

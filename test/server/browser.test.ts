@@ -1,0 +1,160 @@
+/**
+ * The search page in a real browser (playwright-core driving Debian's chromium): type a query,
+ * pick a suggestion, click a province facet and a year, page forward, go back, open an article;
+ * markup in an article stays text; error and empty states; phone width. Screenshots go to
+ * test-results/ (look at them).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, tempDir } from '../helpers.js';
+import { startTestServer, type TestServer } from './fixtures.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = 'test-results';
+
+let ts: TestServer;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `server-${name}.png`), fullPage: true });
+const param = (name: string) => new URL(page.url()).searchParams.get(name);
+const waitForParam = (name: string, value: string | null) => page.waitForURL((u) => new URL(u).searchParams.get(name) === value);
+/** Waits until the results list shows the state of the current URL. */
+const settled = () => page.waitForFunction(() => !document.body.classList.contains('loading'));
+
+describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ts = await startTestServer();
+    profile = tempDir('zhsearch-chromium-');
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) removeDir(profile);
+    await ts?.stop();
+  });
+
+  it('searches, suggests, filters by facets, pages, goes back and opens an article', async () => {
+    await page.goto(ts.url);
+    await page.locator('.hit').first().waitFor();
+
+    // Type a query and pick a suggestion.
+    await page.locator('#q').pressSequentially('读书', { delay: 60 });
+    const suggestion = page.locator('.suggestion.word', { has: page.locator('.text', { hasText: /^读书节$/ }) });
+    await suggestion.waitFor();
+    await shot('01-suggestions');
+    await suggestion.click();
+    await waitForParam('q', '读书节');
+    await settled();
+    await expect.poll(() => page.locator('.hit mark').count()).toBeGreaterThan(0);
+    expect(await page.locator('#summary').textContent()).toMatch(/“读书节”共 \d+ 条结果/);
+
+    // A province facet, then a year.
+    await page.locator('button.facet-value[data-facet="province"][data-value="湖北省"]').click();
+    await waitForParam('province', '湖北省');
+    await settled();
+    await expect.poll(() => page.locator('.chip').allTextContents()).toContainEqual(expect.stringContaining('省份：湖北省'));
+    await page.locator('.facet-city').waitFor();
+    expect(await page.locator('button.facet-value[data-facet="province"][data-value="湖南省"]').count()).toBe(1); // multi-select keeps the others
+    await page.locator('button.facet-value[data-facet="year"][data-value="2023"]').click();
+    await waitForParam('from', '2023');
+    expect(param('to')).toBe('2023');
+    await settled();
+    await page.locator('.facet-month').waitFor();
+    const total = Number(/共 (\d+) 条/.exec((await page.locator('#summary').textContent()) ?? '')![1]);
+    const api = (await (await fetch(`${ts.url}/api/search?q=${encodeURIComponent('读书节')}&province=${encodeURIComponent('湖北省')}&from=2023&to=2023&facets=none`)).json()) as { total: number };
+    expect(total).toBe(api.total);
+    expect(total).toBeGreaterThan(10);
+    await shot('02-facets');
+
+    // Page forward, then back.
+    const firstPage = await page.locator('.hit-title').allTextContents();
+    await page.locator('button.page[rel="next"]').click();
+    await waitForParam('page', '2');
+    await settled();
+    await expect.poll(() => page.locator('.page.current').textContent()).toBe('2');
+    const secondPage = await page.locator('.hit-title').allTextContents();
+    expect(secondPage.some((t) => firstPage.includes(t))).toBe(false);
+    await shot('03-page-2');
+    await page.goBack();
+    await waitForParam('page', null);
+    await settled();
+    await expect.poll(() => page.locator('.page.current').textContent()).toBe('1');
+    expect(await page.locator('.hit-title').allTextContents()).toEqual(firstPage);
+    expect(param('province')).toBe('湖北省');
+
+    // Open an article: the query is highlighted in it; back returns to the results.
+    await page.locator('.hit-title').first().click();
+    await page.locator('#article-view[data-doc]:not([hidden])').waitFor();
+    await expect.poll(() => page.locator('#article-content mark').count()).toBeGreaterThan(0);
+    expect(param('doc')).toBeTruthy();
+    await shot('04-article');
+    await page.locator('#back').click();
+    await page.locator('#results-view:not([hidden])').waitFor();
+    expect(param('doc')).toBeNull();
+    expect(param('from')).toBe('2023');
+
+    // Removing a chip removes the filter.
+    await page.locator('.chip', { hasText: '省份：湖北省' }).click();
+    await waitForParam('province', null);
+  });
+
+  it('shows markup from articles as text, never as elements', async () => {
+    await page.goto(`${ts.url}/?q=${encodeURIComponent('图书馆公告')}`);
+    const hit = page.locator('.hit', { hasText: '图书馆公告' }).first();
+    await hit.waitFor();
+    expect(await page.locator('#results script, #results img, #results b, #results a[href^="javascript"]').count()).toBe(0);
+    expect(await hit.locator('.hit-title').textContent()).toContain('<script>alert("t")</script>');
+    await hit.locator('.hit-title').click();
+    await page.locator('#article-view[data-doc="xss-01"]').waitFor();
+    expect(await page.locator('#article-view img, #article-view script, #article-view b').count()).toBe(0);
+    expect(await page.locator('#article-content').textContent()).toContain('<img src=x onerror=alert(1)>');
+    expect(await page.locator('#article-meta').textContent()).toContain('<i>来源</i>');
+    await shot('05-escaped-markup');
+    expect(dialogs).toEqual([]);
+  });
+
+  it('shows an error message and an empty state', async () => {
+    await page.goto(`${ts.url}/?from=2023-13`);
+    await page.locator('#error:not([hidden])').waitFor();
+    expect(await page.locator('#error').textContent()).toContain('起始日期（from）');
+    await shot('06-error');
+    await page.goto(`${ts.url}/?q=qzxjvkw`);
+    await page.locator('#empty:not([hidden])').waitFor();
+    expect(await page.locator('#empty').textContent()).toContain('没有找到');
+    await shot('07-empty');
+  });
+
+  it('is usable at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${ts.url}/?q=${encodeURIComponent('读书节')}&province=${encodeURIComponent('湖北省')}`);
+    await page.locator('.hit').first().waitFor();
+    expect(await page.locator('#facets-box').getAttribute('open')).toBeNull();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('08-phone');
+    await page.locator('#facets-box > summary').click();
+    await page.locator('button.facet-value[data-facet="year"]').first().waitFor();
+    await shot('09-phone-facets');
+    expect(pageErrors).toEqual([]);
+  });
+});

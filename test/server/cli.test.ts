@@ -1,0 +1,99 @@
+/**
+ * `zhsearch serve` and `zhsearch start` as processes: configuration errors are reported clearly,
+ * `start` builds a missing index from the corpus, SIGTERM / SIGINT stop the server with exit 0
+ * even with a keep-alive connection open.
+ */
+import { Agent, get } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadServeConfig } from '../../src/server/config.js';
+import { removeDir, tempDir } from '../helpers.js';
+import { runCli, waitFor, type Child } from './child.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+const urlOf = (child: Child) => waitFor(() => /at (http:\/\/127\.0\.0\.1:\d+)/.exec(child.stderr())?.[1], 60_000, `the server to listen (${child.stderr()})`);
+
+/** GET over a keep-alive agent, so the connection stays open after the response. */
+function getKeepAlive(url: string, agent: Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('configuration', () => {
+  it('reads flags over environment variables over defaults', () => {
+    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*' });
+    expect(loadServeConfig({ port: '8080' }, { ZHSEARCH_PORT: '9090', ZHSEARCH_HOST: '0.0.0.0', ZHSEARCH_CORS_ORIGINS: 'https://a.example, https://b.example:8443' })).toEqual({
+      indexDir: 'index',
+      port: 8080,
+      host: '0.0.0.0',
+      corsOrigins: ['https://a.example', 'https://b.example:8443'],
+    });
+  });
+
+  it('names every bad setting with its flag and variable', () => {
+    expect(() => loadServeConfig({ port: '70000' }, { ZHSEARCH_CORS_ORIGINS: 'a.example/path' })).toThrow(
+      /--port \/ ZHSEARCH_PORT: must be a port number[\s\S]*--cors-origins \/ ZHSEARCH_CORS_ORIGINS: "a.example\/path" is not an origin/,
+    );
+    expect(() => loadServeConfig({}, { ZHSEARCH_HOST: 'bad host!' })).toThrow(/--host \/ ZHSEARCH_HOST/);
+  });
+
+  it('stops with exit 2 and the message when a process is misconfigured', async () => {
+    const child = runCli(['serve', '--port', 'abc']);
+    expect(await child.exited).toBe(2);
+    expect(child.stderr()).toMatch(/--port \/ ZHSEARCH_PORT: must be a port number from 0 to 65535 \(got "abc"\)/);
+    const env = runCli(['serve'], { ZHSEARCH_PORT: '-1' });
+    expect(await env.exited).toBe(2);
+    expect(env.stderr()).toContain('ZHSEARCH_PORT');
+    const unknown = runCli(['serve', '--bogus']);
+    expect(await unknown.exited).toBe(2);
+  });
+});
+
+describe('start and graceful shutdown', () => {
+  it('builds the index from the corpus when missing, serves it, and exits 0 on SIGTERM with a keep-alive connection open', async () => {
+    const dir = tempDir('zhsearch-start-');
+    dirs.push(dir);
+    const child = runCli(['start', '--index-dir', dir, '--port', '0', '--corpus', 'corpus']);
+    try {
+      const url = await urlOf(child);
+      expect(child.stderr()).toContain('building it from corpus');
+      const agent = new Agent({ keepAlive: true });
+      const health = await getKeepAlive(`${url}/api/health`, agent);
+      expect(health.status).toBe(200);
+      expect(JSON.parse(health.body).documents).toBeGreaterThan(10);
+      const page = await getKeepAlive(`${url}/`, agent);
+      expect(page.body).toContain('zhsearch');
+      child.process.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(child.stderr()).toContain('SIGTERM: finishing requests and shutting down');
+      agent.destroy();
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+
+  it('serves an existing index and exits 0 on SIGINT', async () => {
+    const dir = tempDir('zhsearch-serve-');
+    dirs.push(dir);
+    const build = runCli(['index', 'corpus/records.jsonl', '--index-dir', dir, '--quiet']);
+    expect(await build.exited).toBe(0);
+    const child = runCli(['serve', '--port', '0'], { ZHSEARCH_INDEX_DIR: dir, ZHSEARCH_CORS_ORIGINS: 'https://lib.example' });
+    try {
+      const url = await urlOf(child);
+      const res = await fetch(`${url}/api/search?q=${encodeURIComponent('图书馆')}`, { headers: { Origin: 'https://lib.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://lib.example');
+      await waitFor(() => /GET \/api\/search\?q=\S+ 200 \d+\.\dms/.test(child.stdout()), 5_000, 'the access log line');
+      child.process.kill('SIGINT');
+      expect(await child.exited).toBe(0);
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+});
