@@ -40,6 +40,11 @@ export interface SearchOptions {
   facetSize?: number;
   /** Snippet length in characters. Default 120. */
   snippetLength?: number;
+  /**
+   * When false, hits are not highlighted: `titleHtml` is the escaped title, `snippetHtml` empty
+   * and `highlights` empty (for callers that only need ids and fields). Default true.
+   */
+  highlight?: boolean;
 }
 
 export interface SearchHit {
@@ -117,7 +122,8 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const hits = top.map(({ segment, doc, score }): SearchHit => {
     const d = snapshot.segments[segment].segment.document(doc);
     const title = d.title ?? '';
-    const body = snippet(d.content ?? '', contentTerms, options.snippetLength);
+    const marked = options.highlight !== false;
+    const body = marked ? snippet(d.content ?? '', contentTerms, options.snippetLength) : { html: '', highlights: [] };
     return {
       id: d.id,
       score,
@@ -129,7 +135,7 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
       tags: d.tags ?? [],
       regions: d.regions ?? [],
       libraries: d.libraries ?? [],
-      titleHtml: highlightText(title, titleTerms).html,
+      titleHtml: highlightText(title, marked ? titleTerms : []).html,
       snippetHtml: body.html,
       highlights: body.highlights,
     };

@@ -51,12 +51,12 @@ describe.skipIf(!HAS_SHARED)('no segmentation miss (xwlb sample vs brute force)'
       fields.forEach((f, i) => {
         if (f[0].includes(s) || f[1].includes(s) || f[2].includes(s)) expected.add(docs[i].id);
       });
-      const phrase = index.search(`"${s}"`, { size: 10_000, relax: false });
+      const phrase = index.search(`"${s}"`, { size: 10_000, relax: false, highlight: false });
       const got = new Set(phrase.hits.map((h) => h.id));
       if (phrase.total !== expected.size || got.size !== expected.size || [...expected].some((id) => !got.has(id))) {
         failures.push(`phrase "${s}": expected ${expected.size}, got ${phrase.total}`);
       }
-      const plain = index.search(s, { size: 10_000, relax: false });
+      const plain = index.search(s, { size: 10_000, relax: false, highlight: false });
       const plainIds = new Set(plain.hits.map((h) => h.id));
       const missing = [...expected].filter((id) => !plainIds.has(id));
       if (missing.length) failures.push(`plain ${s}: misses ${missing.length} of ${expected.size}`);
