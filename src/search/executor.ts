@@ -21,6 +21,7 @@ import type { FieldName, RankingOptions } from '../index/schema.js';
 import { bm25, idf } from './bm25.js';
 import { all, EMPTY, intersect, filter, subtract, union, type DocSet } from './doc-set.js';
 import type { Leaf, Plan, PlanNode } from './plan.js';
+import { Deadline } from './deadline.js';
 import { matchSubstring } from './substring.js';
 
 export type Op = 'and' | 'or';
@@ -34,13 +35,13 @@ interface LeafFieldData {
   words: Array<PostingList | null>;
 }
 
-/** Matches `plan` in every segment; `keep` (optional) filters documents before combination ends. */
+/** Matches `plan` in every segment, within `deadline`. */
 export function execute(
   snapshot: IndexSnapshot,
   plan: Plan,
   op: Op,
   ranking: RankingOptions,
-  keep?: (segment: number, doc: number) => boolean,
+  deadline: Deadline = Deadline.NONE,
 ): MatchSets {
   // Phase 1: postings per leaf, segment, field; and collection-wide document frequencies.
   const data: Array<Array<Map<FieldName, LeafFieldData>>> = plan.leaves.map(() => []);
@@ -50,8 +51,9 @@ export function execute(
     snapshot.segments.forEach(({ segment }, s) => {
       const perField = new Map<FieldName, LeafFieldData>();
       for (const f of leaf.fields) {
+        deadline.check();
         const field = segment.fields[f];
-        const substring = matchSubstring(field.grams, leaf.chars);
+        const substring = matchSubstring(field.grams, leaf.chars, deadline);
         const words = leaf.words.map((w) => {
           const ord = field.words.lookup(w);
           return ord < 0 ? null : field.words.postings(ord);
@@ -106,6 +108,7 @@ export function execute(
     };
 
     const evaluate = (node: PlanNode): DocSet => {
+      deadline.check();
       switch (node.type) {
         case 'leaf':
           return leafSet(node.leaf);
@@ -126,7 +129,7 @@ export function execute(
     };
 
     const matched = plan.root ? evaluate(plan.root) : all(segment.docCount);
-    return filter(matched, (doc) => !(deleted && deleted[doc]) && (!keep || keep(s, doc)));
+    return deleted ? filter(matched, (doc) => !deleted[doc]) : matched;
   });
 }
 

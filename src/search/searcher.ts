@@ -12,6 +12,7 @@ import type { IndexSnapshot } from '../index/reader.js';
 import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
 import { collectTop, type SortOrder } from './collector.js';
 import { filter } from './doc-set.js';
+import { Deadline } from './deadline.js';
 import { execute, type MatchSets, type Op } from './executor.js';
 import { countFacets, type FacetName, type Facets } from './facets.js';
 import { CompiledFilters, type SearchFilters } from './filters.js';
@@ -45,6 +46,8 @@ export interface SearchOptions {
    * and `highlights` empty (for callers that only need ids and fields). Default true.
    */
   highlight?: boolean;
+  /** Time budget in milliseconds; a search that needs longer throws `SearchTimeoutError`. Default none. */
+  timeoutMs?: number;
 }
 
 export interface SearchHit {
@@ -94,12 +97,13 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const browsing = q.trim() === '';
   const size = options.size ?? 10;
   const page = options.page ?? 1;
+  const deadline = options.timeoutMs === undefined ? Deadline.NONE : new Deadline(options.timeoutMs);
   const filters = CompiledFilters.compile(snapshot, options.filters);
   const keep = filters.predicate();
 
   /** The unfiltered matches (for facets) and the filtered ones (for total and hits). */
   const run = (op: Op): { all: MatchSets; matched: MatchSets } => {
-    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking) : [];
+    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking, deadline) : [];
     return { all, matched: keep ? all.map((set, s) => filter(set, (doc) => keep(s, doc))) : all };
   };
   let op = requestedOp;

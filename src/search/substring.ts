@@ -11,11 +11,12 @@
  * Owns: that algorithm. Must not: score or know about query syntax.
  */
 import type { PostingList, PositionList, TermTable } from '../index/postings.js';
+import { Deadline } from './deadline.js';
 
 const NONE: PostingList = { docs: new Int32Array(0), freqs: new Int32Array(0) };
 
 /** Documents whose field contains `chars` consecutively, with the number of occurrences. */
-export function matchSubstring(grams: TermTable, chars: readonly string[]): PostingList {
+export function matchSubstring(grams: TermTable, chars: readonly string[], deadline: Deadline = Deadline.NONE): PostingList {
   if (chars.length === 0) return NONE;
   if (chars.length <= 2) {
     const ord = grams.lookup(chars.join(''));
@@ -41,6 +42,7 @@ export function matchSubstring(grams: TermTable, chars: readonly string[]): Post
   const docs: number[] = [];
   const freqs: number[] = [];
   outer: for (let i = 0; i < lead.docs.length; i++) {
+    if ((i & 255) === 255) deadline.check();
     const doc = lead.docs[i];
     const at = new Int32Array(lists.length);
     at[0] = i;
