@@ -170,6 +170,16 @@ export class TermTable {
     return { docs, freqs, starts, positions };
   }
 
+  /**
+   * Documents and frequencies of term `ord`, with a cursor that decodes the positions of only the
+   * documents asked for (tables with positions only).
+   */
+  positionCursor(ord: number): PositionCursor {
+    if (!this.pos || !this.posOff) throw new Error('term table has no positions');
+    const list = this.postings(ord);
+    return new PositionCursor(list, this.pos, this.posOff[ord]);
+  }
+
   /** The stored bytes of term `ord` and its last document (found by walking the deltas). */
   raw(ord: number): RawPostings {
     const df = this.df[ord];
@@ -182,5 +192,46 @@ export class TermTable {
     }
     const pos = this.pos && this.posOff ? this.pos.subarray(this.posOff[ord], this.posOff[ord + 1]) : null;
     return { df, lastDoc: doc, post, pos };
+  }
+}
+
+/**
+ * Reads the positions of chosen documents of one term, in increasing document order, skipping
+ * over the bytes of the others without decoding them.
+ */
+export class PositionCursor {
+  private index = 0;
+  private byte: number;
+  private buffer = new Int32Array(16);
+
+  constructor(readonly list: PostingList, private readonly bytes: Uint8Array, start: number) {
+    this.byte = start;
+  }
+
+  /** Positions of the document at index `i` of the list (i must not go backwards); a view valid until the next call. */
+  positionsAt(i: number): Int32Array {
+    const b = this.bytes;
+    const freqs = this.list.freqs;
+    let at = this.byte;
+    for (; this.index < i; this.index++) {
+      for (let k = freqs[this.index]; k > 0; k--) while (b[at++] >= 0x80);
+    }
+    const n = freqs[i];
+    if (this.buffer.length < n) this.buffer = new Int32Array(n * 2);
+    let p = 0;
+    for (let k = 0; k < n; k++) {
+      let byte = b[at++];
+      let v = byte & 0x7f;
+      let shift = 128;
+      while (byte >= 0x80) {
+        byte = b[at++];
+        v += (byte & 0x7f) * shift;
+        shift *= 128;
+      }
+      this.buffer[k] = p += v;
+    }
+    this.index = i + 1;
+    this.byte = at;
+    return this.buffer.subarray(0, n);
   }
 }

@@ -53,11 +53,13 @@ export function execute(
       for (const f of leaf.fields) {
         deadline.check();
         const field = segment.fields[f];
-        const substring = matchSubstring(field.grams, leaf.chars, deadline);
         const words = leaf.words.map((w) => {
           const ord = field.words.lookup(w);
           return ord < 0 ? null : field.words.postings(ord);
         });
+        // A word leaf scores documents having the word by its word frequency, so they need no position check.
+        const known = leaf.kind === 'word' ? words[0]?.docs : undefined;
+        const substring = matchSubstring(field.grams, leaf.chars, deadline, known);
         perField.set(f, { substring, words });
         add(substringDf[leaf.id], f, substring.docs.length);
         words.forEach((p, i) => add(wordDf[leaf.id][i], f, p ? p.docs.length : 0));

@@ -10,13 +10,18 @@
  *
  * Owns: that algorithm. Must not: score or know about query syntax.
  */
-import type { PostingList, PositionList, TermTable } from '../index/postings.js';
+import type { PositionCursor, PostingList, TermTable } from '../index/postings.js';
 import { Deadline } from './deadline.js';
 
 const NONE: PostingList = { docs: new Int32Array(0), freqs: new Int32Array(0) };
 
-/** Documents whose field contains `chars` consecutively, with the number of occurrences. */
-export function matchSubstring(grams: TermTable, chars: readonly string[], deadline: Deadline = Deadline.NONE): PostingList {
+/**
+ * Documents whose field contains `chars` consecutively, with the number of occurrences.
+ * `known` (optional, sorted) lists documents already known to contain them (those where jieba
+ * produced the word): they are accepted without reading positions, with frequency 1, since the
+ * caller scores them by their word frequency.
+ */
+export function matchSubstring(grams: TermTable, chars: readonly string[], deadline: Deadline = Deadline.NONE, known?: Int32Array): PostingList {
   if (chars.length === 0) return NONE;
   if (chars.length <= 2) {
     const ord = grams.lookup(chars.join(''));
@@ -34,37 +39,44 @@ export function matchSubstring(grams: TermTable, chars: readonly string[], deadl
   }
   // Visit the rarest bigram first so candidate lists shrink fast.
   const order = offsets.map((_, i) => i).sort((a, b) => grams.df[ords[a]] - grams.df[ords[b]]);
-  const lists: PositionList[] = order.map((i) => grams.positions(ords[i]));
+  const cursors: PositionCursor[] = order.map((i) => grams.positionCursor(ords[i]));
   const offs = order.map((i) => offsets[i]);
 
-  const lead = lists[0];
-  const cursors = new Int32Array(lists.length);
+  const lead = cursors[0].list;
+  const next = new Int32Array(cursors.length);
+  const at = new Int32Array(cursors.length);
+  let k0 = 0;
   const docs: number[] = [];
   const freqs: number[] = [];
   outer: for (let i = 0; i < lead.docs.length; i++) {
     if ((i & 255) === 255) deadline.check();
     const doc = lead.docs[i];
-    const at = new Int32Array(lists.length);
     at[0] = i;
-    for (let k = 1; k < lists.length; k++) {
-      const l = lists[k];
-      let c = cursors[k];
-      while (c < l.docs.length && l.docs[c] < doc) c++;
-      cursors[k] = c;
-      if (c >= l.docs.length) break outer;
-      if (l.docs[c] !== doc) continue outer;
+    for (let k = 1; k < cursors.length; k++) {
+      const l = cursors[k].list.docs;
+      let c = next[k];
+      while (c < l.length && l[c] < doc) c++;
+      next[k] = c;
+      if (c >= l.length) break outer;
+      if (l[c] !== doc) continue outer;
       at[k] = c;
     }
-    // Each start position p = position of lead bigram - its offset; all others must be at p + offset.
+    if (known) {
+      while (k0 < known.length && known[k0] < doc) k0++;
+      if (k0 < known.length && known[k0] === doc) {
+        docs.push(doc);
+        freqs.push(1);
+        continue;
+      }
+    }
+    // Each start p = position of the lead bigram - its offset; every other bigram must be at p + its offset.
+    const others = cursors.slice(1).map((c, k) => c.positionsAt(at[k + 1]));
     let count = 0;
-    for (let j = lead.starts[i]; j < lead.starts[i + 1]; j++) {
-      const p = lead.positions[j] - offs[0];
+    for (const q of cursors[0].positionsAt(i)) {
+      const p = q - offs[0];
       if (p < 0) continue;
       let ok = true;
-      for (let k = 1; k < lists.length && ok; k++) {
-        const l = lists[k];
-        ok = contains(l.positions, l.starts[at[k]], l.starts[at[k] + 1], p + offs[k]);
-      }
+      for (let k = 1; k < cursors.length && ok; k++) ok = contains(others[k - 1], 0, others[k - 1].length, p + offs[k]);
       if (ok) count++;
     }
     if (count > 0) {
