@@ -39,6 +39,7 @@ export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './
 export { IndexFileError } from './index/section-file.js';
 export { SearchTimeoutError } from './search/deadline.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';
+export { MAX_QUERY_TERMS } from './search/plan.js';
 
 export interface IndexOptions extends WriterOptions {}
 

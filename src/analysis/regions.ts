@@ -28,7 +28,8 @@
  * - Not places: short forms followed by 路/街/大道/时间/舰... (`北京路`, `北京时间`, `辽宁舰`);
  *   direction-final short forms followed by 岸/畔/麓 (`黄河南岸`); official names whose suffix
  *   starts another word (`合作市场`, `和平区域`); names straddling two common words of jieba's
- *   dictionary (`确保定期` is not 保定, `华南通道` not 南通, `沿海城市` not 海城市); a county right
+ *   dictionary (`确保定期` is not 保定, `华南通道` not 南通, `沿海城市` not 海城市), except right after
+ *   another division's full name (`湖南省长沙市` is not 省长 + 沙市); a county right
  *   after a prefecture or province that is not its ancestor (`石家庄市桥东区` is not 张家口's).
  * - A name shared by several divisions (`朝阳区`: Beijing and Changchun) goes to the candidate whose
  *   ancestors are mentioned (right before it, or anywhere in the text); failing that to the one
@@ -91,7 +92,20 @@ export interface RegionHit {
   /** Offset of the first mention in `title + '\n' + body`. */
   first: number;
   inTitle: boolean;
+  /**
+   * Independent mentions naming the place itself, not a library named after it (`山东省` in
+   * `山东省今年...`, not in `山东省图书馆` or `湖北省图书馆学会`).
+   */
+  place?: number;
+  /** Named as the place of the title's or the lead's event (`在福州市举行`, `在湖南省长沙市的湖南图书馆开展`). */
+  venue?: boolean;
 }
+
+/** After a place name, these make the mention part of a library's (or its society's) name. */
+const LIBRARY_AFTER = /^(?:少年儿童|少儿|儿童|青少年)?图书馆/;
+
+/** What happens at a venue: `在X举行`, `在X召开`, `于X开幕`, ... */
+const EVENT_VERB = /^[^，,。；;、！!？?：:\n“”"]{0,20}?(?:举行|召开|举办|开幕|闭幕|启动|开班|开营|签署|签约|上线|开馆|揭牌|成立|开展|落幕|亮相|开通)/;
 
 const ETHNIC = [
   '乌孜别克', '柯尔克孜', '维吾尔', '哈萨克', '达斡尔', '鄂伦春', '鄂温克', '塔吉克', '塔塔尔', '俄罗斯',
@@ -382,7 +396,7 @@ function straddles(text: string, start: number, end: number): boolean {
  * The variants of a match that survive the local rules, or undefined to reject the match
  * (so the scanner can try a shorter name at the same position).
  */
-function localVariants(g: Gazetteer, text: string, start: number, end: number, surfaceIndex: number): Variant[] | undefined {
+function localVariants(g: Gazetteer, text: string, start: number, end: number, surfaceIndex: number, afterPlace = false): Variant[] | undefined {
   const surface = g.surfaces[surfaceIndex];
   const after = text.slice(end, end + 6);
   const out: Variant[] = [];
@@ -397,7 +411,9 @@ function localVariants(g: Gazetteer, text: string, start: number, end: number, s
     } else if (v.kind === 'full') {
       if (NAME_TAIL_WORD.test(surface.slice(-1) + after.slice(0, 1))) continue;
     }
-    if (straddles(text, start, end)) continue;
+    // Right after another place name, the character before belongs to that name (`湖南省长沙市`
+    // is not 省长 + 沙市).
+    if (!afterPlace && straddles(text, start, end)) continue;
     out.push(v);
   }
   return out.length ? out : undefined;
@@ -410,6 +426,7 @@ export function scanPlaces(text: string): PlaceMention[] {
   const out: PlaceMention[] = [];
   const n = text.length;
   const ends: number[] = [];
+  let lastEnd = -1;
   for (let i = 0; i < n; ) {
     let node = rootNext[text.charCodeAt(i)];
     if (node === -1) {
@@ -428,10 +445,11 @@ export function scanPlaces(text: string): PlaceMention[] {
     for (let k = ends.length - 2; k >= 0; k -= 2) {
       const end = ends[k];
       const si = ends[k + 1];
-      const vs = localVariants(g, text, i, end, si);
+      const vs = localVariants(g, text, i, end, si, i === lastEnd && /[省市州盟区县旗]$/.test(out[out.length - 1].surface));
       if (!vs) continue;
       out.push({ start: i, end, surface: g.surfaces[si], variants: vs, entity: -1, qualifier: false });
       i = end;
+      lastEnd = end;
       taken = true;
       break;
     }
@@ -539,14 +557,39 @@ export function analyzeRegions(body: string, opts: { title?: string; simplified?
     if (m.entity === -1) continue;
     let hit = byEntity.get(m.entity);
     if (!hit) {
-      hit = { id: m.entity, region: g.entities[m.entity].region, mentions: 0, independent: 0, first: m.start, inTitle: false };
+      hit = { id: m.entity, region: g.entities[m.entity].region, mentions: 0, independent: 0, place: 0, first: m.start, inTitle: false, venue: false };
       byEntity.set(m.entity, hit);
     }
     hit.mentions++;
-    if (!m.qualifier) hit.independent++;
+    if (!m.qualifier) {
+      hit.independent++;
+      if (!LIBRARY_AFTER.test(text.slice(m.end, m.end + 8))) hit.place!++;
+    }
     if (m.start < titleEnd) hit.inTitle = true;
   }
+  const venue = findVenue(text, mentions, titleEnd);
+  if (venue !== -1) byEntity.get(venue)!.venue = true;
   return { hits: [...byEntity.values()], mentions, text };
+}
+
+/**
+ * The division named as the place of the event of the title or of the lead (the body's first
+ * paragraph): `在` / `于` right before a place name (or a chain of them: `湖南省长沙市`, the most
+ * specific wins), then within the same clause an event verb (`举行`, `召开`, `开幕`...). -1 if none.
+ */
+function findVenue(text: string, mentions: PlaceMention[], titleEnd: number): number {
+  const bodyStart = titleEnd ? titleEnd + 1 : 0;
+  const leadEnd = text.indexOf('\n', bodyStart);
+  const end = leadEnd === -1 ? text.length : leadEnd;
+  for (let k = 0; k < mentions.length; k++) {
+    const m = mentions[k];
+    if (m.start >= end) break;
+    if (m.entity === -1 || m.start === 0 || !'在于'.includes(text[m.start - 1])) continue;
+    let last = k;
+    while (last + 1 < mentions.length && mentions[last].qualifier) last++;
+    if (EVENT_VERB.test(text.slice(mentions[last].end, mentions[last].end + 40))) return mentions[last].entity;
+  }
+  return -1;
 }
 
 /** Upper bound on the regions returned for one article. */
@@ -558,6 +601,10 @@ export const MAX_REGIONS = 30;
  * 襄阳市 is found) is dropped, unless the article is about it as such: its independent mentions
  * are at least 2 and at least as many as all mentions of its found descendants together.
  * Ranking: mentions + 2 if mentioned in the title; ties go to the earliest mention (title first).
+ * Then a kept ancestor goes right after its kept descendants unless it is named as a place (not
+ * as part of a library's name: `四川省图书馆`, `湖北省图书馆学会`) at least twice and at least as
+ * often as they are; and the venue of the title's or the lead's event (`在福州市举行`,
+ * `在湖南省长沙市的湖南图书馆开展`) comes first: that is where the story happens.
  * The returned regions carry their parents (`city`, `province`), so a county implies its city.
  */
 export function findRegions(body: string, opts: { title?: string; simplified?: boolean } = {}): Region[] {
@@ -566,19 +613,41 @@ export function findRegions(body: string, opts: { title?: string; simplified?: b
 
 export function selectRegions(hits: RegionHit[]): Region[] {
   const g = loadGazetteer();
+  const entityOf = (h: RegionHit) => g.byCode.get(h.region.code)!;
+  const descendantMentions = (h: RegionHit) => {
+    const id = entityOf(h).id;
+    let n = 0;
+    for (const other of hits) if (other !== h && entityOf(other).ancestors.includes(id)) n += other.mentions;
+    return n;
+  };
   const kept = hits.filter((h) => {
-    const e = g.byCode.get(h.region.code)!;
-    let descendantMentions = 0;
-    for (const other of hits) {
-      if (other === h) continue;
-      const oe = g.byCode.get(other.region.code)!;
-      if (oe.ancestors.includes(e.id)) descendantMentions += other.mentions;
-    }
-    if (descendantMentions === 0) return true;
-    return h.independent >= 2 && h.independent >= descendantMentions;
+    const d = descendantMentions(h);
+    if (d === 0) return true;
+    return h.independent >= 2 && h.independent >= d;
   });
   const score = (h: RegionHit) => h.mentions + (h.inTitle ? 2 : 0);
   kept.sort((a, b) => score(b) - score(a) || a.first - b.first);
+
+  // A kept ancestor named as a place (not through the names of its libraries: `四川省图书馆`) less
+  // than twice, or less often than its kept descendants are, is their context: it goes right
+  // after the last of them. Deepest levels first, so a city moved after its county carries its
+  // province along.
+  const placeOf = (h: RegionHit) => h.place ?? h.independent;
+  const pos = new Map<RegionHit, number>(kept.map((h, i) => [h, i]));
+  for (const level of [1, 0] as const) {
+    for (const h of kept) {
+      const e = entityOf(h);
+      if (e.level !== level) continue;
+      const desc = kept.filter((o) => o !== h && entityOf(o).ancestors.includes(e.id));
+      if (!desc.length) continue;
+      const place = placeOf(h);
+      if (place >= 2 && place >= desc.reduce((n, o) => n + placeOf(o), 0)) continue;
+      pos.set(h, Math.max(...desc.map((o) => pos.get(o)!)) + 0.5);
+    }
+  }
+  // The place where the title's or lead's event happens comes first.
+  for (const h of kept) if (h.venue) pos.set(h, -1);
+  kept.sort((a, b) => pos.get(a)! - pos.get(b)!);
   return kept.slice(0, MAX_REGIONS).map((h) => ({ ...h.region }));
 }
 

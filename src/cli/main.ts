@@ -128,7 +128,16 @@ async function indexCommand(args: string[]): Promise<number> {
   }
   const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1, 64);
   const started = performance.now();
+  failWritesOverFileSizeLimit();
   const index = SearchIndex.open(dir, { threads, userDicts: values['user-dict'] });
+  const before = { version: index.stats().generation, documents: index.documentCount };
+  try {
+    // Takes the writer lock now (deleting nothing), so a second writer is refused at once.
+    index.delete();
+  } catch (err) {
+    await index.close();
+    throw err;
+  }
   const total = totalBytes(listInputs(positionals).files);
   const progress = new Progress(total, !values.quiet && process.stderr.isTTY === true);
   const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe: !values['no-dedupe'] }));
@@ -143,7 +152,11 @@ async function indexCommand(args: string[]): Promise<number> {
     const result = await index.commit();
     const report = ingestion.report;
     const reportPath = join(dir, 'ingest-report.json');
-    writeFileSync(reportPath, JSON.stringify(report, null, 2));
+    try {
+      writeFileSync(reportPath, JSON.stringify(report, null, 2));
+    } catch (err) {
+      process.stderr.write(`zhsearch: warning: the index is committed but the report could not be written to ${reportPath}: ${(err as Error).message}\n`);
+    }
     const seconds = (performance.now() - started) / 1000;
     const reasons = Object.entries(report.byReason).map(([r, n]) => `${r} ${n}`).join(', ');
     process.stdout.write(
@@ -155,9 +168,33 @@ async function indexCommand(args: string[]): Promise<number> {
     for (const r of report.rejected.slice(0, 10)) process.stderr.write(`  rejected ${r.origin}: ${r.message}\n`);
     if (report.rejected.length > 10) process.stderr.write(`  ... and ${report.rejected.length - 10} more in ${reportPath}\n`);
     return 0;
+  } catch (err) {
+    const full = diskFull(err);
+    if (!full) throw err;
+    throw new Error(
+      `cannot write the index in ${dir}: ${full}. Nothing was committed: the index keeps version ${before.version} ` +
+        `with ${before.documents} documents, and the partly written files are removed. Free some space and run again.`,
+    );
   } finally {
     await index.close();
   }
+}
+
+/** A description of a full disk (or file size limit) behind `err`, or null. */
+function diskFull(err: unknown): string | null {
+  const text = `${(err as NodeJS.ErrnoException)?.code ?? ''} ${err instanceof Error ? err.message : String(err)}`;
+  if (/ENOSPC/.test(text)) return 'no space left on the device (ENOSPC)';
+  if (/EDQUOT/.test(text)) return 'disk quota exceeded (EDQUOT)';
+  if (/EFBIG/.test(text)) return 'file size limit exceeded (EFBIG)';
+  return null;
+}
+
+/**
+ * With a file size limit (`ulimit -f`), a write past it raises SIGXFSZ, which kills the process
+ * with a core dump; ignored, the write fails with EFBIG instead and is reported like a full disk.
+ */
+function failWritesOverFileSizeLimit(): void {
+  if (process.platform !== 'win32' && process.listenerCount('SIGXFSZ') === 0) process.on('SIGXFSZ', () => {});
 }
 
 function searchCommand(args: string[]): number {

@@ -25,11 +25,12 @@ Options (flag, environment variable, default):
   --port <n>              ZHSEARCH_PORT          3000 (0 = any free port)
   --host <addr>           ZHSEARCH_HOST          127.0.0.1 (0.0.0.0 to listen on all interfaces)
   --cors-origins <list>   ZHSEARCH_CORS_ORIGINS  * (or comma-separated origins allowed to call the API)
+  --timeout-ms <n>        ZHSEARCH_TIMEOUT_MS    2000 (time budget of one search; over it: 503 search_timeout)
   --corpus <dir>          (start only)           corpus
   -h, --help
 
 The server follows rebuilds of the index (\`zhsearch index ... --index-dir <dir>\` in another
-process) without restarting. SIGTERM / SIGINT stop it gracefully.
+process) without restarting. SIGTERM / SIGINT stop it gracefully. Limits and timeouts: SECURITY.md.
 `;
 
 const OPTIONS = {
@@ -37,6 +38,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'cors-origins': { type: 'string' },
+  'timeout-ms': { type: 'string' },
   corpus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

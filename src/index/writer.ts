@@ -51,6 +51,13 @@ export interface CommitResult {
 
 const BATCH = 256;
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** `s` with lone surrogates replaced by U+FFFD, as UTF-8 encoding stores it. */
+function wellFormed(s: string): string {
+  return s.replace(/\p{Cs}/gu, '\ufffd');
+}
+
 export class IndexWriter {
   private readonly lock: WriteLock;
   private manifest: Manifest;
@@ -68,6 +75,8 @@ export class IndexWriter {
     this.lock = WriteLock.acquire(dir);
     try {
       this.manifest = readManifest(dir) ?? emptyManifest();
+      // Files of writers that crashed or failed (e.g. on a full disk) before committing: garbage.
+      removeUnusedFiles(dir, this.manifest);
     } catch (err) {
       this.lock.release();
       throw err;
@@ -87,6 +96,8 @@ export class IndexWriter {
 
   /** Adds a document; a document with the same id (already indexed or added earlier) is replaced. */
   async add(doc: DocumentInput): Promise<void> {
+    // Stored as UTF-8, an id with a lone surrogate would come back different and lose its document.
+    if (LONE_SURROGATE.test(doc.id)) doc = { ...doc, id: wellFormed(doc.id) };
     const seq = this.seq++;
     this.latest.set(doc.id, seq);
     this.batch.push(doc);
@@ -97,7 +108,7 @@ export class IndexWriter {
 
   /** Deletes the document with this id (no effect if there is none). */
   delete(id: string): void {
-    this.latest.set(id, this.seq++);
+    this.latest.set(wellFormed(id), this.seq++);
   }
 
   private async flushBatch(): Promise<void> {
@@ -207,10 +218,16 @@ export class IndexWriter {
     return mergeSegments(this.dir, name, sources);
   }
 
-  /** Discards uncommitted changes and releases the lock. */
+  /** Discards uncommitted changes (and the files written for them) and releases the lock. */
   async close(): Promise<void> {
-    await this.pool?.abort();
-    this.pool = null;
-    this.lock.release();
+    try {
+      await this.pool?.abort();
+      this.pool = null;
+      removeUnusedFiles(this.dir, this.manifest);
+    } catch {
+      // Best effort: the next writer removes what is left.
+    } finally {
+      this.lock.release();
+    }
   }
 }

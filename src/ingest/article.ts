@@ -19,7 +19,7 @@ import { htmlTitle, htmlToText } from './html.js';
 import { findLibraries } from './libraries.js';
 import { analyzeRegions, selectRegions } from '../analysis/regions.js';
 import { findAttribution, type Attribution } from './source.js';
-import { MIN_BODY_CHARS, reject, type Rejection } from './types.js';
+import { MAX_DOCUMENT_CHARS, MIN_BODY_CHARS, reject, type Rejection } from './types.js';
 
 export type { RejectReason, Rejection } from './types.js';
 
@@ -62,11 +62,14 @@ export function placesOf(title: string | undefined, body: string, extra?: string
 /**
  * Turns one scraped page into a document.
  * Rejections: `empty` (no text), `binary` / `undecodable` (control characters, NUL, many U+FFFD),
- * `too_short` (cleaned body under {@link MIN_BODY_CHARS} searchable characters).
+ * `too_short` (cleaned body under {@link MIN_BODY_CHARS} searchable characters), `too_large`
+ * (text over {@link MAX_DOCUMENT_CHARS} characters).
  */
 export function extractArticle(input: ArticleInput): ExtractResult {
   const bad = checkText(input.text ?? '');
   if (bad) return bad;
+  // HTML is measured by its text (markup is not stored); the cut is checked again below.
+  if (input.kind === 'txt' && input.text.length > MAX_DOCUMENT_CHARS) return tooLarge(input.text.length);
 
   let text = input.text;
   let titleHint: string | undefined;
@@ -77,6 +80,7 @@ export function extractArticle(input: ArticleInput): ExtractResult {
     titleHint = htmlTitle(h.hints);
     meta = h.hints;
     if (text.trim() === '') return reject('empty', 'HTML page without text');
+    if (text.length > MAX_DOCUMENT_CHARS) return tooLarge(text.length);
   }
 
   const c = cleanPage(text, { titleHint });
@@ -104,6 +108,10 @@ export function extractArticle(input: ArticleInput): ExtractResult {
   doc.regions = places.regions;
   doc.libraries = places.libraries;
   return { ok: true, doc, removed: c.removed };
+}
+
+function tooLarge(chars: number, what = 'text'): Rejection {
+  return reject('too_large', `${what} has ${chars.toLocaleString('en')} characters; a document may have at most ${MAX_DOCUMENT_CHARS.toLocaleString('en')}`);
 }
 
 /**
@@ -156,7 +164,8 @@ function asTags(v: unknown): string[] | undefined {
  * epoch numbers...); without a usable date field the lead of the content may give a full date.
  * Fields not mapped to a document field are kept in `extra` as they are.
  * Rejections: `bad_record` (no id and no `fallbackId`, or content that is not text), `empty`
- * (neither title nor content), `binary` / `undecodable`. A record is not rejected as too short:
+ * (neither title nor content), `binary` / `undecodable`, `too_large` (content over
+ * {@link MAX_DOCUMENT_CHARS} characters). A record is not rejected as too short:
  * records are articles as they are (a title-only video item is a real, searchable item).
  */
 export function fromRecord(record: Record<string, unknown>, mapping: FieldMapping = {}, opts: { fallbackId?: string } = {}): ExtractResult {
@@ -170,6 +179,11 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
   const rawContent = pick(record, names('content'), used) ?? '';
   const title = asText(pick(record, names('title'), used));
   if (typeof rawContent !== 'string') return reject('bad_record', `record ${id}: content is not text`);
+  const chars = rawContent.length + (title?.length ?? 0);
+  if (chars > MAX_DOCUMENT_CHARS) {
+    const r = tooLarge(chars, 'title and content');
+    return { ...r, message: `record ${id}: ${r.message}` };
+  }
   // A clean record is an article as it is: one with a title but no body (a video page) is kept.
   if (rawContent.trim() === '' && !title?.trim()) return reject('empty', `record ${id} has no title and no content`);
   const bad = rawContent ? checkText(rawContent) : undefined;
@@ -211,7 +225,7 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
 export function checkDuplicate(detector: DuplicateDetector, doc: DocumentInput): Rejection | undefined {
   // A body this short (or none: title-only records) says nothing about being the same story.
   if (searchableLength(doc.content) < MIN_BODY_CHARS) return undefined;
-  const r = detector.check(doc.id, doc.content);
+  const r = detector.check(doc.id, doc.content, doc.title);
   if (!r.duplicateOf) return undefined;
   const how = r.exact ? 'same body as' : `near duplicate (similarity ${r.similarity!.toFixed(3)}) of`;
   return reject('duplicate', `${doc.id}: ${how} ${r.duplicateOf}`, { duplicateOf: r.duplicateOf, similarity: r.similarity });

@@ -123,6 +123,29 @@ function isMetadata(s: string): boolean {
   return false;
 }
 
+/**
+ * Masthead lines of a newspaper's e-paper: the page (`第06版:文化·公益    2021年5月17日 星期一`) or
+ * the issue date with its weekday. They are metadata (they date the issue) but come before the
+ * title, so they do not end the search for it.
+ */
+const MASTHEAD = /^(?:第\s*[0-9一二三四五六七八九十]{1,3}\s*版|(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天])/;
+function isMasthead(s: string): boolean {
+  const t = s.trim();
+  return t.length <= 60 && MASTHEAD.test(t) && isMetadata(t);
+}
+
+/** A column or rubric label above a title (`全国助残日特别报道`, `本期专题`): not a title. */
+const RUBRIC = /^[\u4e00-\u9fff·]{0,10}(?:特别报道|专题报道|系列报道|深度报道|特别策划|专题|专栏|特稿|快讯)$/;
+
+/** Footer lines naming the site's owner: a title-like line found in one is the site's name. */
+const SITE_OWNER_LINE = /(?:版权所有|all\s+rights\s+reserved|copyright|©|ICP[备证]|公网安备|主办单位|承办单位|协办单位|指导单位|主管单位)/i;
+
+/** Separators between a page title and the site name in an HTML `<title>` (`标题 - 站名`, `标题_站名`). */
+const TITLE_SEPARATORS = new Set(['-', '_', '|', '｜', '–', '—']);
+
+/** An e-paper's masthead name (`都市文化报数字报`): the newspaper's name and the edition word. */
+const EPAPER_NAME = /^(\S{2,14}?)(?:数字报|电子报|电子版|数字版|数字报刊)$/;
+
 const CREDIT_LABEL = '(?:责任编辑|编辑|责编|审核|审校|校对|初审|复审|终审|来源|稿源|文章来源|信息来源|作者|原作者|撰文|撰稿|文字|图片|摄影|摄像|记者|通讯员|供稿|视频编辑|文字编辑|监制|制作|出品|策划|主编|编审|编发|值班编辑|文|图|文\\/图|图\\/文|文图)';
 const CREDIT_LINE = new RegExp(`^[\\[［【(（]?\\s*${CREDIT_LABEL}\\s*[:：/／|]`);
 const SIGN_OFF = /^[\u4e00-\u9fff]{0,12}(?:全媒体)?(?:记者|通讯员)[\s\u3000\u4e00-\u9fff、·,，]{0,24}(?:报道|采写|摄)[。.]?$/;
@@ -140,13 +163,18 @@ const WIDGET_WORDS = new Set([
   '打印本页', '返回顶部', '顶部', '扫一扫', '微信扫一扫', '在手机上阅读', '字号', '大', '中', '小', '赞', '打赏', '举报',
   '复制链接', '朋友圈', 'qq空间', '新浪微博', '腾讯微博', '取消', '确定', '上一张', '下一张', '点击查看大图', '【打印】',
   '【关闭】', '[打印]', '[关闭]', '【收藏】', '[收藏]', '【字体:大中小】', '【字体：大中小】', '相关附件', '附件下载',
+  '微信', '微博', 'qq', 'weixin', 'weibo', 'qzone', '豆瓣', '微信好友',
 ]);
+
+/** A share bar: `分享到: 微信 微博 QQ空间 复制链接`. */
+const SHARE_BAR = /^(?:分享到|分享至|分享)\s*[:：]/;
 
 /** Share buttons, print/close links, font-size switches. */
 function isWidget(s: string): boolean {
   const t = s.trim().toLowerCase();
   if (!t) return false;
   if (WIDGET_WORDS.has(t) || WIDGET_WORDS.has(t.replace(/\s+/g, ''))) return true;
+  if (SHARE_BAR.test(t) && t.length <= 60) return true;
   const tokens = t.split(/[\s【】\[\]|｜]+/).filter(Boolean);
   return tokens.length >= 2 && tokens.every((x) => WIDGET_WORDS.has(x));
 }
@@ -171,8 +199,12 @@ const CUT_PATTERNS: RegExp[] = [
   /(?:版权所有|版权声明|copyright|©|all\s+rights\s+reserved|ICP[备证]|公网安备|网上传播视听节目许可证|互联网新闻信息服务许可证|增值电信业务经营许可证)/i,
   /(?:转载请注明出处|与本网站立场无关|本网站立场无关|文责自负|本文转载链接|本文仅代表作者|不代表本站观点|不代表本网观点|如有侵权|侵权请联系|联系删除|未经授权.{0,6}不得转载|转载请注明来源)/,
   /^想爆料|^(?:新闻|爆料|广告)热线.{0,30}(?:广告|爆料|线索|合作)/,
+  /^(?=.{0,160}$)(?=.*(?:(?:新闻|爆料|报料|广告|投稿)热线|新闻线索|爆料)).*\d{3,4}[-)）]?\s?\d{7,8}/,
   /^返回顶部$/,
 ];
+
+/** Labels of a site footer (`主办单位:...`): a footer starts there when a copyright/ICP line follows. */
+const FOOTER_LABEL = /^(?:主办单位|承办单位|协办单位|主管单位|指导单位|技术支持|联系我们|联系电话|地址)\s*[:：]/;
 
 function isCutMarker(s: string): boolean {
   const t = s.trim();
@@ -199,7 +231,35 @@ function isTitleLike(line: Line): boolean {
   if (/[。；;]/.test(t.slice(0, -1)) || /[。]$/.test(t)) return false;
   if ((t.match(/[，,、]/g)?.length ?? 0) > 3) return false;
   if (CAPTION.test(t)) return false;
+  if (RUBRIC.test(t.replace(/\s+/g, ''))) return false;
   return true;
+}
+
+/** The shortest unit `key` is a repetition of (2+ times), or undefined (`AA` -> `A`). */
+function repeatedUnit(key: string): string | undefined {
+  for (let len = 5; len <= key.length / 2; len++) {
+    if (key.length % len === 0 && isRepeatOf(key, key.slice(0, len))) return key.slice(0, len);
+  }
+  return undefined;
+}
+
+/** The prefix of `raw` whose whitespace-free form is `key` (`raw` starts with it). */
+function rawPrefix(raw: string, key: string): string {
+  let n = 0;
+  let i = 0;
+  while (i < raw.length && n < key.length) {
+    if (!/[\s\u3000]/.test(raw[i])) n++;
+    i++;
+  }
+  return raw.slice(0, i).trim();
+}
+
+/** `标题 图1`, `标题(组图)`: an image-caption copy of the title. */
+const TITLE_CAPTION_TAIL = /^[(（]?(?:图|组图|附图|图片)?\d{0,2}[)）]?$/;
+function isTitleCaption(key: string, titleKey: string): boolean {
+  if (!titleKey || key.length <= titleKey.length || !key.startsWith(titleKey)) return false;
+  const rest = key.slice(titleKey.length);
+  return rest.length <= 6 && /[图\d]/.test(rest) && TITLE_CAPTION_TAIL.test(rest);
 }
 
 /** True when `key` is `titleKey` repeated one or more times (a title echoed in the body). */
@@ -260,12 +320,24 @@ export function splitDateline(raw: string): [string, string] | undefined {
 // ---------------------------------------------------------------------------------------------
 // The page
 
-function scoreTitleCandidates(lines: Line[], candidates: number[]): number | undefined {
+function scoreTitleCandidates(lines: Line[], all: number[]): number | undefined {
   let best: number | undefined;
   let bestScore = 0;
+  // A line that is another candidate repeated (`标题  标题`) or followed by a site name (the HTML
+  // `<title>`: `标题 - 站名`) is an echo of that candidate, not a candidate itself.
+  const keys = new Set(all.map((i) => lines[i].key));
+  const candidates = all.filter((i) => {
+    const key = lines[i].key;
+    const unit = repeatedUnit(key);
+    if (unit && keys.has(unit)) return false;
+    for (const other of keys) {
+      if (other.length < key.length && key.startsWith(other) && TITLE_SEPARATORS.has(key[other.length])) return false;
+    }
+    return true;
+  });
   const last = candidates[candidates.length - 1];
   for (const i of candidates) {
-    const key = lines[i].key;
+    const key = repeatedUnit(lines[i].key) ?? lines[i].key;
     let repeats = 0;
     let siteNameLike = false;
     for (let j = 0; j < lines.length; j++) {
@@ -275,7 +347,11 @@ function scoreTitleCandidates(lines: Line[], candidates: number[]): number | und
       if (k === key || isRepeatOf(k, key)) repeats++;
       else if (k.length > key.length) {
         if (k.includes(`《${key}》`)) repeats++;
+        else if (TITLE_SEPARATORS.has(k[k.length - key.length - 1]) && k.endsWith(key)) siteNameLike = true; // `标题 - 站名`
+        else if (k.includes(key) && SITE_OWNER_LINE.test(lines[j].s)) siteNameLike = true; // `版权所有 站名`, `主办单位:站名`
         else if (k.endsWith(key)) repeats++;
+        else if (TITLE_SEPARATORS.has(k[key.length]) && k.startsWith(key)) repeats++; // `标题 - 站名`
+        else if (isTitleCaption(k, key)) repeats++;
         else if (k.startsWith(key) && key.length <= 12) siteNameLike = true;
       }
     }
@@ -291,14 +367,24 @@ function scoreTitleCandidates(lines: Line[], candidates: number[]): number | und
 
 function findSiteName(lines: Line[], end: number): string | undefined {
   for (let i = 0; i < end; i++) {
-    const { raw, key } = lines[i];
+    const { raw, key, s } = lines[i];
     if (!key) continue;
     // A breadcrumb starting with the site name: `書香江蘇在線 首頁 ...`
-    const crumb = /^(\S{2,16}?)\s+(?:首页|主页)\b/.exec(lines[i].s);
+    const crumb = /^(\S{2,16}?)\s+(?:首页|主页)(?=$|[\s|/>»›])/.exec(s);
     if (crumb) return raw.slice(0, crumb[1].length);
-    // The first short name line, repeated at the start of a later line.
     if (key.length >= 2 && key.length <= 16 && cjkCount(key) >= 2 && !NAV_WORDS.has(key)) {
-      for (let j = i + 1; j < lines.length; j++) if (lines[j].key.startsWith(key) && lines[j].key.length > key.length) return raw;
+      // An e-paper's masthead (`都市文化报数字报`).
+      if (EPAPER_NAME.test(s)) return raw;
+      for (let j = 0; j < lines.length; j++) {
+        if (j === i) continue;
+        const k = lines[j].key;
+        if (k.length <= key.length) continue;
+        // The first short name line, repeated at the start of a later line (`站名 首页 ...`), ending
+        // the page's `<title>` line (`标题 - 站名`) or named in the footer (`版权所有 站名`).
+        if (j > i && k.startsWith(key)) return raw;
+        if (k.endsWith(key) && TITLE_SEPARATORS.has(k[k.length - key.length - 1])) return raw;
+        if (k.includes(key) && SITE_OWNER_LINE.test(lines[j].s)) return raw;
+      }
     }
   }
   return undefined;
@@ -313,14 +399,20 @@ const LIST_WINDOW = 8;
  * Cleans one scraped page (plain text, or the text of an HTML page).
  *
  * Title: with a hint, the hint. Otherwise among the lines before the first metadata line (or, if
- * there is none, before the first paragraph), the title-like line with the best score: +2 per
- * repetition elsewhere in the page (as a whole line, echoed, a breadcrumb's end, or `《title》`
- * in a reprint notice; up to 3), +3 for the last candidate before the body, +1 for 8+ characters,
- * -6 when other lines start with it (a site name). Navigation words (`全部`) never qualify.
+ * there is none, before the first paragraph; an e-paper's masthead line `第06版:... 2021年5月17日
+ * 星期一` does not count as that metadata line), the title-like line with the best score: +2 per
+ * repetition elsewhere in the page (as a whole line, doubled on one line, echoed, a breadcrumb's
+ * end, an image-caption copy `标题 图1`, the HTML `<title>` line `标题 - 站名`, or `《title》` in
+ * a reprint notice; up to 3), +3 for the last candidate before the body, +1 for 8+ characters,
+ * -6 when it looks like the site's name (other lines start with it, it ends a `标题 - 站名` line,
+ * or a copyright / ICP / `主办单位` line names it). Navigation words (`全部`), rubrics
+ * (`全国助残日特别报道`), a line that only doubles another candidate and the `标题 - 站名` line
+ * itself never qualify.
  *
  * Body: from the first line after the title and its metadata block to the first cut marker
- * (only once some article text has been kept). Title repeats, credits, metadata and widget
- * lines inside are removed; datelines are split off paragraph starts.
+ * (only once some article text has been kept; a footer label such as `主办单位:` followed by a
+ * copyright line also cuts). Title repeats and caption copies, credits, metadata, share bars
+ * and widget lines inside are removed; datelines are split off paragraph starts.
  */
 export function cleanPage(text: string, opts: CleanOptions = {}): CleanResult {
   const lines = toLines(preprocess(text));
@@ -339,7 +431,7 @@ export function cleanPage(text: string, opts: CleanOptions = {}): CleanResult {
   const headEnd = firstPara === -1 ? n : firstPara;
   let metaIdx = -1;
   for (let i = 0; i < headEnd; i++) {
-    if (nonBlank(i) && isMetadata(lines[i].s) && !isNav(lines[i].s)) {
+    if (nonBlank(i) && isMetadata(lines[i].s) && !isNav(lines[i].s) && !isMasthead(lines[i].s)) {
       metaIdx = i;
       break;
     }
@@ -364,7 +456,8 @@ export function cleanPage(text: string, opts: CleanOptions = {}): CleanResult {
     const best = scoreTitleCandidates(lines, candidates);
     if (best !== undefined) {
       titleIdx = best;
-      title = lines[best].raw.replace(/\s+/g, ' ');
+      const unit = repeatedUnit(lines[best].key);
+      title = (unit ? rawPrefix(lines[best].raw, unit) : lines[best].raw).replace(/\s+/g, ' ');
     } else if (firstPara === -1) {
       // No paragraph and no head candidate: nothing more to guess.
     }
@@ -382,7 +475,7 @@ export function cleanPage(text: string, opts: CleanOptions = {}): CleanResult {
     for (let i = 0; i < titleIdx; i++) if (nonBlank(i)) {
       nav.push(lines[i].raw);
       removed.push(lines[i].raw);
-      if (isMetadata(lines[i].s) && LABEL_LINE.test(lines[i].s)) header.push(lines[i].raw);
+      if (isMetadata(lines[i].s) && (LABEL_LINE.test(lines[i].s) || isMasthead(lines[i].s))) header.push(lines[i].raw);
     }
     removed.push(lines[titleIdx].raw);
     bodyStart = titleIdx + 1;
@@ -393,7 +486,7 @@ export function cleanPage(text: string, opts: CleanOptions = {}): CleanResult {
         continue;
       }
       if (isMetadata(s)) header.push(lines[bodyStart].raw);
-      else if (isNav(s) || isWidget(s) || (titleKey && isRepeatOf(lines[bodyStart].key, titleKey))) { /* dropped */ }
+      else if (isNav(s) || isWidget(s) || RUBRIC.test(lines[bodyStart].key) || (titleKey && (isRepeatOf(lines[bodyStart].key, titleKey) || isTitleCaption(lines[bodyStart].key, titleKey)))) { /* dropped */ }
       else break;
       removed.push(lines[bodyStart].raw);
       bodyStart++;
@@ -426,6 +519,10 @@ export function cleanPage(text: string, opts: CleanOptions = {}): CleanResult {
       cut = i;
       break;
     }
+    if (hasContent && FOOTER_LABEL.test(s) && nonBlankAfter(i + 1, 3).some((j) => isCutMarker(lines[j].s))) {
+      cut = i;
+      break;
+    }
     if (hasContent && isListMarker(s)) {
       const window = nonBlankAfter(i, LIST_WINDOW);
       if (window.filter((j) => isListMarker(lines[j].s)).length >= 2) {
@@ -452,7 +549,7 @@ export function cleanPage(text: string, opts: CleanOptions = {}): CleanResult {
       removedInBody.add(i);
       continue;
     }
-    if (titleKey && (isRepeatOf(line.key, titleKey))) {
+    if (titleKey && (isRepeatOf(line.key, titleKey) || isTitleCaption(line.key, titleKey))) {
       removed.push(line.raw);
       removedInBody.add(i);
       continue;

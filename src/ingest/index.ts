@@ -21,5 +21,5 @@ export type { RegionHit } from '../analysis/regions.js';
 export { findLibraries } from './libraries.js';
 export { DuplicateDetector, fingerprintText, simhash, hammingDistance } from './dedupe.js';
 export type { DuplicateCheck } from './dedupe.js';
-export { MIN_BODY_CHARS, reject } from './types.js';
+export { MAX_DOCUMENT_CHARS, MIN_BODY_CHARS, reject } from './types.js';
 export type { RejectReason, Rejection } from './types.js';

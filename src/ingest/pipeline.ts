@@ -2,6 +2,10 @@
  * The ingestion pipeline: raw inputs -> clean documents or rejections, and the report of a run.
  * Every input ends up either as a document or as a rejection with its origin and reason.
  *
+ * An id used again in the same run with other content: the later document replaces the earlier
+ * one in the index (as re-indexing an id does), and the earlier one is listed as `replaced`,
+ * naming where the replacement came from; `indexed` counts each id once.
+ *
  * Owns: the per-input decision and the report. Must not: write the index (the caller adds the
  * documents it yields) or know how pages are cleaned (article.ts).
  */
@@ -9,7 +13,19 @@ import type { DocumentInput } from '../document.js';
 import type { FieldMapping } from './article.js';
 import type { RawInput } from './readers.js';
 
-export type RejectReason = 'empty' | 'undecodable' | 'binary' | 'too_short' | 'duplicate' | 'bad_json' | 'bad_record' | 'unreadable' | 'unsupported';
+export type RejectReason =
+  | 'empty'
+  | 'undecodable'
+  | 'binary'
+  | 'too_short'
+  | 'too_large'
+  | 'too_deep'
+  | 'duplicate'
+  | 'replaced'
+  | 'bad_json'
+  | 'bad_record'
+  | 'unreadable'
+  | 'unsupported';
 
 export interface Rejection {
   origin: string;
@@ -52,13 +68,22 @@ export interface Converter {
 export class Ingestion {
   readonly report: IngestReport = { startedAt: new Date().toISOString(), finishedAt: '', indexed: 0, rejected: [], byReason: {} };
 
+  /** Where each id indexed in this run came from. */
+  private readonly origins = new Map<string, string>();
+
   constructor(private readonly converter: Converter) {}
 
   async *documents(inputs: AsyncIterable<RawInput>): AsyncGenerator<DocumentInput> {
     for await (const input of inputs) {
       const result = this.converter.convert(input);
       if (result.ok) {
-        this.report.indexed++;
+        const { id } = result.doc;
+        const earlier = this.origins.get(id);
+        if (earlier === undefined) this.report.indexed++;
+        else {
+          this.reject({ origin: earlier, id, reason: 'replaced', message: `id ${id} is used again at ${input.origin}, whose document replaces this one` });
+        }
+        this.origins.set(id, input.origin);
         yield result.doc;
       } else this.reject(result.rejection);
     }

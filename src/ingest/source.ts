@@ -12,10 +12,12 @@
  * - source: (1) an explicit origin label (`来源`, `來自`, `稿源`, `转自`, `出处`) in the header or
  *   the credits; (2) the medium named in a byline or sign-off (`西藏日报`, `新华社`, `闪电新闻`);
  *   (3) the reprinting site named in its own notice (`推书网`); (4) the site name from the
- *   navigation or the HTML `og:site_name`. An origin label names who produced the article; a
+ *   navigation or the HTML `og:site_name` (an e-paper's masthead `都市文化报数字报` names the
+ *   newspaper, `都市文化报`). An origin label names who produced the article; a
  *   site that only republished it is the fallback.
  * - author: (1) `原作者`, `作者`, `撰文`, `文` labels; (2) reporters named in a byline
- *   (`记者周婷婷`) or in a `记者:` label. Photographers (`摄`) and editors are not authors.
+ *   (`记者周婷婷`, `荆风文化报全媒记者 曹雨`) or in a `记者:` label. Photographers (`摄`),
+ *   editors and correspondents (`通讯员 邓洁` after the reporters) are not authors.
  * - url: a labelled link (`本文转载链接`, `原文链接`, `原文地址`, `本文链接`) in header, credits or
  *   tail; then the HTML canonical / `og:url`. Unlabelled links (related lists) are never used.
  */
@@ -36,8 +38,11 @@ export interface Attribution {
   url?: string;
 }
 
-/** Field labels that end a value (`来源:X 作者:Y`). */
-const NEXT_LABEL = /\s*(?:[|｜]|(?:\s|^)(?:来源|来自|作者|原作者|发布者|发布人|发布时间|时间|日期|编辑|责任编辑|责编|浏览|查看|评论|点击|阅读|字号|审核|通讯员|摄影|记者|撰稿)\s*[:：])/;
+/**
+ * What ends a value: a field separator, a known label (`来源:X 作者:Y`), or any short label after
+ * whitespace (`作者:宋佳  浏览次数:338`, `來源:X  瀏覽次數:2584`).
+ */
+const NEXT_LABEL = /\s*(?:[|｜]|(?:\s|^)(?:来源|来自|作者|原作者|发布者|发布人|发布时间|时间|日期|编辑|责任编辑|责编|浏览|查看|评论|点击|阅读|字号|审核|通讯员|摄影|记者|撰稿)\s*[:：]|\s[\u4e00-\u9fff]{1,6}\s*[:：])/;
 
 /** Reads the value after a label in `s` (Simplified) and returns it from `raw` (original). */
 function labelValue(raw: string, s: string, label: RegExp): string | undefined {
@@ -73,7 +78,7 @@ function parseByline(raw: string): { medium?: string; reporters?: string } {
   if (paren) {
     const inner = paren[1];
     const innerRaw = raw.slice(paren.index + 1, paren.index + 1 + inner.length);
-    const m = new RegExp(`^\\s*(?:([\\u4e00-\\u9fff]{2,12}?${MEDIA})\\s*)?(?:全媒体|特派|首席|实习)?记者\\s*(${NAMES})`).exec(inner);
+    const m = new RegExp(`^\\s*(?:([\\u4e00-\\u9fff]{2,12}?${MEDIA})\\s*)?(?:全媒体|全媒|融媒体|融媒|特派|首席|实习)?记者\\s*(${NAMES})`).exec(inner);
     if (m) {
       if (m[1] && !out.medium) out.medium = innerRaw.slice(inner.indexOf(m[1]), inner.indexOf(m[1]) + m[1].length);
       const namesStart = m.index + m[0].length - m[2].length;
@@ -94,9 +99,29 @@ function parseSignOff(raw: string): { medium?: string; reporters?: string } {
   return out;
 }
 
+/** Other roles inside a byline: the names after them are not reporters (`记者 许诺 通讯员 梁爽`). */
+const OTHER_ROLE = /^(?:通讯员|实习生|摄影|摄像|编辑|责编|责任编辑|供图)$/;
+/** Words of a byline that are not names (`记者 张三 报道`). */
+const NOT_A_NAME = /^(?:记者|报道|采写)$/;
+
 function cleanNames(names: string): string | undefined {
-  const parts = names.split(/[\s\u3000、,，]+/).filter((p) => p.length >= 2 && p.length <= 4);
+  const parts: string[] = [];
+  for (const p of names.split(/[\s\u3000、,，]+/)) {
+    const s = toSimplified(p);
+    if (OTHER_ROLE.test(s)) break;
+    if (!NOT_A_NAME.test(s) && p.length >= 2 && p.length <= 4) parts.push(p);
+  }
   return parts.length ? parts.join('、') : undefined;
+}
+
+/**
+ * The publisher named by a site name: an e-paper's masthead (`都市文化报数字报`, `瀟湘文化報數字報`)
+ * is the newspaper's edition, so the newspaper (`都市文化报`) published the article.
+ */
+function publisherOfSite(site: string | undefined): string | undefined {
+  if (!site) return undefined;
+  const m = /^(\S{2,14}?)(?:数字报|电子报|电子版|数字版|数字报刊)$/.exec(toSimplified(site).trim());
+  return m ? site.trim().slice(0, m[1].length) : site;
 }
 
 /** A plausible author value: names, not a site, not a placeholder. */
@@ -152,7 +177,7 @@ export function findAttribution(input: AttributionInput): Attribution {
   }
   if (reprintSite) reprintSite = reprintSite.replace(/^\d+[、.．]?/, '') || undefined;
 
-  const source = origin ?? medium ?? input.meta?.source ?? reprintSite ?? input.siteName ?? input.meta?.siteName;
+  const source = origin ?? medium ?? input.meta?.source ?? reprintSite ?? publisherOfSite(input.siteName ?? input.meta?.siteName);
   const author = labelledAuthor ?? reporters ?? reporterLabel ?? plausibleAuthor(input.meta?.author);
   url ??= input.meta?.url;
   const out: Attribution = {};

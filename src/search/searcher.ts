@@ -17,7 +17,7 @@ import { execute, type MatchSets, type Op } from './executor.js';
 import { countFacets, type FacetName, type Facets } from './facets.js';
 import { CompiledFilters, type SearchFilters } from './filters.js';
 import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
-import { negatedLeaves, planQuery, positiveLeaves, topLevelTerms, type Leaf } from './plan.js';
+import { describeLeaf, negatedLeaves, planQuery, positiveLeaves, topLevelTerms } from './plan.js';
 import { parseQuery } from './query-parser.js';
 
 export interface SearchOptions {
@@ -78,6 +78,8 @@ export interface QueryInfo {
   op: Op;
   /** True when an AND query matched nothing and was answered as OR. */
   relaxed: boolean;
+  /** Terms and phrases left out because the query has more than `MAX_QUERY_TERMS` (64) distinct ones. */
+  ignored: string[];
 }
 
 export interface SearchResult {
@@ -88,7 +90,11 @@ export interface SearchResult {
   facets: Facets;
 }
 
-const describe = (l: Leaf) => (l.kind === 'phrase' ? `"${l.text}"` : l.fields.length === 1 ? `${l.fields[0]}:${l.text}` : l.text);
+/**
+ * Snippets and hit highlights look at this many characters of the content at most, so a huge
+ * document costs the same as a long one (the article view, `highlight`, still marks all of it).
+ */
+export const SNIPPET_SCAN_CHARS = 50_000;
 
 export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions = {}): SearchResult {
   const ranking: RankingOptions = { ...DEFAULT_RANKING, ...options.ranking, boosts: { ...DEFAULT_RANKING.boosts, ...options.ranking?.boosts } };
@@ -116,18 +122,20 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
     ({ all, matched } = run(op));
     total = count(matched);
   }
+  deadline.check();
   const facets = options.facets?.length ? countFacets(snapshot, all, filters, options.facets, options.facetSize ?? 10) : {};
   const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
-  const leaves = positiveLeaves(plan.root);
+  const leaves = [...new Set(positiveLeaves(plan.root))];
   const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);
   const titleTerms = termsOf('title');
   const contentTerms = termsOf('content');
   const top = collectTop(snapshot, matched, page * size, sort).slice((page - 1) * size);
   const hits = top.map(({ segment, doc, score }): SearchHit => {
+    deadline.check();
     const d = snapshot.segments[segment].segment.document(doc);
     const title = d.title ?? '';
     const marked = options.highlight !== false;
-    const body = marked ? snippet(d.content ?? '', contentTerms, options.snippetLength) : { html: '', highlights: [] };
+    const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength) : { html: '', highlights: [] };
     return {
       id: d.id,
       score,
@@ -149,10 +157,11 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
     hits,
     query: {
       q,
-      terms: [...new Set(leaves.map(describe))],
-      excluded: [...new Set(negatedLeaves(plan.root).map(describe))],
+      terms: [...new Set(leaves.map(describeLeaf))],
+      excluded: [...new Set(negatedLeaves(plan.root).map(describeLeaf))],
       op,
       relaxed,
+      ignored: plan.ignored,
     },
     facets,
   };

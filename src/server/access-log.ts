@@ -20,6 +20,8 @@ declare global {
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Longer URLs are cut in the log (the request is still answered or rejected in full). */
+const MAX_LOGGED_URL = 2000;
 
 export function accessLog(log: (line: string) => void): RequestHandler {
   return (req, res, next) => {
@@ -31,7 +33,8 @@ export function accessLog(log: (line: string) => void): RequestHandler {
     res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const status = res.writableFinished ? String(res.statusCode) : `${res.statusCode}-aborted`;
-      log(`${new Date().toISOString()} ${id} ${req.method} ${req.originalUrl} ${status} ${ms.toFixed(1)}ms`);
+      const url = req.originalUrl.length > MAX_LOGGED_URL ? `${req.originalUrl.slice(0, MAX_LOGGED_URL)}...(${req.originalUrl.length} bytes)` : req.originalUrl;
+      log(`${new Date().toISOString()} ${id} ${req.method} ${url} ${status} ${ms.toFixed(1)}ms`);
     });
     next();
   };

@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import type { IndexReader, SearchHit } from '../index.js';
-import { fromZodError, notFound } from './errors.js';
+import { SearchTimeoutError, type IndexReader, type SearchHit, type SearchResult } from '../index.js';
+import { ApiError, fromZodError, notFound } from './errors.js';
 import {
   docParams,
   docPath,
@@ -59,25 +59,45 @@ function notModified(req: Request, res: Response, version: number): boolean {
   return true;
 }
 
-export function searchRoute(provider: IndexProvider): RequestHandler {
+/** Default time budget of one search in milliseconds (`--timeout-ms`, `ZHSEARCH_TIMEOUT_MS`). */
+export const DEFAULT_SEARCH_TIMEOUT_MS = 2000;
+
+/**
+ * Searches run synchronously on the event loop, so `timeoutMs` also bounds how long one search can
+ * hold up every other request. Running out of it is a 503 `search_timeout`.
+ */
+export function searchRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): RequestHandler {
   return (req, res) => {
     const p = parse(searchParams, req.query);
     withReader(provider, (reader) => {
       if (notModified(req, res, reader.generation)) return;
       const started = performance.now();
-      const result = reader.search(p.q, {
-        op: p.op,
-        page: p.page,
-        size: p.size,
-        sort: p.sort,
-        filters: { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library },
-        facets: p.facets,
-        facetSize: p.facetSize,
-        snippetLength: p.snippetLength,
-      });
-      const { q, terms, excluded, op, relaxed } = result.query;
+      let result: SearchResult;
+      try {
+        result = reader.search(p.q, {
+          op: p.op,
+          page: p.page,
+          size: p.size,
+          sort: p.sort,
+          filters: { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library },
+          facets: p.facets,
+          facetSize: p.facetSize,
+          snippetLength: p.snippetLength,
+          timeoutMs,
+        });
+      } catch (err) {
+        if (!(err instanceof SearchTimeoutError)) throw err;
+        res.removeHeader('ETag');
+        throw new ApiError(
+          503,
+          'search_timeout',
+          `the search took longer than its time budget of ${timeoutMs} ms; simplify the query (fewer words, shorter phrases) or narrow it with filters`,
+          { budgetMs: timeoutMs },
+        );
+      }
+      const { q, terms, excluded, op, relaxed, ignored } = result.query;
       const body: z.input<typeof searchResponse> = {
-        query: { q, terms, excluded, op, relaxed },
+        query: { q, terms, excluded, op, relaxed, ignored },
         total: result.total,
         page: p.page,
         size: p.size,

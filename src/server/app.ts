@@ -9,8 +9,10 @@
  *   GET /api/openapi.json  the OpenAPI 3.1 description
  *   GET /                  the search page (src/server/public)
  *
- * Middleware order: request id + access log, security headers, compression, then routes; every
- * error ends in the JSON error handler (400/404/405, never a 500 for input).
+ * Middleware order: request id + access log, one pipelined request at a time per connection,
+ * security headers, URL length limit (414),
+ * compression, then routes; every error ends in the JSON error handler (400/404/405/414, 503 for
+ * a search over its time budget, never a 500 for input).
  *
  * Owns: wiring routes and middleware. Must not: listen, reload the index (server.ts), or
  * validate parameters itself (schemas.ts).
@@ -20,11 +22,12 @@ import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { accessLog } from './access-log.js';
-import { docRoute, healthRoute, searchRoute, statsRoute, suggestRoute, type IndexProvider } from './api.js';
-import { errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, searchRoute, statsRoute, suggestRoute, type IndexProvider } from './api.js';
+import { ApiError, errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
 import { cors, preflight, securityHeaders, type CorsOrigins } from './headers.js';
 import { openApiDocument } from './openapi.js';
 import { parseQueryString } from './query-string.js';
+import { MAX_URL_BYTES } from './schemas.js';
 
 export type { IndexProvider } from './api.js';
 
@@ -35,6 +38,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** Directory of the page's files. Default: src/server/public of this package (also when run from dist/). */
   publicDir?: string;
+  /** Time budget of one search in ms (default {@link DEFAULT_SEARCH_TIMEOUT_MS}); over it the answer is a 503. */
+  searchTimeoutMs?: number;
 }
 
 /** The page's files live in src/ (no build step): resolved from the package root, from src/ or dist/ alike. */
@@ -51,12 +56,14 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   app.set('query parser', parseQueryString);
 
   app.use(accessLog(log));
+  app.use(awaitTurn);
   app.use(securityHeaders);
+  app.use(limitUrlLength);
   app.use(compression());
 
   const api = express.Router();
   api.use(cors(options.corsOrigins ?? '*'));
-  apiRoute(api, '/search', searchRoute(provider));
+  apiRoute(api, '/search', searchRoute(provider, options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS));
   apiRoute(api, '/docs/:id', docRoute(provider));
   apiRoute(api, '/suggest', suggestRoute(provider));
   apiRoute(api, '/health', healthRoute(provider));
@@ -78,6 +85,27 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   app.use(errorHandler(log));
   return app;
 }
+
+/**
+ * Pipelined requests are handled one at a time, each once the previous response on the connection
+ * has gone out (the response has the socket) and the socket is not backed up: a client that sends
+ * many requests and never reads makes the server compute and hold one response, not all of them.
+ */
+const awaitTurn: RequestHandler = (_req, res, next) => {
+  const go = () => {
+    const socket = res.socket;
+    if (socket && socket.writableNeedDrain && !socket.destroyed) socket.once('drain', () => next());
+    else next();
+  };
+  if (res.socket) go();
+  else res.once('socket', go);
+};
+
+/** A 414 for request targets over {@link MAX_URL_BYTES} (the URL arrives percent-encoded: length = bytes). */
+const limitUrlLength: RequestHandler = (req, _res, next) => {
+  if (req.url.length <= MAX_URL_BYTES) return next();
+  next(new ApiError(414, 'uri_too_long', `the URL is ${req.url.length} bytes long; at most ${MAX_URL_BYTES} are accepted`, { maxBytes: MAX_URL_BYTES }));
+};
 
 /** A GET route with CORS preflight, and 405 for every other method. */
 function apiRoute(router: Router, path: string, handler: RequestHandler): void {

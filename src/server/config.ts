@@ -6,6 +6,7 @@
  *   --port          ZHSEARCH_PORT          default 3000 (0 = any free port)
  *   --host          ZHSEARCH_HOST          default 127.0.0.1
  *   --cors-origins  ZHSEARCH_CORS_ORIGINS  default * ; or comma-separated origins
+ *   --timeout-ms    ZHSEARCH_TIMEOUT_MS    default 2000: time budget of one search (503 over it)
  *
  * A flag wins over the variable, the variable over the default.
  *
@@ -19,6 +20,8 @@ export interface ServeConfig {
   port: number;
   host: string;
   corsOrigins: CorsOrigins;
+  /** Time budget of one search in milliseconds. */
+  searchTimeoutMs: number;
 }
 
 /** Flag values as parsed from the command line (undefined when absent). */
@@ -27,6 +30,7 @@ export interface ServeFlags {
   port?: string;
   host?: string;
   'cors-origins'?: string;
+  'timeout-ms'?: string;
 }
 
 export class ConfigError extends Error {}
@@ -36,7 +40,10 @@ const SETTINGS = {
   port: { flag: 'port', env: 'ZHSEARCH_PORT', fallback: '3000' },
   host: { flag: 'host', env: 'ZHSEARCH_HOST', fallback: '127.0.0.1' },
   corsOrigins: { flag: 'cors-origins', env: 'ZHSEARCH_CORS_ORIGINS', fallback: '*' },
+  searchTimeoutMs: { flag: 'timeout-ms', env: 'ZHSEARCH_TIMEOUT_MS', fallback: '2000' },
 } as const;
+
+export const MAX_SEARCH_TIMEOUT_MS = 600_000;
 
 const origin = z.string().refine((v) => {
   try {
@@ -65,11 +72,21 @@ const schema = z.object({
     }
     return list;
   }),
+  searchTimeoutMs: z
+    .string()
+    .regex(/^\d{1,6}$/, { error: `must be a whole number of milliseconds from 1 to ${MAX_SEARCH_TIMEOUT_MS}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, { error: `must be a whole number of milliseconds from 1 to ${MAX_SEARCH_TIMEOUT_MS}` })
+        .max(MAX_SEARCH_TIMEOUT_MS, { error: `must be a whole number of milliseconds from 1 to ${MAX_SEARCH_TIMEOUT_MS}` }),
+    ),
 });
 
 /** The configuration from `flags` and `env`; throws {@link ConfigError} listing every bad setting. */
 export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '' };
+  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '' };
   for (const key of Object.keys(SETTINGS) as Array<keyof ServeConfig>) {
     const s = SETTINGS[key];
     raw[key] = flags[s.flag] ?? env[s.env] ?? s.fallback;

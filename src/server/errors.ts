@@ -1,7 +1,8 @@
 /**
  * API errors: one JSON shape, `{ "error": { "code", "message", "details" } }`, for every failure.
  * Invalid input is a 400 naming the parameter, unknown routes and documents a 404, wrong methods
- * a 405 with `Allow`. Anything unexpected is a 500 with a generic message (the stack goes to the
+ * a 405 with `Allow`, a URL over the length limit a 414, a search over its time budget a 503
+ * (`search_timeout`). Anything unexpected is a 500 with a generic message (the stack goes to the
  * log with the request id, never to the client).
  *
  * Owns: the error type, its JSON form and the Express error handler. Must not: validate
@@ -10,7 +11,14 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
 
-export type ErrorCode = 'invalid_parameter' | 'bad_request' | 'not_found' | 'method_not_allowed' | 'internal';
+export type ErrorCode =
+  | 'invalid_parameter'
+  | 'bad_request'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'uri_too_long'
+  | 'search_timeout'
+  | 'internal';
 
 /** One problem with one parameter. */
 export interface ParameterIssue {
@@ -82,7 +90,7 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const error = toApiError(err);
-    if (error.status >= 500) log(`${res.locals.requestId ?? '-'} error ${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (error.status === 500) log(`${res.locals.requestId ?? '-'} error ${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     res.status(error.status).set(error.headers).set('Cache-Control', 'no-store').json(error.toJSON());
   };
 }

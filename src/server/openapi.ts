@@ -51,6 +51,7 @@ const errors = {
   '400': json('Invalid parameter (the message and details name it).', 'Error'),
   '404': json('Unknown route or document.', 'Error'),
   '405': json('Method not allowed (see the Allow header).', 'Error'),
+  '414': json('URL longer than the limit.', 'Error'),
 };
 const cached = { '304': { description: 'Not modified: the index version and the request are the same as for the ETag sent.' } };
 
@@ -83,7 +84,7 @@ export function openApiDocument(): JsonObject {
         'Search with a query, filters and facets. Facet counts cover the whole match set; each facet ignores its own filter.',
         parameters(searchParams, 'query'),
         'SearchResponse',
-        cached,
+        { ...cached, '503': json('search_timeout: the search took longer than the server\'s time budget (default 2 s).', 'Error') },
       ),
       '/api/docs/{id}': operation('getDocument', 'One stored document, optionally with a query highlighted.', [...parameters(docPath, 'path'), ...parameters(docParams, 'query')], 'Document', cached),
       '/api/suggest': operation('suggest', 'Words and titles starting with the input.', parameters(suggestParams, 'query'), 'Suggestions', cached),

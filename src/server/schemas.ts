@@ -9,9 +9,14 @@
  * send responses.
  */
 import * as z from 'zod';
-import { dateBound, DEFAULT_SNIPPET_LENGTH, FACET_NAMES } from '../index.js';
+import { dateBound, DEFAULT_SNIPPET_LENGTH, FACET_NAMES, MAX_QUERY_TERMS } from '../index.js';
 
 export const MAX_QUERY_LENGTH = 4000;
+/**
+ * Longest request target (path and query string) in bytes: room for a {@link MAX_QUERY_LENGTH}
+ * character Chinese query percent-encoded (~36 KB) and some filters. Longer is a 414.
+ */
+export const MAX_URL_BYTES = 48 * 1024;
 /** page * size may not pass this: deep pages are costly and nobody reads them. */
 export const MAX_RESULT_WINDOW = 10_000;
 export const MAX_LIST_VALUES = 50;
@@ -147,7 +152,14 @@ export const searchHit = z.object({
 });
 
 export const searchResponse = z.object({
-  query: z.object({ q: z.string(), terms: z.array(z.string()), excluded: z.array(z.string()), op: z.enum(['and', 'or']), relaxed: z.boolean() }),
+  query: z.object({
+    q: z.string(),
+    terms: z.array(z.string()),
+    excluded: z.array(z.string()),
+    op: z.enum(['and', 'or']),
+    relaxed: z.boolean(),
+    ignored: z.array(z.string()).meta({ description: `Terms and phrases left out: a query has at most ${MAX_QUERY_TERMS} distinct ones.` }),
+  }),
   total: z.number().int(),
   page: z.number().int(),
   size: z.number().int(),
@@ -191,7 +203,7 @@ export const statsResponse = z.object({
 
 export const errorResponse = z.object({
   error: z.object({
-    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'internal']),
+    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'uri_too_long', 'search_timeout', 'internal']),
     message: z.string(),
     details: z.unknown(),
   }),

@@ -10,6 +10,14 @@
  * connections, let in-flight requests finish (at most `shutdownGraceMs`, then cut), close the
  * index. The CLI calls it on SIGTERM / SIGINT.
  *
+ * Slow and broken clients (see SECURITY.md): a client must send its request line and headers
+ * within `headersTimeoutMs` (default 10 s) and the whole request within `requestTimeoutMs` (30 s),
+ * else it gets a 408 and is disconnected; an idle keep-alive connection is closed after
+ * `keepAliveTimeoutMs` (5 s); a connection on which nothing moves for `idleTimeoutMs` (30 s), such
+ * as a client that stops reading a response, is destroyed (its buffered response is freed); at
+ * most `maxConnections` (1000) are open at once. Request line + headers are capped at 64 KiB
+ * (431), the URL at 48 KiB (414, app.ts).
+ *
  * Owns: the HTTP server's lifecycle. Must not: define routes (app.ts) or parse CLI arguments.
  */
 import { createServer, type Server } from 'node:http';
@@ -17,7 +25,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FACET_NAMES, SearchIndex } from '../index.js';
 import { createApp } from './app.js';
-import type { CorsOrigins } from './headers.js';
+import { SECURITY_HEADERS, type CorsOrigins } from './headers.js';
 
 export interface ServerOptions {
   indexDir: string;
@@ -33,6 +41,18 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Directory of the page's files (tests). */
   publicDir?: string;
+  /** Time budget of one search in ms; over it the answer is a 503 `search_timeout`. Default 2000. */
+  searchTimeoutMs?: number;
+  /** Time to receive the request line and headers. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Time to receive the whole request. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Idle time after which a keep-alive connection is closed. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** Time without any progress (read or write) after which a connection is destroyed. Default 30 s. */
+  idleTimeoutMs?: number;
+  /** Connections open at once; more are refused. Default 1000. */
+  maxConnections?: number;
 }
 
 export interface RunningServer {
@@ -47,13 +67,36 @@ export interface RunningServer {
 /** Large enough for a 4,000-character Chinese query percent-encoded in the URL (~36 KB). */
 const MAX_HEADER_BYTES = 64 * 1024;
 
+export const SERVER_DEFAULTS = {
+  searchTimeoutMs: 2000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 1000,
+} as const;
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
   const index = SearchIndex.open(options.indexDir);
   warmUp(index);
-  const app = createApp(index, { corsOrigins: options.corsOrigins, log, publicDir: options.publicDir });
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 30_000, headersTimeout: 20_000 }, app);
-  server.keepAliveTimeout = 5_000;
+  const o = { ...SERVER_DEFAULTS, ...definedOnly(options) };
+  const app = createApp(index, { corsOrigins: options.corsOrigins, log, publicDir: options.publicDir, searchTimeoutMs: o.searchTimeoutMs });
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requestTimeout: o.requestTimeoutMs,
+      headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),
+      // How often Node looks for requests over those timeouts (its default, 30 s, would let them run that much longer).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(o.headersTimeoutMs / 4))),
+    },
+    app,
+  );
+  server.keepAliveTimeout = o.keepAliveTimeoutMs;
+  server.maxConnections = o.maxConnections;
+  // A socket without progress (a client that stopped reading, a half-dead peer) is destroyed: no
+  // 'timeout' listener is registered, so Node destroys it and frees what it buffered.
+  server.setTimeout(o.idleTimeoutMs);
   server.on('clientError', answerClientError);
 
   try {
@@ -85,6 +128,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return { url, port: address.port, index, close };
 }
 
+/** `options` without its undefined values (so they do not override the defaults). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
@@ -107,7 +155,10 @@ function warmUp(index: SearchIndex): void {
  * oversized headers, timeouts) get the same JSON error shape as everything else.
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  // A response already under way on this connection (e.g. the body of a request never finished
+  // arriving after it was answered): another status line would corrupt it, so just disconnect.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || err.code === 'ECONNRESET' || inFlight?.headersSent) return void socket.destroy();
   const [status, reason, message] =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'request line or headers too large']
@@ -115,9 +166,10 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         ? [408, 'Request Timeout', 'request timed out']
         : [400, 'Bad Request', 'malformed HTTP request (the URL must be percent-encoded ASCII)'];
   const body = JSON.stringify({ error: { code: 'bad_request', message, details: null } });
+  const security = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      `Cache-Control: no-store\r\n${security}Connection: close\r\n\r\n${body}`,
   );
 }
 

@@ -33,6 +33,18 @@ describe('findRegions', () => {
     expect(codes('山东省今年推进文旅融合，山东各地积极响应，全省文旅消费持续升温。山东省文化和旅游厅介绍，济南表现突出。')).toEqual(['370000', '370100']);
   });
 
+  it('puts the place of the lead event first, and a province named only by its library after its cities', () => {
+    // 四川省 is named as such twice, but the meeting takes place in 成都市.
+    expect(codes('3月28日，四川省图书馆在成都市召开全省古籍普查登记工作总结会。\n四川省古籍保护中心设在四川省图书馆，收藏了反映四川地方历史的族谱。', '四川省古籍普查登记基本完成')[0]).toBe('510100');
+    expect(codes('11月9日，福建省图书馆与宁夏图书馆在福州市举行座谈会。\n宁夏图书馆负责人表示，这批图书运抵银川市后，将分配到宁夏回族自治区各地，宁夏回族自治区图书馆界十分欢迎。')[0]).toBe('350100');
+    // Without a venue: 山东省 appears only in 山东省图书馆, so 济南市 is where the story is.
+    expect(codes('山东省图书馆推出云上图书馆。山东省图书馆负责人表示，将依托济南市各级公共图书馆的服务网络。山东省图书馆还将继续加强数字资源建设。')[0]).toBe('370100');
+  });
+
+  it('reads a county or city right after its parent even when the names straddle a word (省长, 沙市)', () => {
+    expect(codes('展览在湖南省长沙市的湖南图书馆开展。')).toContain('430100');
+  });
+
   it('never uses one-character short forms and rejects two-character county short forms without support', () => {
     expect(codes('随着阅读推广的深入，赵先生和随行人员参观了展览。')).toEqual([]);
     expect(codes('参观井陉古村落群。')).toEqual([]); // 井陉县, no 石家庄 / suffix

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanPage, cleanRecordText, splitDateline } from '../../src/ingest/clean.js';
+import { findPublicationDate } from '../../src/ingest/date.js';
 import { findAttribution } from '../../src/ingest/source.js';
 
 describe('cleanPage', () => {
@@ -61,6 +62,67 @@ describe('cleanPage', () => {
     expect(findAttribution({ credits: ['新华社北京6月1日电（记者王某 李某）'] })).toEqual({ source: '新华社', author: '王某、李某' });
     expect(findAttribution({ credits: ['闪电新闻记者   报道'] })).toEqual({ source: '闪电新闻' });
     expect(findAttribution({ tail: ['4、原文链接：https://example.org/a.html'], siteName: '某站' })).toEqual({ source: '某站', url: 'https://example.org/a.html' });
+  });
+
+  it('takes the title line, not the site name of an HTML <title> line, breadcrumb and footer', () => {
+    const page = [
+      '首都图书馆古籍修复成果展开幕 百余件实物首次亮相 - 图书馆界资讯网',
+      '图书馆界资讯网',
+      '首页 | 新闻动态 | 资源服务 | 搜索',
+      '当前位置:首页 > 新闻动态 > 馆界动态',
+      '首都图书馆古籍修复成果展开幕 百余件实物首次亮相',
+      '发布时间:2020-10-23  来源:首图古籍部  作者:宋佳  浏览次数:338  字号:[大 中 小]',
+      '　　10月22日，“妙手补书——首都图书馆古籍修复成果展”在北京市开幕，展出修复古籍一百二十余件。',
+      '分享到: 微信 微博 QQ空间 复制链接',
+      '主办单位:图书馆界资讯网',
+      '版权所有 图书馆界资讯网  未经授权不得转载',
+    ].join('\n');
+    const c = cleanPage(page);
+    expect(c.title).toBe('首都图书馆古籍修复成果展开幕 百余件实物首次亮相');
+    expect(c.siteName).toBe('图书馆界资讯网');
+    expect(c.body).toBe('10月22日，“妙手补书——首都图书馆古籍修复成果展”在北京市开幕，展出修复古籍一百二十余件。');
+    expect(findPublicationDate({ header: c.header })).toBe('2020-10-23');
+    expect(findAttribution(c)).toEqual({ source: '首图古籍部', author: '宋佳' });
+  });
+
+  it('takes one copy of a title doubled on one line, and drops its caption copies', () => {
+    const title = '广州图书馆暑期少儿阅读季启动 四十余场活动陪孩子过“书香假期”';
+    const page = [
+      '羊城资讯汇  首页 / 新闻 / 文化 / 搜索',
+      title,
+      `${title}  ${title}`,
+      '2023年7月12日 10:26  来源:穗图少儿部  作者:梁爽',
+      '7月11日，广州图书馆“童心阅夏”暑期少儿阅读季启动，将推出四十余场活动。',
+      `${title} 图1`,
+      '启动仪式上，十几名小读者表演了绘本剧，台下家长们纷纷举起手机记录。',
+    ].join('\n');
+    const c = cleanPage(page);
+    expect(c.title).toBe(title);
+    expect(c.body.split('\n')).toEqual(['7月11日，广州图书馆“童心阅夏”暑期少儿阅读季启动，将推出四十余场活动。', '启动仪式上，十几名小读者表演了绘本剧，台下家长们纷纷举起手机记录。']);
+  });
+
+  it('reads an e-paper page: masthead date before the title, rubric, 本报讯 byline, the paper as source', () => {
+    const page = [
+      '都市文化报数字报',
+      '首页 | 新闻 | 往期回顾 | 版面导航 | 搜索',
+      '第06版:文化·公益    2021年5月17日 星期一',
+      '上海图书馆开展全国助残日主题活动',
+      '全国助残日特别报道',
+      '本报讯(都市文化报全媒记者 林晨 通讯员 邓洁)5月16日，上海图书馆在视障阅览室举办主题活动。',
+      '上海图书馆开展全国助残日主题活动',
+      'THE END',
+    ].join('\n');
+    const c = cleanPage(page);
+    expect(c.title).toBe('上海图书馆开展全国助残日主题活动');
+    expect(c.body).toBe('5月16日，上海图书馆在视障阅览室举办主题活动。');
+    expect(findPublicationDate({ header: c.header, body: c.body })).toBe('2021-05-17');
+    expect(findAttribution(c)).toEqual({ source: '都市文化报', author: '林晨' });
+    expect(findAttribution({ credits: ['本报讯(记者 许诺 通讯员 梁爽)'], siteName: '禾城晚讯数字报' })).toEqual({ source: '禾城晚讯', author: '许诺' });
+  });
+
+  it('cuts at a news-hotline advert', () => {
+    const c = cleanPage(['某馆举办读书会活动', '来源:某网', '读书会当天，三十余位读者参加了活动，现场气氛热烈。', '新闻线索请拨打热线(0851)86001234，或通过某网客户端提交。', '另一条新闻标题'].join('\n'));
+    expect(c.body).toBe('读书会当天，三十余位读者参加了活动，现场气氛热烈。');
   });
 
   it('cleans records lightly', () => {

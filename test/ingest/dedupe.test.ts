@@ -55,6 +55,21 @@ describe('DuplicateDetector', () => {
     expect(det.size).toBe(2);
   });
 
+  it('finds a repost under the same title whose rewording moves the simhash past the gate', () => {
+    const original = '近日，记者从襄阳市图书馆获悉，该市总分馆体系建设取得新进展：截至6月中旬，全市已建成乡镇分馆八十余个、村服务点六百余个，各分馆与总馆的图书实现统一编目、统一配送、通借通还。实行总分馆制以前，不少乡镇文化站的图书室藏书陈旧、管理不规范。实行总分馆制后，总馆统一采购新书，按照各分馆读者的借阅偏好分批配送，并定期轮换。分馆管理员说，现在书多了、新了，来借书的人明显增加，周末还常有家长带孩子来参加故事会。该馆负责人介绍，下一步将推动数字资源同步下沉，让农村群众享受到与城里居民同样便利的图书馆服务。';
+    const repost = original.replace('近日', '日前').replace('获悉', '了解到').replace('明显增加', '明显增多').replace('该馆负责人介绍', '该馆相关负责人表示');
+    expect(hammingDistance(simhash(fingerprintText(original)), simhash(fingerprintText(repost)))).toBeGreaterThan(3);
+    const title = '襄阳市图书馆总分馆建设提速 乡镇分馆实现“通借通还”';
+    const other = new DuplicateDetector();
+    other.check('page', original, title);
+    expect(other.check('other-title', repost, '襄阳乡镇分馆通借通还')).toEqual({}); // different title: the simhash gate applies
+    const det = new DuplicateDetector();
+    expect(det.check('page', original, title)).toEqual({});
+    expect(det.check('repost', repost, title)).toMatchObject({ duplicateOf: 'page', exact: false });
+    // Same title, other numbers: another report, not a repost.
+    expect(det.check('next-year', repost.replace('八十余个', '九十余个'), title)).toEqual({});
+  });
+
   it('simhash: close texts are close, different texts are far', () => {
     const a = simhash(fingerprintText(body(STORY)));
     const b = simhash(fingerprintText(body(STORY.replace('互赠了珍贵馆藏', '互相赠送了珍贵馆藏'))));

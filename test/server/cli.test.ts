@@ -27,13 +27,16 @@ function getKeepAlive(url: string, agent: Agent): Promise<{ status: number; body
 
 describe('configuration', () => {
   it('reads flags over environment variables over defaults', () => {
-    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*' });
+    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*', searchTimeoutMs: 2000 });
     expect(loadServeConfig({ port: '8080' }, { ZHSEARCH_PORT: '9090', ZHSEARCH_HOST: '0.0.0.0', ZHSEARCH_CORS_ORIGINS: 'https://a.example, https://b.example:8443' })).toEqual({
       indexDir: 'index',
       port: 8080,
       host: '0.0.0.0',
       corsOrigins: ['https://a.example', 'https://b.example:8443'],
+      searchTimeoutMs: 2000,
     });
+    expect(loadServeConfig({ 'timeout-ms': '500' }, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(500);
+    expect(loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(900);
   });
 
   it('names every bad setting with its flag and variable', () => {
@@ -41,6 +44,8 @@ describe('configuration', () => {
       /--port \/ ZHSEARCH_PORT: must be a port number[\s\S]*--cors-origins \/ ZHSEARCH_CORS_ORIGINS: "a.example\/path" is not an origin/,
     );
     expect(() => loadServeConfig({}, { ZHSEARCH_HOST: 'bad host!' })).toThrow(/--host \/ ZHSEARCH_HOST/);
+    expect(() => loadServeConfig({ 'timeout-ms': '0' }, {})).toThrow(/--timeout-ms \/ ZHSEARCH_TIMEOUT_MS: must be a whole number of milliseconds/);
+    expect(() => loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '2s' })).toThrow(/--timeout-ms \/ ZHSEARCH_TIMEOUT_MS/);
   });
 
   it('stops with exit 2 and the message when a process is misconfigured', async () => {

@@ -1,0 +1,85 @@
+/**
+ * `npm run bench`: every benchmark in one run, each in its own process, then the report.
+ *
+ *   full (default, about an hour here): derived corpora (written once), query latency + builds +
+ *     memory + overlap + nodejieba's own speed (bench/query-latency.ts, xwlb, medians of 3 builds),
+ *     HTTP (bench/http.ts, 20 s per route), scaling (bench/scaling.ts: 75k, 300k, 1M).
+ *     bench/indexing.ts (ingestion vs engine core vs jieba) is separate: npx tsx bench/indexing.ts.
+ *     Writes bench/results/*.json, bench/REPORT.md and bench/scaling.svg (committed).
+ *   --quick (under 3 minutes): the first 10,000 xwlb items, 30 queries per class (3 s budget per
+ *     block), one build per engine, 4 s per HTTP route, scaling over 2.5k and 10k, no 1M. Writes
+ *     bench/results/quick/*.json, bench/results/quick/REPORT.md and its SVG (all git-ignored),
+ *     never the committed report.
+ *
+ * Usage: npm run bench [-- --quick]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, relative, dirname } from 'node:path';
+import { ensureDerived } from './corpora.js';
+import { ensureCompiled, flags } from './measure.js';
+import { renderReport, type RunResults } from './report.js';
+
+const f = flags(process.argv.slice(2));
+const quick = f.has('quick');
+const started = performance.now();
+const results = quick ? 'bench/results/quick' : 'bench/results';
+const reportPath = quick ? `${results}/REPORT.md` : 'bench/REPORT.md';
+const svgPath = quick ? `${results}/scaling.svg` : 'bench/scaling.svg';
+mkdirSync(results, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'zhsearch-bench-run-'));
+// The 1-minute load average through the run: above the core count, other processes competed.
+const loads: number[] = [loadavg()[0]];
+const loadSampler = setInterval(() => loads.push(loadavg()[0]), 10_000);
+
+/** Runs one benchmark script in its own Node process (tsx, GC exposed, a large heap). */
+function stage(script: string, args: string[]): Promise<void> {
+  console.error(`\n=== ${script} ${args.join(' ')}`);
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16000', '--import', 'tsx', script, ...args], { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`${script} failed (exit ${code})`))));
+  });
+}
+
+const read = <T>(path: string): T | null => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null);
+const mode = quick ? ['--quick'] : [];
+const failures: string[] = [];
+const attempt = async (script: string, args: string[]) => {
+  try {
+    await stage(script, args);
+  } catch (err) {
+    failures.push((err as Error).message);
+    console.error(`!!! ${(err as Error).message}`);
+  }
+};
+
+try {
+  ensureCompiled();
+  if (!quick) {
+    await ensureDerived([300_000, 1_000_000]);
+  }
+  for (const name of ['query-latency', 'http', 'scaling']) rmSync(`${results}/${name}.json`, { force: true });
+  await stage('bench/query-latency.ts', [...mode, '--work', work, '--out', `${results}/query-latency.json`]);
+  const ql = read<{ meta: { corpusItems: number } }>(`${results}/query-latency.json`)!;
+  await attempt('bench/http.ts', [...mode, '--index', join(work, 'index-xwlb'), '--docs', String(ql.meta.corpusItems), '--out', `${results}/http.json`]);
+  await attempt('bench/scaling.ts', [...mode, '--reuse', `${results}/query-latency.json`, '--out', `${results}/scaling.json`, '--svg', svgPath]);
+} finally {
+  clearInterval(loadSampler);
+  rmSync(work, { recursive: true, force: true });
+}
+
+const run: RunResults = {
+  mode: quick ? 'quick' : 'full',
+  seconds: (performance.now() - started) / 1000,
+  queryLatency: read(`${results}/query-latency.json`)!,
+  http: read(`${results}/http.json`),
+  scaling: read(`${results}/scaling.json`),
+  load: { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
+  svg: existsSync(svgPath) ? relative(dirname(reportPath), svgPath) : null,
+};
+let report = renderReport(run);
+if (failures.length) report += `\n## Failures in this run\n\n${failures.map((x) => `- ${x}`).join('\n')}\n`;
+writeFileSync(reportPath, report);
+writeFileSync(`${results}/run.json`, JSON.stringify({ ...run, failures }, null, 2));
+console.error(`\nreport: ${reportPath}; results: ${results}/; ${(run.seconds / 60).toFixed(1)} min`);
