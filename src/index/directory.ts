@@ -106,7 +106,7 @@ export function readDeletions(dir: string, name: string, docCount: number): Uint
  * deletion files, manifest temporaries, and the private files of the writer lock (only removed
  * when their process is gone).
  */
-const INDEX_FILE = /^(seg-[\w-]+\.(seg|store|del-\d+)|manifest\.json\.tmp-\d+)$/;
+const INDEX_FILE = /^(seg-[\w-]+\.(seg|store|del-\d+|pos-tmp)|manifest\.json\.tmp-\d+)$/;
 const LOCK_LEFTOVER = /^write\.lock\.(?:stale-)?(\d+)-\w+$/;
 
 /** Removes index files that `manifest` does not use (leftovers of crashes and merged segments). */

@@ -38,7 +38,20 @@ export interface RawPostings {
   pos: Uint8Array | null;
 }
 
-/** Writes one term table; terms must be added in sorted order, documents in increasing order. */
+/** Receives a streaming {@link TermTableWriter}'s encoded bytes as they are produced. */
+export interface PostingsSink {
+  post(chunk: Uint8Array): void;
+  pos(chunk: Uint8Array): void;
+}
+
+/** Bytes a streaming writer buffers before handing them to its sink. */
+const SPILL = 1 << 22;
+
+/**
+ * Writes one term table; terms must be added in sorted order, documents in increasing order.
+ * With a sink, the `post` and `pos` bytes are handed over in chunks as they are written (merges
+ * stream them to disk) and {@link sections} returns the other sections only.
+ */
 export class TermTableWriter {
   private readonly terms: string[] = [];
   private readonly df: number[] = [];
@@ -48,8 +61,11 @@ export class TermTableWriter {
   private readonly posOff: number[] = [0];
   private lastDoc = -1;
   private docs = 0;
+  /** Bytes already handed to the sink. */
+  private postSpilled = 0;
+  private posSpilled = 0;
 
-  constructor(readonly withPositions: boolean) {
+  constructor(readonly withPositions: boolean, private readonly sink: PostingsSink | null = null) {
     this.pos = withPositions ? new ByteWriter(1 << 16) : null;
   }
 
@@ -95,22 +111,49 @@ export class TermTableWriter {
       return;
     }
     this.df.push(this.docs);
-    this.postOff.push(this.post.length);
-    if (this.pos) this.posOff.push(this.pos.length);
+    this.postOff.push(this.postSpilled + this.post.length);
+    if (this.pos) this.posOff.push(this.posSpilled + this.pos.length);
+    if (this.postSpilled + this.post.length > 0xffffffff || this.posSpilled + (this.pos?.length ?? 0) > 0xffffffff) {
+      throw new Error('term table postings exceed 4 GiB');
+    }
+    if (this.sink) {
+      if (this.post.length >= SPILL) this.spillPost();
+      if (this.pos && this.pos.length >= SPILL) this.spillPos();
+    }
   }
 
+  private spillPost(): void {
+    this.sink!.post(this.post.view());
+    this.postSpilled += this.post.length;
+    this.post.length = 0;
+  }
+
+  private spillPos(): void {
+    this.sink!.pos(this.pos!.view());
+    this.posSpilled += this.pos!.length;
+    this.pos!.length = 0;
+  }
+
+  /**
+   * The table's sections, named `<prefix>.<section>`. A streaming writer first hands its last
+   * bytes to the sink and leaves out `post` and `pos`, which its sink has written.
+   */
   sections(prefix: string): Section[] {
+    if (this.sink) {
+      this.spillPost();
+      if (this.pos) this.spillPos();
+    }
     const { blob, offsets } = encodeStrings(this.terms);
     const out: Section[] = [
       { name: `${prefix}.terms`, data: blob },
       { name: `${prefix}.toff`, data: offsets },
       { name: `${prefix}.df`, data: Uint32Array.from(this.df) },
       { name: `${prefix}.poff`, data: Uint32Array.from(this.postOff) },
-      { name: `${prefix}.post`, data: this.post.view() },
     ];
+    if (!this.sink) out.push({ name: `${prefix}.post`, data: this.post.view() });
     if (this.pos) {
       out.push({ name: `${prefix}.xoff`, data: Uint32Array.from(this.posOff) });
-      out.push({ name: `${prefix}.pos`, data: this.pos.view() });
+      if (!this.sink) out.push({ name: `${prefix}.pos`, data: this.pos.view() });
     }
     return out;
   }

@@ -14,7 +14,7 @@
  * Owns: that layout, reading it back into aligned views, and the errors that name the file.
  * Must not: know what the sections contain.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 /** A damaged, truncated or incompatible index file. The message names the file. */
@@ -40,44 +40,141 @@ function bytesOf(view: ArrayBufferView): Uint8Array {
 
 /** Writes `sections` to `path` (created or truncated) and fsyncs it. */
 export function writeSectionFile(path: string, magic: string, version: number, sections: Section[]): void {
-  const headerLength = 24 + sections.length * ENTRY + 4;
-  let offset = align8(headerLength);
-  const header = Buffer.alloc(headerLength);
-  header.write(magic.padEnd(8, '\0'), 0, 8, 'latin1');
-  header.writeUInt32LE(version, 8);
-  header.writeUInt32LE(sections.length, 12);
-  const placed: Array<{ bytes: Uint8Array; offset: number }> = [];
-  sections.forEach((s, i) => {
-    const bytes = bytesOf(s.data);
-    if (Buffer.byteLength(s.name) > NAME_BYTES) throw new Error(`section name too long: ${s.name}`);
-    if (bytes.byteLength > 0xffffffff) throw new Error(`section ${s.name} exceeds 4 GiB`);
-    const e = 24 + i * ENTRY;
-    header.write(s.name, e, NAME_BYTES, 'utf8');
-    header.writeDoubleLE(offset, e + NAME_BYTES);
-    header.writeUInt32LE(bytes.byteLength, e + NAME_BYTES + 8);
-    header.writeUInt32LE(crc32(bytes), e + NAME_BYTES + 12);
-    placed.push({ bytes, offset });
-    offset = align8(offset + bytes.byteLength);
-  });
-  header.writeDoubleLE(offset, 16);
-  header.writeUInt32LE(crc32(header.subarray(0, headerLength - 4)), headerLength - 4);
-
-  const fd = openSync(path, 'w');
+  const out = new SectionFileWriter(path, magic, version, sections.length);
   try {
-    writeSync(fd, header, 0, header.length, 0);
-    for (const p of placed) {
-      let written = 0;
-      while (written < p.bytes.byteLength) {
-        written += writeSync(fd, p.bytes, written, p.bytes.byteLength - written, p.offset + written);
-      }
-    }
-    // Zero padding up to the declared length, so the file length check is exact.
-    const pad = offset - (placed.length ? placed[placed.length - 1].offset + placed[placed.length - 1].bytes.byteLength : headerLength);
-    if (pad > 0) writeSync(fd, Buffer.alloc(pad), 0, pad, offset - pad);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    for (const s of sections) out.add(s.name, s.data);
+    out.close();
+  } catch (err) {
+    out.abandon();
+    throw err;
   }
+}
+
+/**
+ * Writes a section file section by section, so a large section can be streamed in chunks and
+ * never held whole in memory. The number of sections is fixed up front (it sizes the header,
+ * which is written last).
+ */
+export class SectionFileWriter {
+  private readonly fd: number;
+  private readonly header: Buffer;
+  private readonly headerLength: number;
+  private index = 0;
+  private offset: number;
+  /** The section being streamed: its start and running length and CRC. */
+  private open: { name: string; start: number; length: number; crc: number } | null = null;
+
+  constructor(private readonly path: string, magic: string, version: number, private readonly count: number) {
+    this.headerLength = 24 + count * ENTRY + 4;
+    this.header = Buffer.alloc(this.headerLength);
+    this.header.write(magic.padEnd(8, '\0'), 0, 8, 'latin1');
+    this.header.writeUInt32LE(version, 8);
+    this.header.writeUInt32LE(count, 12);
+    this.offset = align8(this.headerLength);
+    this.fd = openSync(path, 'w');
+  }
+
+  /** Writes a whole section. */
+  add(name: string, data: ArrayBufferView): void {
+    this.begin(name);
+    this.write(bytesOf(data));
+    this.end();
+  }
+
+  /** Starts a streamed section; {@link write} its bytes, then {@link end} it. */
+  begin(name: string): void {
+    if (this.open) throw new Error(`section ${this.open.name} is still open`);
+    if (this.index >= this.count) throw new Error(`${this.path}: more than ${this.count} sections`);
+    if (Buffer.byteLength(name) > NAME_BYTES) throw new Error(`section name too long: ${name}`);
+    this.open = { name, start: this.offset, length: 0, crc: 0 };
+  }
+
+  write(chunk: Uint8Array): void {
+    const s = this.open!;
+    let written = 0;
+    while (written < chunk.byteLength) {
+      written += writeSync(this.fd, chunk, written, chunk.byteLength - written, s.start + s.length + written);
+    }
+    s.length += chunk.byteLength;
+    s.crc = crc32(chunk, s.crc);
+    if (s.length > 0xffffffff) throw new Error(`section ${s.name} exceeds 4 GiB`);
+  }
+
+  end(): void {
+    const s = this.open!;
+    const e = 24 + this.index * ENTRY;
+    this.header.write(s.name, e, NAME_BYTES, 'utf8');
+    this.header.writeDoubleLE(s.start, e + NAME_BYTES);
+    this.header.writeUInt32LE(s.length, e + NAME_BYTES + 8);
+    this.header.writeUInt32LE(s.crc >>> 0, e + NAME_BYTES + 12);
+    this.index++;
+    this.open = null;
+    const end = s.start + s.length;
+    this.offset = align8(end);
+    // Zero padding up to the next section (or the declared length), so the length check is exact.
+    if (this.offset > end) writeSync(this.fd, Buffer.alloc(this.offset - end), 0, this.offset - end, end);
+  }
+
+  /** Writes the header, fsyncs and closes the file. */
+  close(): void {
+    if (this.open || this.index !== this.count) throw new Error(`${this.path}: ${this.index} of ${this.count} sections written`);
+    this.header.writeDoubleLE(this.offset, 16);
+    this.header.writeUInt32LE(crc32(this.header.subarray(0, this.headerLength - 4)), this.headerLength - 4);
+    try {
+      writeSync(this.fd, this.header, 0, this.headerLength, 0);
+      const gap = align8(this.headerLength) - this.headerLength;
+      if (gap > 0) writeSync(this.fd, Buffer.alloc(gap), 0, gap, this.headerLength);
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  /** Closes the file after a failure (the caller removes it or leaves it as garbage). */
+  abandon(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+interface Entry {
+  offset: number;
+  length: number;
+  crc: number;
+}
+
+/** Checks magic, version and header checksum of a file whose first bytes are `head`; returns its section table. */
+function parseHeader(path: string, head: Buffer, fileLength: number, magic: string, version: number): Map<string, Entry> {
+  if (fileLength < 28 || head.length < 28) throw new IndexFileError(path, `truncated (${fileLength} bytes)`);
+  const gotMagic = head.toString('latin1', 0, 8);
+  if (gotMagic !== magic.padEnd(8, '\0')) throw new IndexFileError(path, 'not a zhsearch index file (bad magic)');
+  const gotVersion = head.readUInt32LE(8);
+  if (gotVersion !== version) {
+    throw new IndexFileError(path, `index format version ${gotVersion}, this build reads version ${version}: rebuild the index with \`zhsearch index\``);
+  }
+  const count = head.readUInt32LE(12);
+  const headerLength = 24 + count * ENTRY + 4;
+  if (head.length < headerLength) throw new IndexFileError(path, 'truncated header');
+  if (crc32(head.subarray(0, headerLength - 4)) !== head.readUInt32LE(headerLength - 4)) {
+    throw new IndexFileError(path, 'header checksum mismatch (corrupted)');
+  }
+  const declared = head.readDoubleLE(16);
+  if (fileLength !== declared) {
+    throw new IndexFileError(path, `${fileLength < declared ? 'truncated' : 'has trailing bytes'}: ${fileLength} bytes, expected ${declared}`);
+  }
+  const entries = new Map<string, Entry>();
+  for (let i = 0; i < count; i++) {
+    const e = 24 + i * ENTRY;
+    const name = head.toString('utf8', e, e + NAME_BYTES).replace(/\0+$/, '');
+    const offset = head.readDoubleLE(e + NAME_BYTES);
+    const length = head.readUInt32LE(e + NAME_BYTES + 8);
+    if (offset + length > fileLength) throw new IndexFileError(path, `section ${name} runs past the end of the file`);
+    entries.set(name, { offset, length, crc: head.readUInt32LE(e + NAME_BYTES + 12) });
+  }
+  return entries;
 }
 
 /**
@@ -96,36 +193,133 @@ export function readSectionFile(path: string, magic: string, version: number): M
     file.copy(copy);
     file = copy;
   }
-  if (file.length < 28) throw new IndexFileError(path, `truncated (${file.length} bytes)`);
-  const gotMagic = file.toString('latin1', 0, 8);
-  if (gotMagic !== magic.padEnd(8, '\0')) throw new IndexFileError(path, 'not a zhsearch index file (bad magic)');
-  const gotVersion = file.readUInt32LE(8);
-  if (gotVersion !== version) {
-    throw new IndexFileError(path, `index format version ${gotVersion}, this build reads version ${version}: rebuild the index with \`zhsearch index\``);
-  }
-  const count = file.readUInt32LE(12);
-  const headerLength = 24 + count * ENTRY + 4;
-  if (file.length < headerLength) throw new IndexFileError(path, 'truncated header');
-  if (crc32(file.subarray(0, headerLength - 4)) !== file.readUInt32LE(headerLength - 4)) {
-    throw new IndexFileError(path, 'header checksum mismatch (corrupted)');
-  }
-  const declared = file.readDoubleLE(16);
-  if (file.length !== declared) {
-    throw new IndexFileError(path, `${file.length < declared ? 'truncated' : 'has trailing bytes'}: ${file.length} bytes, expected ${declared}`);
-  }
   const sections = new Map<string, Uint8Array>();
-  for (let i = 0; i < count; i++) {
-    const e = 24 + i * ENTRY;
-    const name = file.toString('utf8', e, e + NAME_BYTES).replace(/\0+$/, '');
-    const offset = file.readDoubleLE(e + NAME_BYTES);
-    const length = file.readUInt32LE(e + NAME_BYTES + 8);
-    const crc = file.readUInt32LE(e + NAME_BYTES + 12);
-    if (offset + length > file.length) throw new IndexFileError(path, `section ${name} runs past the end of the file`);
+  for (const [name, { offset, length, crc }] of parseHeader(path, file, file.length, magic, version)) {
     const bytes = new Uint8Array(file.buffer, file.byteOffset + offset, length);
     if (crc32(bytes) !== crc) throw new IndexFileError(path, `section ${name} checksum mismatch (corrupted)`);
     sections.set(name, bytes);
   }
   return sections;
+}
+
+/**
+ * Reads chosen sections of a section file on demand, whole or as a sequential stream, so a
+ * large file is never held in memory at once (merges read their sources this way).
+ */
+export class SectionFileReader {
+  private readonly fd: number;
+  private readonly entries: Map<string, Entry>;
+
+  constructor(readonly path: string, magic: string, version: number) {
+    try {
+      this.fd = openSync(path, 'r');
+    } catch (err) {
+      throw new IndexFileError(path, `cannot read index file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    try {
+      const size = fstatSync(this.fd).size;
+      const first = Buffer.alloc(Math.min(size, 16));
+      readSync(this.fd, first, 0, first.length, 0);
+      const count = first.length >= 16 ? first.readUInt32LE(12) : 0;
+      const head = Buffer.alloc(Math.min(size, 24 + count * ENTRY + 4));
+      readSync(this.fd, head, 0, head.length, 0);
+      this.entries = parseHeader(path, head, size, magic, version);
+    } catch (err) {
+      closeSync(this.fd);
+      throw err;
+    }
+  }
+
+  private entry(name: string): Entry {
+    const e = this.entries.get(name);
+    if (!e) throw new IndexFileError(this.path, `missing section ${name}`);
+    return e;
+  }
+
+  /** A whole section (8-byte aligned), checksum verified. */
+  read(name: string): Uint8Array {
+    const { offset, length, crc } = this.entry(name);
+    const bytes = new Uint8Array(new ArrayBuffer(length));
+    readFully(this.fd, bytes, offset);
+    if (crc32(bytes) !== crc) throw new IndexFileError(this.path, `section ${name} checksum mismatch (corrupted)`);
+    return bytes;
+  }
+
+  /** A sequential reader over a section; its checksum is verified once it has been read to the end. */
+  stream(name: string): SectionStream {
+    const { offset, length, crc } = this.entry(name);
+    return new SectionStream(this.fd, this.path, `section ${name}`, offset, length, crc);
+  }
+
+  /** Names of the sections. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < into.byteLength) {
+    const n = readSync(fd, into, done, into.byteLength - done, position + done);
+    if (n === 0) throw new Error('unexpected end of file');
+    done += n;
+  }
+}
+
+const CHUNK = 1 << 20;
+
+/** Reads a byte range of a file (a section) front to back in chunks. */
+export class SectionStream {
+  private buffer = new Uint8Array(CHUNK);
+  private start = 0;
+  private end = 0;
+  /** Bytes of the range consumed by the buffer so far. */
+  private read = 0;
+  private crc = 0;
+
+  /** `crc`: the range's CRC32, checked once the range has been read to its end (null: not checked). */
+  constructor(
+    private readonly fd: number,
+    private readonly path: string,
+    private readonly name: string,
+    private readonly offset: number,
+    private readonly length: number,
+    private readonly expectedCrc: number | null,
+  ) {}
+
+  /** The next `n` bytes of the section (a view valid until the next call). */
+  take(n: number): Uint8Array {
+    if (this.end - this.start < n) this.fill(n);
+    const out = this.buffer.subarray(this.start, this.start + n);
+    this.start += n;
+    return out;
+  }
+
+  private fill(n: number): void {
+    const kept = this.end - this.start;
+    if (this.read + n - kept > this.length) throw new IndexFileError(this.path, `${this.name} read past its end`);
+    const size = Math.max(CHUNK, n);
+    const next = size > this.buffer.length ? new Uint8Array(size) : this.buffer;
+    if (next === this.buffer) next.copyWithin(0, this.start, this.end);
+    else next.set(this.buffer.subarray(this.start, this.end));
+    const want = Math.min(size - kept, this.length - this.read);
+    const chunk = next.subarray(kept, kept + want);
+    readFully(this.fd, chunk, this.offset + this.read);
+    this.read += want;
+    if (this.expectedCrc !== null) {
+      this.crc = crc32(chunk, this.crc);
+      if (this.read === this.length && this.crc >>> 0 !== this.expectedCrc) {
+        throw new IndexFileError(this.path, `${this.name} checksum mismatch (corrupted)`);
+      }
+    }
+    this.buffer = next;
+    this.start = 0;
+    this.end = kept + want;
+  }
 }
 
 /** Typed views over an aligned section. */

@@ -24,17 +24,21 @@ export class StoreWriter {
   }
 
   add(doc: StoredDocument): void {
-    this.addRaw(Buffer.from(JSON.stringify(doc), 'utf8'));
+    const b = Buffer.from(JSON.stringify(doc), 'utf8');
+    this.append(b, crc32(b));
   }
 
-  /** Appends an already encoded record (used when merging segments). */
-  addRaw(bytes: Uint8Array): void {
-    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  /** Appends an already encoded record (copied) and its CRC32 (used when merging segments). */
+  addRaw(bytes: Uint8Array, crc: number): void {
+    this.append(Buffer.from(bytes), crc);
+  }
+
+  private append(b: Buffer, crc: number): void {
     this.pending.push(b);
     this.pendingBytes += b.length;
     this.position += b.length;
     this.offsets.push(this.position);
-    this.crcs.push(crc32(b));
+    this.crcs.push(crc);
     if (this.pendingBytes > 1 << 22) this.flush();
   }
 

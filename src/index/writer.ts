@@ -26,7 +26,7 @@ import {
 } from './directory.js';
 import { mergeSegments, type MergeSource } from './merge.js';
 import { IndexSnapshot } from './reader.js';
-import { Segment, type SegmentMeta } from './segment.js';
+import type { SegmentMeta } from './segment.js';
 import type { BuiltSegment } from './segment-worker.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -133,12 +133,12 @@ export class IndexWriter {
     const built: BuiltSegment[] = this.pool ? await this.pool.finish() : [];
     this.pool = null;
 
-    const views: MergeSource[] = [];
+    const sources: MergeSource[] = [];
     const entries: SegmentEntry[] = [];
     let deleted = 0;
+    // Existing segments: delete every older version of an id touched in this commit.
+    const snapshot = this.manifest.segments.length ? IndexSnapshot.open(this.dir) : null;
     try {
-      // Existing segments: delete every older version of an id touched in this commit.
-      const snapshot = this.manifest.segments.length ? IndexSnapshot.open(this.dir) : null;
       snapshot?.segments.forEach((view, i) => {
         const entry = { ...this.manifest.segments[i] };
         let bits = view.deleted;
@@ -158,48 +158,46 @@ export class IndexWriter {
           entry.deletions = `${entry.name}.del-${this.manifest.generation + 1}`;
           writeDeletions(this.dir, entry.deletions, bits!);
         }
-        views.push({ segment: view.segment, deleted: bits });
+        sources.push({ name: entry.name, deleted: bits });
         entries.push(entry);
       });
-      // New segments: a document is live only if it is the last operation on its id.
-      const fresh: MergeSource[] = [];
-      for (const b of built) {
-        const segment = new Segment(this.dir, b.meta.name);
-        let bits: Uint8Array | null = null;
-        b.seqs.forEach((s, d) => {
-          if (this.latest.get(segment.id(d)) !== s) (bits ??= new Uint8Array(b.seqs.length))[d] = 1;
-        });
-        fresh.push({ segment, deleted: bits });
-      }
-      if (fresh.length > 1 || (fresh.length === 1 && fresh[0].deleted)) {
-        const meta = this.merge(fresh);
-        if (meta.docCount > 0) {
-          const segment = new Segment(this.dir, meta.name);
-          views.push({ segment, deleted: null });
-          entries.push({ ...meta, deletions: null, deletedCount: 0 });
-        }
-      } else if (fresh.length === 1) {
-        views.push(fresh[0]);
-        entries.push({ ...fresh[0].segment.meta, deletions: null, deletedCount: 0 });
-      }
-
-      let segments = entries;
-      const heavyDeletes = entries.some((e) => e.deletedCount > 0 && e.deletedCount >= 0.2 * e.docCount);
-      if (entries.length > this.options.maxSegments || heavyDeletes) {
-        const meta = this.merge(views);
-        segments = meta.docCount > 0 ? [{ ...meta, deletions: null, deletedCount: 0 }] : [];
-      }
-      const next: Manifest = {
-        format: this.manifest.format,
-        generation: this.manifest.generation + 1,
-        committedAt: new Date().toISOString(),
-        segments,
-      };
-      writeManifest(this.dir, next);
-      this.manifest = next;
     } finally {
-      for (const v of views) v.segment.close();
+      for (const v of snapshot?.segments ?? []) v.segment.close();
     }
+    // New segments: a document is live only if it is the last operation on its id.
+    const live = new Set(this.latest.values());
+    const fresh: MergeSource[] = built.map((b) => {
+      let bits: Uint8Array | null = null;
+      b.seqs.forEach((s, d) => {
+        if (!live.has(s)) (bits ??= new Uint8Array(b.seqs.length))[d] = 1;
+      });
+      return { name: b.meta.name, deleted: bits };
+    });
+    if (fresh.length > 1 || (fresh.length === 1 && fresh[0].deleted)) {
+      const meta = this.merge(fresh);
+      if (meta.docCount > 0) {
+        sources.push({ name: meta.name, deleted: null });
+        entries.push({ ...meta, deletions: null, deletedCount: 0 });
+      }
+    } else if (fresh.length === 1) {
+      sources.push(fresh[0]);
+      entries.push({ ...built[0].meta, deletions: null, deletedCount: 0 });
+    }
+
+    let segments = entries;
+    const heavyDeletes = entries.some((e) => e.deletedCount > 0 && e.deletedCount >= 0.2 * e.docCount);
+    if (entries.length > this.options.maxSegments || heavyDeletes) {
+      const meta = this.merge(sources);
+      segments = meta.docCount > 0 ? [{ ...meta, deletions: null, deletedCount: 0 }] : [];
+    }
+    const next: Manifest = {
+      format: this.manifest.format,
+      generation: this.manifest.generation + 1,
+      committedAt: new Date().toISOString(),
+      segments,
+    };
+    writeManifest(this.dir, next);
+    this.manifest = next;
     removeUnusedFiles(this.dir, this.manifest);
     const result: CommitResult = {
       generation: this.manifest.generation,
