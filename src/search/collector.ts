@@ -17,22 +17,26 @@ export interface Collected {
   score: number;
 }
 
-interface Entry extends Collected {
-  key: number;
-  id?: string;
-}
-
 /** The first `limit` matches in `order`. */
 export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: number, order: SortOrder): Collected[] {
   if (limit <= 0) return [];
-  const idOf = (e: Entry) => (e.id ??= snapshot.segments[e.segment].segment.id(e.doc));
+  // The kept entries live in parallel arrays of slots; the heap orders slot numbers, worst first.
+  // A candidate is only stored (and its id only read, on a tie) when it beats the worst kept one.
+  const capacity = Math.min(limit, matches.reduce((n, m) => n + m.docs.length, 0));
+  const segs = new Int32Array(capacity);
+  const docs = new Int32Array(capacity);
+  const scores = new Float64Array(capacity);
+  const keys = new Float64Array(capacity);
+  const ids: Array<string | undefined> = new Array<string | undefined>(capacity);
+  const heap = new Int32Array(capacity);
+  let size = 0;
+  const idOf = (slot: number) => (ids[slot] ??= snapshot.segments[segs[slot]].segment.id(docs[slot]));
   // `key` is compared first (greater is better), then score, then id (smaller is better).
-  const better = (a: Entry, b: Entry): boolean => {
-    if (a.key !== b.key) return a.key > b.key;
-    if (a.score !== b.score) return a.score > b.score;
+  const better = (a: number, b: number): boolean => {
+    if (keys[a] !== keys[b]) return keys[a] > keys[b];
+    if (scores[a] !== scores[b]) return scores[a] > scores[b];
     return idOf(a) < idOf(b);
   };
-  const heap: Entry[] = []; // min-heap: heap[0] is the worst kept entry
   const up = (i: number) => {
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -46,29 +50,47 @@ export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: n
       const l = 2 * i + 1;
       const r = l + 1;
       let w = i;
-      if (l < heap.length && better(heap[w], heap[l])) w = l;
-      if (r < heap.length && better(heap[w], heap[r])) w = r;
+      if (l < size && better(heap[w], heap[l])) w = l;
+      if (r < size && better(heap[w], heap[r])) w = r;
       if (w === i) return;
       [heap[w], heap[i]] = [heap[i], heap[w]];
       i = w;
     }
   };
-  matches.forEach((set, s) => {
+  const store = (slot: number, s: number, doc: number, score: number, key: number, id: string | undefined) => {
+    segs[slot] = s;
+    docs[slot] = doc;
+    scores[slot] = score;
+    keys[slot] = key;
+    ids[slot] = id;
+  };
+  for (let s = 0; s < matches.length; s++) {
+    const set = matches[s];
     const dates = snapshot.segments[s].segment.columns.date;
+    const segment = snapshot.segments[s].segment;
     for (let i = 0; i < set.docs.length; i++) {
       const doc = set.docs[i];
+      const score = set.scores[i];
       const date = dates[doc];
       // Documents without a date sort last in both date orders.
       const key = order === 'relevance' ? 0 : date === NO_DATE ? -Infinity : order === 'date_desc' ? date : -date;
-      const e: Entry = { segment: s, doc, score: set.scores[i], key };
-      if (heap.length < limit) {
-        heap.push(e);
-        up(heap.length - 1);
-      } else if (better(e, heap[0])) {
-        heap[0] = e;
-        down(0);
+      if (size < capacity) {
+        store(size, s, doc, score, key, undefined);
+        heap[size] = size;
+        up(size++);
+        continue;
       }
+      const worst = heap[0];
+      if (key < keys[worst] || (key === keys[worst] && score < scores[worst])) continue;
+      let id: string | undefined;
+      if (key === keys[worst] && score === scores[worst]) {
+        id = segment.id(doc);
+        if (!(id < idOf(worst))) continue;
+      }
+      store(worst, s, doc, score, key, id);
+      down(0);
     }
-  });
-  return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).map(({ segment, doc, score }) => ({ segment, doc, score }));
+  }
+  const ranked = Array.from(heap.subarray(0, size)).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+  return ranked.map((slot) => ({ segment: segs[slot], doc: docs[slot], score: scores[slot] }));
 }

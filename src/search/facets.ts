@@ -9,13 +9,17 @@
  * the chosen prefectures (or provinces); `month` only lists months of the years the date filter
  * spans. Values are ordered by count (descending), then value; at most `size` per facet.
  *
+ * Cost: one tight loop per (column, ignored filter) over the match set into typed counters per
+ * dictionary ordinal or month, reusing the searcher's per-document filter failure masks; strings are
+ * only made for values with a count.
+ *
  * Owns: counting and ordering facet values. Must not: execute queries or read stored documents.
  */
 import type { IndexSnapshot } from '../index/reader.js';
 import { NO_DATE, type KeywordColumn } from '../index/schema.js';
 import type { StringTable } from '../index/string-table.js';
 import type { MatchSets } from './executor.js';
-import type { CompiledFilters, DocPredicate, FilterKey } from './filters.js';
+import type { CompiledFilters, Failures, FilterKey } from './filters.js';
 import { regionLevel, regionNames, type RegionLevel } from './region-names.js';
 
 export const FACET_NAMES = ['province', 'city', 'county', 'year', 'month', 'source', 'library'] as const;
@@ -42,25 +46,34 @@ const OWN_FILTER: Record<FacetName, FilterKey> = {
   library: 'library',
 };
 
-/** Counts the requested facets over `matches` (unfiltered), applying all but each facet's own filter. */
+/** Counted values: parallel arrays of values and counts (counts > 0). */
+interface Counts {
+  values: string[];
+  counts: number[];
+}
+
+/**
+ * Counts the requested facets over `matches` (unfiltered). `failures[s][i]` is the mask of filters
+ * document `matches[s].docs[i]` fails (null when no filter is set): a facet counts the documents
+ * failing nothing or only its own filter.
+ */
 export function countFacets(
   snapshot: IndexSnapshot,
   matches: MatchSets,
+  failures: readonly Failures[] | null,
   filters: CompiledFilters,
   requested: readonly FacetName[],
   size: number,
 ): Facets {
-  // Facets whose own filter is not set see the same documents, so they share one counting pass:
-  // one over the region column for province/city/county, one over dates for year/month.
-  const active = new Set(filters.active);
-  const passes = new Map<string, Map<string, number>>();
-  const counted = (kind: KeywordColumn | 'month', own: FilterKey): Map<string, number> => {
-    const except = active.has(own) ? own : undefined;
-    const key = `${kind}|${except ?? ''}`;
+  // Facets that see the same documents share one count: province/city/county one over the
+  // region column, year/month one over dates, unless their own filters differ.
+  const passes = new Map<string, Counts>();
+  const counted = (kind: KeywordColumn | 'month', own: FilterKey): Counts => {
+    const except = filters.bit(own);
+    const key = `${kind}|${except}`;
     let counts = passes.get(key);
     if (!counts) {
-      const keep = filters.predicate(except);
-      counts = kind === 'month' ? countMonths(snapshot, matches, keep) : countKeyword(snapshot, matches, keep, kind);
+      counts = kind === 'month' ? countMonths(snapshot, matches, failures, except) : countKeyword(snapshot, matches, failures, except, kind);
       passes.set(key, counts);
     }
     return counts;
@@ -75,24 +88,24 @@ export function countFacets(
       case 'county': {
         const inScope = regionScope(facet, filters);
         const names = regionNames(snapshot);
-        const counts = new Map([...counted('region', own)].filter(([code]) => inScope(code)));
-        out[facet] = top(counts, size, (code) => ({ value: names.name(code) ?? code, code }));
+        out[facet] = top(counted('region', own), size, inScope, (code) => ({ value: names.name(code) ?? code, code }));
         break;
       }
       case 'source':
       case 'library':
-        out[facet] = top(counted(facet, own), size, (value) => ({ value }));
+        out[facet] = top(counted(facet, own), size, null, (value) => ({ value }));
         break;
       case 'year': {
+        const { values, counts } = counted('month', own);
         const years = new Map<string, number>();
-        for (const [month, n] of counted('month', own)) years.set(month.slice(0, 4), (years.get(month.slice(0, 4)) ?? 0) + n);
-        out[facet] = top(years, size, (value) => ({ value }));
+        for (let i = 0; i < values.length; i++) years.set(values[i].slice(0, 4), (years.get(values[i].slice(0, 4)) ?? 0) + counts[i]);
+        out[facet] = top({ values: [...years.keys()], counts: [...years.values()] }, size, null, (value) => ({ value }));
         break;
       }
       case 'month': {
         const [first, last] = yearSpan(filters.dateRange);
-        const months = new Map([...counted('month', own)].filter(([month]) => Number(month.slice(0, 4)) >= first && Number(month.slice(0, 4)) <= last));
-        out[facet] = top(months, size, (value) => ({ value }));
+        const inSpan = (month: string) => Number(month.slice(0, 4)) >= first && Number(month.slice(0, 4)) <= last;
+        out[facet] = top(counted('month', own), size, inSpan, (value) => ({ value }));
         break;
       }
     }
@@ -110,26 +123,35 @@ function regionScope(facet: RegionLevel, filters: CompiledFilters): (code: strin
   return (code) => regionLevel(code) === facet && (!within || within.some((p) => code.startsWith(p)));
 }
 
-/** Documents per value of a keyword column. */
-function countKeyword(snapshot: IndexSnapshot, matches: MatchSets, keep: DocPredicate | null, column: KeywordColumn): Map<string, number> {
-  const totals = new Map<string, number>();
-  matches.forEach((set, s) => {
+/** Documents per value of a keyword column, among those failing nothing or only `except`. */
+function countKeyword(snapshot: IndexSnapshot, matches: MatchSets, failures: readonly Failures[] | null, except: number, column: KeywordColumn): Counts {
+  const perSegment = matches.map((set, s) => {
     const { dict, offsets, values } = snapshot.segments[s].segment.columns.keyword[column];
     const perOrdinal = new Uint32Array(dict.size);
     const docs = set.docs;
+    const fails = failures?.[s];
     for (let i = 0; i < docs.length; i++) {
+      if (fails && fails[i] !== 0 && fails[i] !== except) continue;
       const doc = docs[i];
-      if (keep && !keep(s, doc)) continue;
       for (let k = offsets[doc]; k < offsets[doc + 1]; k++) perOrdinal[values[k]]++;
     }
-    const strings = dictStrings(dict);
+    return { strings: dictStrings(dict), perOrdinal };
+  });
+  if (perSegment.length === 1) {
+    const { strings, perOrdinal } = perSegment[0];
+    const out: Counts = { values: [], counts: [] };
     for (let ord = 0; ord < perOrdinal.length; ord++) {
       if (!perOrdinal[ord]) continue;
-      const value = strings[ord];
-      totals.set(value, (totals.get(value) ?? 0) + perOrdinal[ord]);
+      out.values.push(strings[ord]);
+      out.counts.push(perOrdinal[ord]);
     }
-  });
-  return totals;
+    return out;
+  }
+  const totals = new Map<string, number>();
+  for (const { strings, perOrdinal } of perSegment) {
+    for (let ord = 0; ord < perOrdinal.length; ord++) if (perOrdinal[ord]) totals.set(strings[ord], (totals.get(strings[ord]) ?? 0) + perOrdinal[ord]);
+  }
+  return { values: [...totals.keys()], counts: [...totals.values()] };
 }
 
 const decoded = new WeakMap<StringTable, string[]>();
@@ -141,41 +163,63 @@ function dictStrings(dict: StringTable): string[] {
   return strings;
 }
 
-/** Documents per month (`YYYY-MM`) of their date; undated documents are not counted. */
-function countMonths(snapshot: IndexSnapshot, matches: MatchSets, keep: DocPredicate | null): Map<string, number> {
-  const byMonth = new Map<number, number>();
+/** Documents per month (`YYYY-MM`) of their date, among those failing nothing or only `except`; undated documents are not counted. */
+function countMonths(snapshot: IndexSnapshot, matches: MatchSets, failures: readonly Failures[] | null, except: number): Counts {
+  const totals = new Map<number, number>();
   matches.forEach((set, s) => {
-    const months = monthColumn(snapshot.segments[s].segment.columns.date);
+    const { months, first, span } = monthColumn(snapshot.segments[s].segment.columns.date);
+    const perMonth = new Uint32Array(span);
     const docs = set.docs;
+    const fails = failures?.[s];
     for (let i = 0; i < docs.length; i++) {
-      const key = months[docs[i]];
-      if (key === NO_MONTH || (keep && !keep(s, docs[i]))) continue;
-      byMonth.set(key, (byMonth.get(key) ?? 0) + 1);
+      if (fails && fails[i] !== 0 && fails[i] !== except) continue;
+      const m = months[docs[i]];
+      if (m !== NO_MONTH) perMonth[m]++;
     }
+    for (let m = 0; m < span; m++) if (perMonth[m]) totals.set(first + m, (totals.get(first + m) ?? 0) + perMonth[m]);
   });
-  const totals = new Map<string, number>();
-  for (const [key, n] of byMonth) totals.set(`${String(Math.floor(key / 12)).padStart(4, '0')}-${String((key % 12) + 1).padStart(2, '0')}`, n);
-  return totals;
+  const out: Counts = { values: [], counts: [] };
+  for (const [key, n] of totals) {
+    out.values.push(`${String(Math.floor(key / 12)).padStart(4, '0')}-${String((key % 12) + 1).padStart(2, '0')}`);
+    out.counts.push(n);
+  }
+  return out;
 }
 
 const NO_MONTH = -1;
-const monthColumns = new WeakMap<Int32Array, Int32Array>();
 
-/** Per document, year * 12 + month - 1 of its date (or NO_MONTH); computed once per segment. */
-function monthColumn(dates: Int32Array): Int32Array {
-  let months = monthColumns.get(dates);
-  if (!months) {
-    months = new Int32Array(dates.length);
+interface MonthColumn {
+  /** Per document, its month (year * 12 + month - 1) minus `first`, or NO_MONTH. */
+  months: Int32Array;
+  first: number;
+  /** Months from the first to the last date of the segment. */
+  span: number;
+}
+
+const monthColumns = new WeakMap<Int32Array, MonthColumn>();
+
+/** The month column of a segment's date column, computed once per segment. */
+function monthColumn(dates: Int32Array): MonthColumn {
+  let column = monthColumns.get(dates);
+  if (!column) {
+    const months = new Int32Array(dates.length);
+    let first = Infinity;
+    let last = -Infinity;
     for (let i = 0; i < dates.length; i++) {
       if (dates[i] === NO_DATE) months[i] = NO_MONTH;
       else {
         const d = new Date(dates[i] * 86_400_000);
         months[i] = d.getUTCFullYear() * 12 + d.getUTCMonth();
+        first = Math.min(first, months[i]);
+        last = Math.max(last, months[i]);
       }
     }
-    monthColumns.set(dates, months);
+    if (first === Infinity) first = last = 0;
+    for (let i = 0; i < months.length; i++) if (months[i] !== NO_MONTH) months[i] -= first;
+    column = { months, first, span: last - first + 1 };
+    monthColumns.set(dates, column);
   }
-  return months;
+  return column;
 }
 
 /** The years a date range touches (all years when there is none). */
@@ -185,18 +229,22 @@ function yearSpan(range: readonly [number, number] | null): [number, number] {
   return [year(range[0]), year(range[1])];
 }
 
-function top(counts: Map<string, number>, size: number, describe: (key: string) => Omit<FacetValue, 'count'>): FacetValue[] {
-  // Only values that can make the cut (count at least the size-th count) are described and fully ordered.
-  const entries = [...counts].sort((a, b) => b[1] - a[1]);
-  if (entries.length > size) {
-    let end = size;
-    while (end < entries.length && entries[end][1] === entries[size - 1][1]) end++;
-    entries.length = end;
+/** The `size` values of `counted` (those `keep` accepts) with the highest counts, then by value. */
+function top(counted: Counts, size: number, keep: ((key: string) => boolean) | null, describe: (key: string) => Omit<FacetValue, 'count'>): FacetValue[] {
+  const keys: string[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < counted.values.length; i++) {
+    if (keep && !keep(counted.values[i])) continue;
+    keys.push(counted.values[i]);
+    counts.push(counted.counts[i]);
   }
-  return entries
-    .map(([key, count]) => ({ ...describe(key), count }))
-    .sort((a, b) => b.count - a.count || cmp(a.value, b.value) || cmp(a.code ?? '', b.code ?? ''))
-    .slice(0, size);
+  // Only values that can make the cut (count at least the size-th highest) are described and
+  // fully ordered: ties at the cut are decided by the described value.
+  let cut = 0;
+  if (keys.length > size) cut = Float64Array.from(counts).sort()[keys.length - size];
+  const kept: FacetValue[] = [];
+  for (let i = 0; i < keys.length; i++) if (counts[i] >= cut) kept.push({ ...describe(keys[i]), count: counts[i] });
+  return kept.sort((a, b) => b.count - a.count || cmp(a.value, b.value) || cmp(a.code ?? '', b.code ?? '')).slice(0, size);
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -14,6 +14,10 @@
  *   Documents without a date never pass a date filter.
  * - `source`, `library`: exact values.
  *
+ * Each filter is tested over a whole match set at once, one tight loop per filter, into a bit mask
+ * per document (which filters it fails): the searcher keeps the documents failing none, facets
+ * reuse the masks to honour all filters but their own.
+ *
  * Owns: resolving filter values and testing documents against them. Must not: execute queries,
  * count facets or know about HTTP.
  */
@@ -21,6 +25,7 @@ import { toSimplified } from '../analysis/normalize.js';
 import type { KeywordColumnData } from '../index/columns.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { NO_DATE, type KeywordColumn } from '../index/schema.js';
+import type { DocSet } from './doc-set.js';
 import { lookupRegion } from '../analysis/regions.js';
 import { regionLevel, regionNames, type RegionLevel, type RegionNames } from './region-names.js';
 
@@ -44,8 +49,16 @@ export interface SearchFilters {
 /** One independent filter; `date` covers `from` and `to`. */
 export type FilterKey = RegionLevel | 'date' | 'source' | 'library';
 
-/** True when local document `doc` of segment `segment` passes. */
-export type DocPredicate = (segment: number, doc: number) => boolean;
+/**
+ * Per document of a match set, a bit mask of the filters it fails (bit {@link CompiledFilters.bit}
+ * of each filter that is set); 0 passes them all.
+ */
+export type Failures = Uint8Array;
+
+/** The test of one filter in one segment, over typed columns only. */
+type SegmentTest =
+  | { kind: 'date'; dates: Int32Array; from: number; to: number }
+  | { kind: 'keyword'; mask: Uint8Array; offsets: Uint32Array; values: Uint32Array };
 
 const DATE_BOUND = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
@@ -77,32 +90,45 @@ function utcDay(year: number, month: number, day: number): number {
 /** Filters resolved against one snapshot. */
 export class CompiledFilters {
   private constructor(
-    private readonly tests: ReadonlyMap<FilterKey, DocPredicate>,
+    /** The filters that are set, each with its test per segment. */
+    private readonly tests: ReadonlyMap<FilterKey, readonly SegmentTest[]>,
     /** Codes each region filter resolved to (absent when that filter is not set). */
     readonly regionCodes: ReadonlyMap<RegionLevel, ReadonlySet<string>>,
     /** Inclusive day-number range of the date filter, or null. */
     readonly dateRange: readonly [number, number] | null,
   ) {}
 
-  /** The filters that are set. */
-  get active(): FilterKey[] {
-    return [...this.tests.keys()];
+  /** True when no filter is set. */
+  get empty(): boolean {
+    return this.tests.size === 0;
   }
 
-  /** A predicate of every filter except `except`, or null when that leaves no filter. */
-  predicate(except?: FilterKey): DocPredicate | null {
-    const tests = [...this.tests].filter(([k]) => k !== except).map(([, t]) => t);
-    if (!tests.length) return null;
-    if (tests.length === 1) return tests[0];
-    return (s, d) => {
-      for (const t of tests) if (!t(s, d)) return false;
-      return true;
-    };
+  /** The bit of filter `key` in {@link Failures}, or 0 when that filter is not set. */
+  bit(key: FilterKey): number {
+    let b = 1;
+    for (const k of this.tests.keys()) {
+      if (k === key) return b;
+      b <<= 1;
+    }
+    return 0;
+  }
+
+  /** For each of `docs` (local documents of segment `segment`), the filters it fails. */
+  failures(segment: number, docs: Int32Array): Failures {
+    const out = new Uint8Array(docs.length);
+    let b = 1;
+    for (const perSegment of this.tests.values()) {
+      const t = perSegment[segment];
+      if (t.kind === 'date') failDate(t.dates, t.from, t.to, docs, out, b);
+      else failKeyword(t.mask, t.offsets, t.values, docs, out, b);
+      b <<= 1;
+    }
+    return out;
   }
 
   /** Resolves `filters` against `snapshot`. Throws RangeError for a bad date or `from` after `to`. */
   static compile(snapshot: IndexSnapshot, filters: SearchFilters = {}): CompiledFilters {
-    const tests = new Map<FilterKey, DocPredicate>();
+    const tests = new Map<FilterKey, SegmentTest[]>();
     const regionCodes = new Map<RegionLevel, ReadonlySet<string>>();
     const levels: RegionLevel[] = ['province', 'city', 'county'];
     for (const level of levels) {
@@ -110,25 +136,61 @@ export class CompiledFilters {
       if (!values) continue;
       const codes = resolveRegions(level, values, regionNames(snapshot));
       regionCodes.set(level, codes);
-      tests.set(level, keywordTest(snapshot, 'region', (v) => codes.has(v)));
+      tests.set(level, keywordTests(snapshot, 'region', codes));
     }
     for (const column of ['source', 'library'] as const) {
       const values = nonEmpty(filters[column]);
       if (!values) continue;
-      const wanted = new Set(values.map((v) => v.trim()));
-      tests.set(column, keywordTest(snapshot, column, (v) => wanted.has(v)));
+      tests.set(column, keywordTests(snapshot, column, new Set(values.map((v) => v.trim()))));
     }
     const dateRange = compileDateRange(filters);
     if (dateRange) {
       const [from, to] = dateRange;
-      const dates = snapshot.segments.map((v) => v.segment.columns.date);
-      tests.set('date', (s, d) => {
-        const day = dates[s][d];
-        return day !== NO_DATE && day >= from && day <= to;
-      });
+      tests.set(
+        'date',
+        snapshot.segments.map(({ segment }) => ({ kind: 'date', dates: segment.columns.date, from, to })),
+      );
     }
     return new CompiledFilters(tests, regionCodes, dateRange);
   }
+}
+
+/** Documents without a date fail, as do dates outside [from, to]. */
+function failDate(dates: Int32Array, from: number, to: number, docs: Int32Array, out: Failures, bit: number): void {
+  for (let i = 0; i < docs.length; i++) {
+    const day = dates[docs[i]];
+    if (day === NO_DATE || day < from || day > to) out[i] |= bit;
+  }
+}
+
+/** Documents with no value in `mask` fail. */
+function failKeyword(mask: Uint8Array, offsets: Uint32Array, values: Uint32Array, docs: Int32Array, out: Failures, bit: number): void {
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i];
+    let pass = false;
+    for (let k = offsets[doc]; k < offsets[doc + 1]; k++) {
+      if (mask[values[k]]) {
+        pass = true;
+        break;
+      }
+    }
+    if (!pass) out[i] |= bit;
+  }
+}
+
+/** The documents of `set` that fail no filter (`failures` from {@link CompiledFilters.failures}). */
+export function passing(set: DocSet, failures: Failures): DocSet {
+  let n = 0;
+  for (let i = 0; i < failures.length; i++) if (failures[i] === 0) n++;
+  if (n === failures.length) return set;
+  const docs = new Int32Array(n);
+  const scores = new Float64Array(n);
+  for (let i = 0, k = 0; i < failures.length; i++) {
+    if (failures[i] !== 0) continue;
+    docs[k] = set.docs[i];
+    scores[k++] = set.scores[i];
+  }
+  return { docs, scores };
 }
 
 function nonEmpty(values: string[] | undefined): string[] | null {
@@ -170,17 +232,15 @@ export function resolveRegions(level: RegionLevel, values: readonly string[], na
   return codes;
 }
 
-/** A test that passes documents having at least one value of `column` that `accept` accepts. */
-function keywordTest(snapshot: IndexSnapshot, column: KeywordColumn, accept: (value: string) => boolean): DocPredicate {
-  const perSegment = snapshot.segments.map(({ segment }) => {
+/** Per segment, a test passing documents with at least one of `wanted` in `column` (ordinals found by binary search). */
+function keywordTests(snapshot: IndexSnapshot, column: KeywordColumn, wanted: ReadonlySet<string>): SegmentTest[] {
+  return snapshot.segments.map(({ segment }) => {
     const data: KeywordColumnData = segment.columns.keyword[column];
     const mask = new Uint8Array(data.dict.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = accept(data.dict.get(i)) ? 1 : 0;
-    return { mask, offsets: data.offsets, values: data.values };
+    for (const value of wanted) {
+      const ord = data.dict.find(value);
+      if (ord >= 0) mask[ord] = 1;
+    }
+    return { kind: 'keyword', mask, offsets: data.offsets, values: data.values };
   });
-  return (s, d) => {
-    const { mask, offsets, values } = perSegment[s];
-    for (let i = offsets[d]; i < offsets[d + 1]; i++) if (mask[values[i]]) return true;
-    return false;
-  };
 }

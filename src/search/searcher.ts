@@ -11,11 +11,10 @@ import type { Region } from '../document.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
 import { collectTop, type SortOrder } from './collector.js';
-import { filter } from './doc-set.js';
 import { Deadline } from './deadline.js';
 import { execute, type MatchSets, type Op } from './executor.js';
 import { countFacets, type FacetName, type Facets } from './facets.js';
-import { CompiledFilters, type SearchFilters } from './filters.js';
+import { CompiledFilters, passing, type Failures, type SearchFilters } from './filters.js';
 import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
 import { describeLeaf, negatedLeaves, planQuery, positiveLeaves, topLevelTerms } from './plan.js';
 import { parseQuery } from './query-parser.js';
@@ -105,25 +104,26 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const page = options.page ?? 1;
   const deadline = options.timeoutMs === undefined ? Deadline.NONE : new Deadline(options.timeoutMs);
   const filters = CompiledFilters.compile(snapshot, options.filters);
-  const keep = filters.predicate();
 
-  /** The unfiltered matches (for facets) and the filtered ones (for total and hits). */
-  const run = (op: Op): { all: MatchSets; matched: MatchSets } => {
+  /** The unfiltered matches (for facets), the filters each fails, and the filtered ones (for total and hits). */
+  const run = (op: Op): { all: MatchSets; failures: Failures[] | null; matched: MatchSets } => {
     const all = plan.root || browsing ? execute(snapshot, plan, op, ranking, deadline) : [];
-    return { all, matched: keep ? all.map((set, s) => filter(set, (doc) => keep(s, doc))) : all };
+    if (filters.empty) return { all, failures: null, matched: all };
+    const failures = all.map((set, s) => filters.failures(s, set.docs));
+    return { all, failures, matched: all.map((set, s) => passing(set, failures[s])) };
   };
   let op = requestedOp;
   let relaxed = false;
-  let { all, matched } = run(op);
+  let { all, failures, matched } = run(op);
   let total = count(matched);
   if (total === 0 && op === 'and' && options.relax !== false && topLevelTerms(plan.root) > 1) {
     op = 'or';
     relaxed = true;
-    ({ all, matched } = run(op));
+    ({ all, failures, matched } = run(op));
     total = count(matched);
   }
   deadline.check();
-  const facets = options.facets?.length ? countFacets(snapshot, all, filters, options.facets, options.facetSize ?? 10) : {};
+  const facets = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10) : {};
   const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
   const leaves = [...new Set(positiveLeaves(plan.root))];
   const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);

@@ -16,9 +16,13 @@
  * never inject markup. `highlights` are the same matches as [start, end) UTF-16 offsets into the
  * original field.
  *
+ * Cost: one pass over the text into typed arrays of its searchable code points and their original
+ * offsets (a text without Traditional characters or pinyin artifacts skips building the normalized
+ * string), character classes from a lookup table, passages scored with a moving pointer.
+ *
  * Owns: matching terms in text, choosing passages, escaping. Must not: read the index or parse queries.
  */
-import { isSearchable, normalize, toOriginalRange } from '../analysis/normalize.js';
+import { hasTraditional, isSearchable, normalize } from '../analysis/normalize.js';
 
 /** A half-open range of UTF-16 offsets into the original text. */
 export type Range = [number, number];
@@ -46,37 +50,124 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
+/** The searchable characters of a text after normalization, with the original range of each. */
+interface Searchable {
+  length: number;
+  /** Normalized code point of each searchable character. */
+  codes: Int32Array;
+  /** Original [start, end) of the character that produced it. */
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/** The normalized form of one code point when folding it is more than ASCII lower-casing. */
+interface Folded {
+  /** Its searchable code points. */
+  codes: number[];
+  /** True when the folded form has a character Traditional-to-Simplified conversion changes. */
+  traditional: boolean;
+}
+
+const folds = new Map<number, Folded>();
+
+/** How `normalize` folds code point `code` (not ASCII, not in the main CJK block). */
+function fold(code: number): Folded {
+  let f = folds.get(code);
+  if (!f) {
+    const folded = String.fromCodePoint(code).normalize('NFKC').toLowerCase();
+    const codes: number[] = [];
+    for (const ch of folded) if (isSearchable(ch.codePointAt(0)!)) codes.push(ch.codePointAt(0)!);
+    f = { codes, traditional: hasTraditional(folded) };
+    if (folds.size < 10_000) folds.set(code, f);
+  }
+  return f;
+}
+
+function newSearchable(capacity: number): Searchable {
+  return { length: 0, codes: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity) };
+}
+
+function push(s: Searchable, code: number, start: number, end: number): Searchable {
+  if (s.length === s.codes.length) {
+    const grown = newSearchable(s.codes.length * 2 + 16);
+    grown.codes.set(s.codes);
+    grown.starts.set(s.starts);
+    grown.ends.set(s.ends);
+    grown.length = s.length;
+    s = grown;
+  }
+  s.codes[s.length] = code;
+  s.starts[s.length] = start;
+  s.ends[s.length++] = end;
+  return s;
+}
+
+/**
+ * The searchable characters of `normalize(text)` and the original range of each, as matching sees
+ * them. Text without a pinyin artifact (they need a parenthesis) and without characters the
+ * Traditional conversion changes normalizes character by character, so it is folded directly;
+ * other text goes through `normalize` and its offset map.
+ */
+function searchable(text: string): Searchable {
+  if (text.includes('(') || hasTraditional(text)) return searchableNormalized(text);
+  let out = newSearchable(text.length);
+  for (let i = 0; i < text.length; ) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) {
+      if (unit >= 97 ? unit <= 122 : unit >= 65 ? unit <= 90 : unit >= 48 && unit <= 57) out = push(out, unit >= 65 && unit <= 90 ? unit + 32 : unit, i, i + 1);
+      i++;
+    } else if (unit >= 0x4e00 && unit <= 0x9fff) {
+      out = push(out, unit, i, i + 1);
+      i++;
+    } else {
+      const code = text.codePointAt(i)!;
+      const width = code > 0xffff ? 2 : 1;
+      const f = fold(code);
+      if (f.traditional) return searchableNormalized(text);
+      for (const c of f.codes) out = push(out, c, i, i + width);
+      i += width;
+    }
+  }
+  return out;
+}
+
+/** {@link searchable} through `normalize` and its offset map (any text). */
+function searchableNormalized(text: string): Searchable {
+  const n = normalize(text);
+  let out = newSearchable(n.text.length);
+  for (let i = 0; i < n.text.length; ) {
+    const code = n.text.codePointAt(i)!;
+    const width = code > 0xffff ? 2 : 1;
+    if (isSearchable(code)) {
+      // The original character that produced the character's last unit ends the range.
+      const last = n.map[i + width - 1];
+      out = push(out, code, n.map[i], last + ((text.codePointAt(last) ?? 0) > 0xffff ? 2 : 1));
+    }
+    i += width;
+  }
+  return out;
+}
+
 /**
  * Every match of `terms` (each a list of normalized searchable characters, as in a plan leaf) in
  * `text`, sorted by start; overlapping matches of different terms are all returned.
  */
 function findMatches(text: string, terms: readonly (readonly string[])[]): Match[] {
-  const wanted = terms.filter((t) => t.length > 0);
-  if (!wanted.length || !text) return [];
-  const n = normalize(text);
-  // The searchable characters of the normalized text, with their normalized [start, end).
-  const chars: string[] = [];
-  const starts: number[] = [];
-  for (let i = 0; i < n.text.length; ) {
-    const code = n.text.codePointAt(i)!;
-    const width = code > 0xffff ? 2 : 1;
-    if (isSearchable(code)) {
-      chars.push(n.text.slice(i, i + width));
-      starts.push(i);
-    }
-    i += width;
-  }
-  const ends = chars.map((c, k) => starts[k] + c.length);
+  if (!terms.some((t) => t.length > 0) || !text) return [];
+  const { length, codes, starts, ends } = searchable(text);
   const out: Match[] = [];
   terms.forEach((term, t) => {
     if (!term.length) return;
-    for (let k = 0; k + term.length <= chars.length; k++) {
-      if (chars[k] !== term[0]) continue;
+    // A term character is one code point; one that is not can match nothing.
+    const want = term.map((c) => (c.length > 0 && c.length === String.fromCodePoint(c.codePointAt(0)!).length ? c.codePointAt(0)! : -1));
+    if (want.includes(-1)) return;
+    const first = want[0];
+    for (let k = 0; k + want.length <= length; k++) {
+      if (codes[k] !== first) continue;
       let j = 1;
-      while (j < term.length && chars[k + j] === term[j]) j++;
-      if (j < term.length) continue;
-      const [start, end] = toOriginalRange(n, text, starts[k], ends[k + term.length - 1]);
-      out.push({ start, end, term: t });
+      while (j < want.length && codes[k + j] === want[j]) j++;
+      if (j < want.length) continue;
+      out.push({ start: starts[k], end: ends[k + want.length - 1], term: t });
     }
   });
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -118,18 +209,39 @@ const SENTENCE_END = /[。！？；!?;…\n]/;
 const CLAUSE_END = /[，、：,:]/;
 const CLOSERS = /[”’」』）)\]】"']/;
 
+/** Character classes of UTF-16 units, a bit each. */
+const SENTENCE = 1;
+const CLAUSE = 2;
+const CLOSER = 4;
+const SPACE = 8;
+let classTable: Uint8Array | undefined;
+
+/** The classes of every UTF-16 unit, from the regular expressions above and `\s` (built once). */
+function classes(): Uint8Array {
+  if (classTable) return classTable;
+  const t = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) {
+    const ch = String.fromCharCode(c);
+    t[c] = (SENTENCE_END.test(ch) ? SENTENCE : 0) | (CLAUSE_END.test(ch) ? CLAUSE : 0) | (CLOSERS.test(ch) ? CLOSER : 0) | (/\s/.test(ch) ? SPACE : 0);
+  }
+  return (classTable = t);
+}
+
+/** True when the unit at `i` has one of the classes in `mask`. */
+const is = (text: string, i: number, mask: number) => (classes()[text.charCodeAt(i)] & mask) !== 0;
+
 /**
  * Pieces of `text` no longer than `max`: sentences, then clauses, then hard cuts that never split
  * a match or a surrogate pair. Leading and trailing whitespace of each piece is dropped.
  */
 function pieces(text: string, max: number, marks: readonly Range[]): Range[] {
-  const split = (from: number, to: number, end: RegExp): Range[] => {
+  const split = (from: number, to: number, end: number): Range[] => {
     const out: Range[] = [];
     let start = from;
     for (let i = from; i < to; i++) {
-      if (!end.test(text[i])) continue;
+      if (!is(text, i, end)) continue;
       let stop = i + 1;
-      while (stop < to && (end.test(text[stop]) || CLOSERS.test(text[stop]))) stop++;
+      while (stop < to && is(text, stop, end | CLOSER)) stop++;
       out.push([start, stop]);
       start = stop;
       i = stop - 1;
@@ -142,7 +254,7 @@ function pieces(text: string, max: number, marks: readonly Range[]): Range[] {
     let start = from;
     while (to - start > max) {
       let cut = start + max;
-      if (cut < to && /[\udc00-\udfff]/.test(text[cut])) cut--;
+      if (cut < to && (text.charCodeAt(cut) & 0xfc00) === 0xdc00) cut--;
       const inside = marks.find(([s, e]) => s < cut && cut < e);
       if (inside) cut = inside[0] > start ? inside[0] : inside[1];
       out.push([start, cut]);
@@ -152,16 +264,16 @@ function pieces(text: string, max: number, marks: readonly Range[]): Range[] {
     return out;
   };
   const result: Range[] = [];
-  for (const sentence of split(0, text.length, SENTENCE_END)) {
+  for (const sentence of split(0, text.length, SENTENCE)) {
     if (sentence[1] - sentence[0] <= max) result.push(sentence);
-    else for (const clause of split(sentence[0], sentence[1], CLAUSE_END)) result.push(...(clause[1] - clause[0] <= max ? [clause] : hardCut(clause)));
+    else for (const clause of split(sentence[0], sentence[1], CLAUSE)) result.push(...(clause[1] - clause[0] <= max ? [clause] : hardCut(clause)));
   }
   return result.map(([s, e]) => trim(text, s, e)).filter(([s, e]) => e > s);
 }
 
 function trim(text: string, s: number, e: number): Range {
-  while (s < e && /\s/.test(text[s])) s++;
-  while (e > s && /\s/.test(text[e - 1])) e--;
+  while (s < e && is(text, s, SPACE)) s++;
+  while (e > s && is(text, e - 1, SPACE)) e--;
   return [s, e];
 }
 
@@ -173,38 +285,53 @@ interface Passage {
   lead: number;
 }
 
-/** The best run of consecutive pieces fitting `max` characters; `known` terms add nothing. */
-function bestPassage(text: string, matches: readonly Match[], max: number, known: ReadonlySet<number>, avoid: Range | null): Passage | null {
-  const marks = merge(matches);
-  const ps = pieces(text, max, marks);
+/** The best run of consecutive pieces `ps` fitting `max` characters; `known` terms add nothing. */
+function bestPassage(ps: readonly Range[], matches: readonly Match[], max: number, known: ReadonlySet<number>, avoid: Range | null): Passage | null {
   let best: Passage | null = null;
+  const seen = new Int32Array(matches.reduce((n, m) => Math.max(n, m.term + 1), 0)).fill(-1);
+  let first = 0; // the first match starting at or after the passage (passages start later and later)
   for (let i = 0; i < ps.length; i++) {
     let j = i;
     while (j + 1 < ps.length && ps[j + 1][1] - ps[i][0] <= max) j++;
     const range: Range = [ps[i][0], ps[j][1]];
     if (avoid && range[0] < avoid[1] && avoid[0] < range[1]) continue;
-    const inside = matches.filter((m) => m.start >= range[0] && m.end <= range[1]);
-    const terms = new Set(inside.map((m) => m.term).filter((t) => !known.has(t)));
-    const lead = inside.length ? inside[0].start - range[0] : 0;
-    const candidate: Passage = { range, terms, matches: inside.length, lead };
-    if (!best || better(candidate, best)) best = candidate;
+    while (first < matches.length && matches[first].start < range[0]) first++;
+    // The matches inside: they start in the range (sorted by start) and end by its end.
+    let count = 0;
+    let terms = 0;
+    let lead = 0;
+    for (let m = first; m < matches.length && matches[m].start < range[1]; m++) {
+      const match = matches[m];
+      if (match.end > range[1]) continue;
+      if (count++ === 0) lead = match.start - range[0];
+      if (!known.has(match.term) && seen[match.term] !== i) {
+        seen[match.term] = i;
+        terms++;
+      }
+    }
+    if (best && !better(terms, count, lead, best)) continue;
+    const termSet = new Set<number>();
+    for (let m = first; m < matches.length && matches[m].start < range[1]; m++) if (matches[m].end <= range[1] && !known.has(matches[m].term)) termSet.add(matches[m].term);
+    best = { range, terms: termSet, matches: count, lead };
   }
   return best;
 }
 
 /** More distinct terms, then more matches, then the first match nearer the start; else the earlier passage. */
-function better(a: Passage, b: Passage): boolean {
-  if (a.terms.size !== b.terms.size) return a.terms.size > b.terms.size;
-  if (a.matches !== b.matches) return a.matches > b.matches;
-  return a.lead < b.lead;
+function better(terms: number, matches: number, lead: number, b: Passage): boolean {
+  if (terms !== b.terms.size) return terms > b.terms.size;
+  if (matches !== b.matches) return matches > b.matches;
+  return lead < b.lead;
 }
 
 /** Renders one passage, with an ellipsis where it cuts a sentence. */
 function renderPassage(text: string, [from, to]: Range, marks: readonly Range[]): string {
-  const before = text.slice(0, from).trimEnd();
-  const opensSentence = before === '' || SENTENCE_END.test(before[before.length - 1]) || CLOSERS.test(before[before.length - 1]);
-  const after = text.slice(to).trim();
-  const closesSentence = after === '' || SENTENCE_END.test(text[to - 1]) || CLOSERS.test(text[to - 1]);
+  let before = from;
+  while (before > 0 && is(text, before - 1, SPACE)) before--;
+  const opensSentence = before === 0 || is(text, before - 1, SENTENCE | CLOSER);
+  let after = to;
+  while (after < text.length && is(text, after, SPACE)) after++;
+  const closesSentence = after === text.length || is(text, to - 1, SENTENCE | CLOSER);
   return (opensSentence ? '' : '…') + render(text, from, to, marks) + (closesSentence ? '' : '…');
 }
 
@@ -217,13 +344,16 @@ export function snippet(text: string, terms: readonly (readonly string[])[], len
   const marks = merge(matches);
   const highlights = marks.slice(0, MAX_HIGHLIGHTS);
   const none = new Set<number>();
-  const first = bestPassage(text, matches, length, none, null);
+  const whole = pieces(text, length, marks);
+  const first = bestPassage(whole, matches, length, none, null);
   if (!first) return { html: '', highlights };
   const found = new Set(matches.map((m) => m.term));
   let chosen: Range[] = [first.range];
   if (first.terms.size < found.size) {
-    const a = bestPassage(text, matches, Math.floor(length / 2), none, null);
-    const b = a && bestPassage(text, matches, Math.floor(length / 2), a.terms, a.range);
+    const half = Math.floor(length / 2);
+    const halves = pieces(text, half, marks);
+    const a = bestPassage(halves, matches, half, none, null);
+    const b = a && bestPassage(halves, matches, half, a.terms, a.range);
     if (a && b && b.terms.size > 0 && a.terms.size + b.terms.size > first.terms.size) chosen = [a.range, b.range].sort((x, y) => x[0] - y[0]);
   }
   return { html: chosen.map((r) => renderPassage(text, r, marks)).join(' '), highlights };
