@@ -128,8 +128,9 @@ export class SearchIndex {
   readonly analyzer: Analyzer;
 
   private constructor(readonly dir: string, private readonly options: IndexOptions) {
-    this.analyzer = new Analyzer({ userDicts: options.userDicts });
     this.shared = readManifest(dir) ? new SharedSnapshot(IndexSnapshot.open(dir)) : null;
+    // A new index is usually opened to be built, on worker threads: this thread may never cut text.
+    this.analyzer = new Analyzer({ userDicts: options.userDicts, lazy: !this.shared });
   }
 
   private get snapshot(): IndexSnapshot | null {

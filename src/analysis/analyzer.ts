@@ -23,6 +23,8 @@ export interface FieldTokens {
 export interface AnalyzerOptions {
   /** Extra jieba user dictionaries (one word per line: `word [freq] [tag]`), on top of `dict/user.dict.utf8`. */
   userDicts?: readonly string[];
+  /** Load jieba's dictionaries when text is first analyzed rather than now. */
+  lazy?: boolean;
 }
 
 const HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$/;
@@ -36,7 +38,7 @@ export class Analyzer {
   private readonly segmenter: Segmenter;
 
   constructor(options: AnalyzerOptions = {}) {
-    this.segmenter = getSegmenter(options.userDicts ?? []);
+    this.segmenter = getSegmenter(options.userDicts ?? [], options.lazy);
   }
 
   /** Index-time analysis of one field's original text. */

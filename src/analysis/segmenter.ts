@@ -32,25 +32,34 @@ export const DEFAULT_USER_DICT = fileURLToPath(new URL('../../dict/user.dict.utf
 let loadedDicts: string | undefined;
 let binding: JiebaBinding | undefined;
 
+/** The native module with its dictionaries, loaded on first use (about a second). */
+function jieba(): JiebaBinding {
+  if (!binding) {
+    const b = require('nodejieba') as JiebaBinding;
+    b.load({ userDict: loadedDicts });
+    binding = b;
+  }
+  return binding;
+}
+
 /**
  * Returns the process-wide jieba segmenter (HMM on). jieba's dictionaries are global to the
  * native module, so every caller must ask for the same user dictionaries; asking for different
- * ones after the first load is an error rather than a silent mismatch.
+ * ones after the first call is an error rather than a silent mismatch. The dictionaries are
+ * checked at once and loaded at once too, unless `lazy`: then when text is first cut, so a
+ * process that may never cut (one that only hands documents to indexing threads) does not pay.
  */
-export function getSegmenter(userDicts: readonly string[] = []): Segmenter {
+export function getSegmenter(userDicts: readonly string[] = [], lazy = false): Segmenter {
   const dicts = [DEFAULT_USER_DICT, ...userDicts];
   for (const d of dicts) if (!existsSync(d)) throw new Error(`user dictionary not found: ${d}`);
   const key = dicts.join('|');
-  if (!binding) {
-    binding = require('nodejieba') as JiebaBinding;
-    binding.load({ userDict: key });
-    loadedDicts = key;
-  } else if (loadedDicts !== key) {
+  if (loadedDicts === undefined) loadedDicts = key;
+  else if (loadedDicts !== key) {
     throw new Error(`jieba already loaded with user dictionaries ${loadedDicts}; cannot switch to ${key} in the same process`);
   }
-  const jieba = binding;
+  if (!lazy) jieba();
   return {
-    cut: (text) => jieba.cut(text, true),
-    cutForSearch: (text) => jieba.cutForSearch(text, true),
+    cut: (text) => jieba().cut(text, true),
+    cutForSearch: (text) => jieba().cutForSearch(text, true),
   };
 }

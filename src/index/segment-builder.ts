@@ -29,8 +29,16 @@ interface Run {
 
 const byTerm = (a: Run, b: Run) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0);
 
-/** Collects one field's occurrences: words (by interned id), character unigrams and bigrams. */
+/**
+ * Collects one field's occurrences: words, character unigrams and bigrams. Words of one or two
+ * UTF-16 units (most Chinese words) are keyed by their units, so they need no lookup by string;
+ * longer words by an interned id.
+ */
 class FieldAccumulator {
+  /** Words of one unit, keyed by it. */
+  private readonly words1 = new OccurrenceLog(false);
+  /** Words of two units, keyed by both (so key order is term order). */
+  private readonly words2 = new OccurrenceLog(false);
   private readonly wordIds = new Map<string, number>();
   private readonly words = new OccurrenceLog(false);
   private readonly unigrams = new OccurrenceLog(false);
@@ -49,9 +57,13 @@ class FieldAccumulator {
     this.totalLength += words.length;
     if (words.length) this.docsWithField++;
     for (const w of words) {
-      let id = this.wordIds.get(w);
-      if (id === undefined) this.wordIds.set(w, (id = this.wordIds.size));
-      this.words.push(id, doc, 0);
+      if (w.length === 2) this.words2.push(((w.charCodeAt(0) << 16) | w.charCodeAt(1)) >>> 0, doc, 0);
+      else if (w.length === 1) this.words1.push(w.charCodeAt(0), doc, 0);
+      else {
+        let id = this.wordIds.get(w);
+        if (id === undefined) this.wordIds.set(w, (id = this.wordIds.size));
+        this.words.push(id, doc, 0);
+      }
     }
     for (let i = 0; i < chars.length; i++) {
       const a = chars[i];
@@ -70,12 +82,16 @@ class FieldAccumulator {
 
   /** Bytes held by the logs. */
   get bytes(): number {
-    return this.words.bytes + this.unigrams.bytes + this.bigrams.bytes + this.wide.bytes;
+    return this.words1.bytes + this.words2.bytes + this.words.bytes + this.unigrams.bytes + this.bigrams.bytes + this.wide.bytes;
   }
 
   sections(field: FieldName): Section[] {
     const words = new TermTableWriter(false);
-    writeRuns(words, runs(this.words, termsById(this.wordIds)).sort(byTerm));
+    // Runs of the unit-keyed logs come out in term order; the three lists are merged by term.
+    const w1 = runs(this.words1, (unit) => String.fromCharCode(unit));
+    const w2 = runs(this.words2, (key) => String.fromCharCode(key >>> 16, key & 0xffff));
+    const long = runs(this.words, termsById(this.wordIds)).sort(byTerm);
+    writeRuns(words, mergeSorted(mergeSorted(w1, w2), long));
     const grams = new TermTableWriter(true);
     const uni = runs(this.unigrams, (code) => String.fromCodePoint(code)).sort(byTerm);
     const bi = runs(this.bigrams, (key) => String.fromCharCode(key >>> 16, key & 0xffff)); // already in term order

@@ -111,11 +111,6 @@ export class Segment {
     return this.store.get(doc);
   }
 
-  /** The stored record bytes (used when merging). */
-  rawDocument(doc: number): Buffer {
-    return this.store.raw(doc);
-  }
-
   close(): void {
     this.store.close();
   }

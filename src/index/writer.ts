@@ -35,7 +35,7 @@ export interface WriterOptions {
   threads?: number;
   /** Extra jieba user dictionaries. */
   userDicts?: readonly string[];
-  /** Bytes of occurrence logs a worker holds before writing a segment. Default 1 GiB. */
+  /** Bytes of occurrence logs a worker holds before writing a segment (bounds build memory). Default 256 MiB. */
   memoryBudget?: number;
   /** Segments above which everything is merged into one. Default 8. */
   maxSegments?: number;
@@ -84,7 +84,7 @@ export class IndexWriter {
     this.options = {
       threads: options.threads ?? Math.min(4, availableParallelism()),
       userDicts: options.userDicts ?? [],
-      memoryBudget: options.memoryBudget ?? 1 << 30,
+      memoryBudget: options.memoryBudget ?? 1 << 28,
       maxSegments: options.maxSegments ?? 8,
     };
   }
