@@ -19,7 +19,15 @@ export function idf(docCount: number, docFreq: number): number {
   return Math.log(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5));
 }
 
-export function bm25(tf: number, docLength: number, avgLength: number, idfValue: number, k1: number, b: number, boost: number): number {
-  const norm = k1 * (1 - b + (avgLength > 0 ? (b * docLength) / avgLength : 0));
-  return (boost * idfValue * tf * (k1 + 1)) / (tf + norm);
+/** The length normalization of a document: k1 * (1 - b + b * dl / avgdl). */
+export function bm25Norm(docLength: number, avgLength: number, k1: number, b: number): number {
+  return k1 * (1 - b + (avgLength > 0 ? (b * docLength) / avgLength : 0));
+}
+
+/**
+ * The factor of a term in a field: boost * idf * (k1 + 1), so that
+ * score(t,d) = weight * tf / (tf + norm(d)); the executor computes that per document.
+ */
+export function termWeight(boost: number, idfValue: number, k1: number): number {
+  return boost * idfValue * (k1 + 1);
 }

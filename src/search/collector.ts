@@ -71,6 +71,8 @@ export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: n
     for (let i = 0; i < set.docs.length; i++) {
       const doc = set.docs[i];
       const score = set.scores[i];
+      // Pruned by the executor (pruning.ts): it guarantees k better documents.
+      if (score === -Infinity) continue;
       const date = dates[doc];
       // Documents without a date sort last in both date orders.
       const key = order === 'relevance' ? 0 : date === NO_DATE ? -Infinity : order === 'date_desc' ? date : -date;

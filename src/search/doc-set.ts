@@ -1,6 +1,10 @@
 /**
  * Scored document sets: sorted local document numbers with a score each, and the set algebra
- * queries are made of (intersection sums scores, union sums scores, difference keeps the left).
+ * queries are made of (intersection and union sum scores, difference keeps the left).
+ *
+ * Scores are always summed in the order the sets are given (query order), whatever order the
+ * work is done in, so a document's score does not depend on list sizes or on how the index is
+ * segmented.
  *
  * Owns: those operations. Must not: know about terms or fields.
  */
@@ -11,25 +15,6 @@ export interface DocSet {
 }
 
 export const EMPTY: DocSet = { docs: new Int32Array(0), scores: new Float64Array(0) };
-
-export function intersect(a: DocSet, b: DocSet): DocSet {
-  const n = Math.min(a.docs.length, b.docs.length);
-  const docs = new Int32Array(n);
-  const scores = new Float64Array(n);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.docs.length && j < b.docs.length) {
-    const x = a.docs[i];
-    const y = b.docs[j];
-    if (x === y) {
-      docs[k] = x;
-      scores[k++] = a.scores[i++] + b.scores[j++];
-    } else if (x < y) i++;
-    else j++;
-  }
-  return { docs: docs.subarray(0, k), scores: scores.subarray(0, k) };
-}
 
 export function union(a: DocSet, b: DocSet): DocSet {
   const docs = new Int32Array(a.docs.length + b.docs.length);
@@ -87,4 +72,135 @@ export function filter(a: DocSet, keep: (doc: number) => boolean): DocSet {
     scores[k++] = a.scores[i];
   }
   return { docs: docs.subarray(0, k), scores: scores.subarray(0, k) };
+}
+
+/** The documents in every list (sorted lists), intersected from the shortest up by galloping. */
+export function intersectDocLists(lists: readonly Int32Array[]): Int32Array {
+  const bySize = [...lists].sort((a, b) => a.length - b.length);
+  let docs = bySize[0];
+  for (let k = 1; k < bySize.length && docs.length; k++) docs = intersectDocs(docs, bySize[k]);
+  return docs;
+}
+
+/** Adds the score `set` gives each of `docs` (sorted, all in `set`) to `scores`. */
+export function addSetScores(set: DocSet, docs: Int32Array, scores: Float64Array): void {
+  let j = 0;
+  for (let i = 0; i < docs.length; i++) {
+    j = gallop(set.docs, j, docs[i]);
+    scores[i] += set.scores[j];
+  }
+}
+
+/** The documents in any of the sorted lists (no scores). */
+export function unionDocs(lists: readonly Int32Array[]): Int32Array {
+  let out: Int32Array = lists.length ? lists[0] : new Int32Array(0);
+  for (let k = 1; k < lists.length; k++) {
+    const a = out;
+    const b = lists[k];
+    const docs = new Int32Array(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < a.length && j < b.length) {
+      const x = a[i];
+      const y = b[j];
+      if (x <= y) {
+        docs[n++] = x;
+        i++;
+        if (x === y) j++;
+      } else {
+        docs[n++] = y;
+        j++;
+      }
+    }
+    while (i < a.length) docs[n++] = a[i++];
+    while (j < b.length) docs[n++] = b[j++];
+    out = docs.subarray(0, n);
+  }
+  return out;
+}
+
+/** Sorted `small` ∩ `large`, galloping through `large`. */
+function intersectDocs(small: Int32Array, large: Int32Array): Int32Array {
+  const out = new Int32Array(small.length);
+  let k = 0;
+  let j = 0;
+  for (let i = 0; i < small.length && j < large.length; i++) {
+    j = gallop(large, j, small[i]);
+    if (j < large.length && large[j] === small[i]) out[k++] = small[i];
+  }
+  return out.subarray(0, k);
+}
+
+/** First index >= `from` whose value is >= `target` in sorted `a` (a.length if none). */
+export function gallop(a: Int32Array, from: number, target: number): number {
+  if (from >= a.length || a[from] >= target) return from;
+  let step = 1;
+  let lo = from;
+  let hi = from + 1;
+  while (hi < a.length && a[hi] < target) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  if (hi > a.length) hi = a.length;
+  // a[lo] < target; the answer is in (lo, hi].
+  lo++;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Scratch space of {@link unionAll}, kept between calls and cleaned after each. */
+let scratchScores = new Float64Array(0);
+let scratchSeen = new Uint8Array(0);
+
+/**
+ * The documents in any set, scores summed in the given order. Many sets are summed into one
+ * dense array (term at a time) instead of merged pairwise, so the cost is the total size of the
+ * sets, not that times their number. `docCount` bounds the document numbers.
+ */
+export function unionAll(sets: readonly DocSet[], docCount: number): DocSet {
+  // A few sets are merged pairwise; many are summed densely.
+  if (sets.length <= 3) return sets.reduce(union);
+  if (scratchSeen.length < docCount) {
+    scratchScores = new Float64Array(docCount);
+    scratchSeen = new Uint8Array(docCount);
+  }
+  const acc = scratchScores;
+  const seen = scratchSeen;
+  let sum = 0;
+  for (const set of sets) sum += set.docs.length;
+  const touched = new Int32Array(Math.min(sum, docCount));
+  let n = 0;
+  for (const set of sets) {
+    const d = set.docs;
+    const sc = set.scores;
+    for (let i = 0; i < d.length; i++) {
+      const doc = d[i];
+      if (seen[doc] === 0) {
+        seen[doc] = 1;
+        touched[n++] = doc;
+      }
+      acc[doc] += sc[i];
+    }
+  }
+  let docs: Int32Array;
+  if (n * 16 > docCount) {
+    // Dense result: a scan in document order is cheaper than sorting.
+    docs = new Int32Array(n);
+    let k = 0;
+    for (let doc = 0; doc < docCount && k < n; doc++) if (seen[doc] === 1) docs[k++] = doc;
+  } else docs = touched.subarray(0, n).sort();
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const doc = docs[i];
+    scores[i] = acc[doc];
+    acc[doc] = 0;
+    seen[doc] = 0;
+  }
+  return { docs, scores };
 }

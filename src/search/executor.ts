@@ -18,8 +18,10 @@
 import type { IndexSnapshot } from '../index/reader.js';
 import type { PostingList } from '../index/postings.js';
 import type { FieldName, RankingOptions } from '../index/schema.js';
-import { bm25, idf } from './bm25.js';
-import { all, EMPTY, intersect, filter, subtract, union, type DocSet } from './doc-set.js';
+import { bm25Norm, idf, termWeight } from './bm25.js';
+import { addSetScores, all, EMPTY, filter, intersectDocLists, subtract, unionAll, unionDocs, type DocSet } from './doc-set.js';
+import { addFieldScores, scoreAll, type FieldScorer } from './field-scorer.js';
+import { prunedUnion } from './pruning.js';
 import type { Leaf, Plan, PlanNode } from './plan.js';
 import { Deadline } from './deadline.js';
 import { matchSubstring } from './substring.js';
@@ -35,13 +37,25 @@ interface LeafFieldData {
   words: Array<PostingList | null>;
 }
 
-/** Matches `plan` in every segment, within `deadline`. */
+/**
+ * What the caller will collect, so that a ranked OR can be pruned (pruning.ts): the best `k` of
+ * the documents that are not deleted and not `rejected` (non-zero for each document of `docs`
+ * that the caller will filter out). Documents that cannot be among them keep their place in the
+ * match set with the score -Infinity.
+ */
+export interface TopK {
+  k: number;
+  rejected: ((segment: number, docs: Int32Array) => Uint8Array) | null;
+}
+
+/** Matches `plan` in every segment, within `deadline`; scores exhaustively unless `top` is given. */
 export function execute(
   snapshot: IndexSnapshot,
   plan: Plan,
   op: Op,
   ranking: RankingOptions,
   deadline: Deadline = Deadline.NONE,
+  top: TopK | null = null,
 ): MatchSets {
   // Phase 1: postings per leaf, segment, field; and collection-wide document frequencies.
   const data: Array<Array<Map<FieldName, LeafFieldData>>> = plan.leaves.map(() => []);
@@ -70,29 +84,19 @@ export function execute(
 
   // Phase 2: score and combine, segment by segment.
   return snapshot.segments.map(({ segment, deleted }, s) => {
-    const leafSet = (leaf: Leaf): DocSet => {
-      let out = EMPTY;
+    /** How each field of a leaf scores its documents (fields where it matches nothing left out). */
+    const scorers = (leaf: Leaf): FieldScorer[] => {
+      const out: FieldScorer[] = [];
       for (const f of leaf.fields) {
         const { substring, words } = data[leaf.id][s].get(f)!;
         if (!substring.docs.length) continue;
         const stats = snapshot.stats[f];
-        const lengths = segment.fields[f].lengths;
-        const boost = ranking.boosts[f];
+        const { norms, minNorm } = normsOf(snapshot, s, f, ranking);
+        const weight = (idfValue: number) => termWeight(ranking.boosts[f], idfValue, ranking.k1);
         const subIdf = idf(stats.docsWithField, substringDf[leaf.id].get(f)!);
-        const scores = new Float64Array(substring.docs.length);
         if (leaf.kind === 'word') {
           const wordIdf = idf(stats.docsWithField, wordDf[leaf.id][0].get(f)!);
-          const wp = words[0];
-          let j = 0;
-          for (let i = 0; i < substring.docs.length; i++) {
-            const doc = substring.docs[i];
-            while (wp && j < wp.docs.length && wp.docs[j] < doc) j++;
-            const dl = lengths[doc];
-            scores[i] =
-              wp && j < wp.docs.length && wp.docs[j] === doc
-                ? bm25(wp.freqs[j], dl, stats.avgLength, wordIdf, ranking.k1, ranking.b, boost)
-                : ranking.substringWeight * bm25(substring.freqs[i], dl, stats.avgLength, subIdf, ranking.k1, ranking.b, boost);
-          }
+          out.push({ substring, word: words[0], norms, minNorm, wordWeight: weight(wordIdf), substringWeight: ranking.substringWeight * weight(subIdf) });
         } else {
           let phraseIdf = 0;
           leaf.words.forEach((_, i) => {
@@ -100,39 +104,102 @@ export function execute(
             phraseIdf += idf(stats.docsWithField, df > 0 ? df : substringDf[leaf.id].get(f)!);
           });
           if (!leaf.words.length) phraseIdf = subIdf;
-          for (let i = 0; i < substring.docs.length; i++) {
-            scores[i] = bm25(substring.freqs[i], lengths[substring.docs[i]], stats.avgLength, phraseIdf, ranking.k1, ranking.b, boost);
-          }
+          out.push({ substring, word: null, norms, minNorm, wordWeight: 0, substringWeight: weight(phraseIdf) });
         }
-        out = union(out, { docs: substring.docs, scores });
       }
       return out;
     };
+    /** The scored documents of a leaf, one set per field. */
+    const fieldSets = (leaf: Leaf): DocSet[] => scorers(leaf).map(scoreAll);
+
+    /**
+     * An AND of clauses: the document lists are intersected first, and only the documents in all
+     * of them are scored (a leaf's fields are looked up per document, not scored in full).
+     */
+    const intersectOf = (nodes: PlanNode[]): DocSet => {
+      const parts = nodes.map((n) => (n.type === 'leaf' ? { fields: scorers(n.leaf), set: null } : { fields: null, set: evaluate(n) }));
+      const lists = parts.map((p) => (p.set ? p.set.docs : unionDocs(p.fields!.map((f) => f.substring.docs))));
+      const docs = intersectDocLists(lists);
+      const scores = new Float64Array(docs.length);
+      for (const p of parts) {
+        if (p.set) addSetScores(p.set, docs, scores);
+        else for (const f of p.fields!) addFieldScores(f, docs, scores);
+      }
+      return { docs, scores };
+    };
+    const union = (sets: DocSet[]) => (sets.length ? unionAll(sets, segment.docCount) : EMPTY);
+    /** A union of clauses sums the field sets of leaf clauses directly, with no set per leaf. */
+    const unionOf = (nodes: PlanNode[]) => union(nodes.flatMap((n) => (n.type === 'leaf' ? fieldSets(n.leaf) : [evaluate(n)])));
 
     const evaluate = (node: PlanNode): DocSet => {
       deadline.check();
       switch (node.type) {
         case 'leaf':
-          return leafSet(node.leaf);
+          return union(fieldSets(node.leaf));
         case 'not':
           return subtract(all(segment.docCount), evaluate(node.child));
         case 'or':
-          return node.children.map(evaluate).reduce(union);
+          return unionOf(node.children);
         case 'group': {
           let result: DocSet;
           if (!node.positive.length) result = all(segment.docCount);
-          // Combined in query order, so a document's score is the same sum however the index is segmented.
-          else if (op === 'and') result = node.positive.map(evaluate).reduce(intersect);
-          else result = node.positive.map(evaluate).reduce(union);
+          else result = op === 'and' ? intersectOf(node.positive) : unionOf(node.positive);
           for (const n of node.negated) result = subtract(result, evaluate(n));
           return result;
         }
       }
     };
 
-    const matched = plan.root ? evaluate(plan.root) : all(segment.docCount);
+    /** A ranked OR of leaves at the root, pruned to what can reach the top k. */
+    const pruned = (root: PlanNode): DocSet | null => {
+      if (!top || top.k <= 0) return null;
+      const clauses = root.type === 'or' ? root.children : root.type === 'group' && op === 'or' && !root.negated.length ? root.positive : null;
+      if (!clauses || clauses.length < 2 || !clauses.every((c) => c.type === 'leaf')) return null;
+      const rejected = top.rejected;
+      const admissible = (docs: Int32Array): Uint8Array => {
+        const out = rejected ? rejected(s, docs) : new Uint8Array(docs.length);
+        if (deleted) for (let i = 0; i < docs.length; i++) out[i] |= deleted[docs[i]];
+        return out;
+      };
+      return prunedUnion(
+        clauses.map((c) => scorers((c as { leaf: Leaf }).leaf)),
+        segment.docCount,
+        top.k,
+        admissible,
+      );
+    };
+
+    const matched = plan.root ? (pruned(plan.root) ?? evaluate(plan.root)) : all(segment.docCount);
     return deleted ? filter(matched, (doc) => !deleted[doc]) : matched;
   });
+}
+
+/** BM25's length normalization per document of a segment's field, k1 * (1 - b + b * dl / avgdl), computed once per snapshot. */
+const normCache = new WeakMap<IndexSnapshot, Map<string, Norms>>();
+
+interface Norms {
+  norms: Float64Array;
+  minNorm: number;
+}
+
+function normsOf(snapshot: IndexSnapshot, s: number, f: FieldName, ranking: RankingOptions): Norms {
+  let bySegment = normCache.get(snapshot);
+  if (!bySegment) normCache.set(snapshot, (bySegment = new Map()));
+  const key = `${s}\u0000${f}\u0000${ranking.k1}\u0000${ranking.b}`;
+  let cached = bySegment.get(key);
+  if (!cached) {
+    const lengths = snapshot.segments[s].segment.fields[f].lengths;
+    const norms = new Float64Array(lengths.length);
+    let minNorm = Infinity;
+    for (let d = 0; d < lengths.length; d++) {
+      norms[d] = bm25Norm(lengths[d], snapshot.stats[f].avgLength, ranking.k1, ranking.b);
+      if (norms[d] < minNorm) minNorm = norms[d];
+    }
+    cached = { norms, minNorm };
+    // Requests with their own k1 or b do not grow the cache without bound.
+    if (bySegment.size < 64) bySegment.set(key, cached);
+  }
+  return cached;
 }
 
 function add(m: Map<FieldName, number>, f: FieldName, n: number): void {

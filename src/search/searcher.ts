@@ -12,7 +12,7 @@ import type { IndexSnapshot } from '../index/reader.js';
 import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
 import { collectTop, type SortOrder } from './collector.js';
 import { Deadline } from './deadline.js';
-import { execute, type MatchSets, type Op } from './executor.js';
+import { execute, type MatchSets, type Op, type TopK } from './executor.js';
 import { countFacets, type FacetName, type Facets } from './facets.js';
 import { CompiledFilters, passing, type Failures, type SearchFilters } from './filters.js';
 import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
@@ -47,6 +47,11 @@ export interface SearchOptions {
   highlight?: boolean;
   /** Time budget in milliseconds; a search that needs longer throws `SearchTimeoutError`. Default none. */
   timeoutMs?: number;
+  /**
+   * When false, every match is scored (no dynamic pruning of ranked OR queries): the same hits,
+   * for tests and comparisons. Default true.
+   */
+  prune?: boolean;
 }
 
 export interface SearchHit {
@@ -104,10 +109,15 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const page = options.page ?? 1;
   const deadline = options.timeoutMs === undefined ? Deadline.NONE : new Deadline(options.timeoutMs);
   const filters = CompiledFilters.compile(snapshot, options.filters);
+  const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
+  const topK: TopK | null =
+    sort === 'relevance' && options.prune !== false
+      ? { k: page * size, rejected: filters.empty ? null : (s, docs) => filters.failures(s, docs) }
+      : null;
 
   /** The unfiltered matches (for facets), the filters each fails, and the filtered ones (for total and hits). */
   const run = (op: Op): { all: MatchSets; failures: Failures[] | null; matched: MatchSets } => {
-    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking, deadline) : [];
+    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking, deadline, topK) : [];
     if (filters.empty) return { all, failures: null, matched: all };
     const failures = all.map((set, s) => filters.failures(s, set.docs));
     return { all, failures, matched: all.map((set, s) => passing(set, failures[s])) };
@@ -124,7 +134,6 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   }
   deadline.check();
   const facets = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10) : {};
-  const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
   const leaves = [...new Set(positiveLeaves(plan.root))];
   const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);
   const titleTerms = termsOf('title');
