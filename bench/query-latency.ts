@@ -30,7 +30,7 @@ import { docTokens, getJieba, readTokenIds, readTokenLines, tokenCache } from '.
 
 const f = flags(process.argv.slice(2));
 const quick = f.has('quick');
-const docLimit = Number(f.get('docs') ?? (quick ? 10_000 : Infinity));
+const docLimit = Number(f.get('docs') ?? (quick ? 6_000 : Infinity));
 const perClass = Number(f.get('queries') ?? (quick ? 30 : 300));
 /** Time budget of one engine's timed pass over one class, seconds (slow engines run fewer queries). */
 const budget = Number(f.get('budget') ?? (quick ? 3 : 60));

@@ -6,8 +6,8 @@
  *     HTTP (bench/http.ts, 20 s per route), scaling (bench/scaling.ts: 75k, 300k, 1M).
  *     bench/indexing.ts (ingestion vs engine core vs jieba) is separate: npx tsx bench/indexing.ts.
  *     Writes bench/results/*.json, bench/REPORT.md and bench/scaling.svg (committed).
- *   --quick (under 3 minutes): the first 10,000 xwlb items, 30 queries per class (3 s budget per
- *     block), one build per engine, 4 s per HTTP route, scaling over 2.5k and 10k, no 1M. Writes
+ *   --quick (under 3 minutes): the first 6,000 xwlb items, 30 queries per class (3 s budget per
+ *     block), one build per engine, 4 s per HTTP route, scaling over 2k and 6k, no 1M. Writes
  *     bench/results/quick/*.json, bench/results/quick/REPORT.md and its SVG (all git-ignored),
  *     never the committed report.
  *

@@ -1,6 +1,6 @@
 /**
  * Our engine against corpus size: xwlb (75,806) and the derived corpora of 300k and 1M documents
- * (bench/corpora.ts; in --quick mode the first 2.5k and 10k xwlb items instead). At each size:
+ * (bench/corpora.ts; in --quick mode the first 2k and 6k xwlb items instead). At each size:
  * build with the CLI end to end (time, peak RSS), index size on disk, then in a fresh process
  * (bench/build-child.ts) load time, index memory (heap + array buffers) and the latency of 1-3
  * word queries (classes word1, and2, and3 drawn from the smallest corpus, so they match at every
@@ -24,7 +24,7 @@ import { chart } from './svg.js';
 const f = flags(process.argv.slice(2));
 const quick = f.has('quick');
 const XWLB_SIZE = 75_806;
-const sizes = (f.get('sizes') ?? (quick ? '2500,10000' : `${XWLB_SIZE},300000,1000000`)).split(',').map(Number);
+const sizes = (f.get('sizes') ?? (quick ? '2000,6000' : `${XWLB_SIZE},300000,1000000`)).split(',').map(Number);
 const perClass = Number(f.get('queries') ?? (quick ? 30 : 200));
 const outPath = f.get('out') ?? 'bench/results/scaling.json';
 const svgPath = f.get('svg') ?? (quick ? 'bench/results/scaling-quick.svg' : 'bench/scaling.svg');
