@@ -8,14 +8,17 @@
  * a quarter with a province (北京/上海/广东/浙江/江苏/湖北), a quarter with a year range, a tenth
  * sorted by date, a tenth on page 2; facets as the API defaults (all).
  * autocannon runs in this process (its CPU competes with the server's on this 2-core machine,
- * for search and for health alike). Server RSS is sampled from /proc/<pid>/status.
+ * for search and for health alike). `--workers N` passes `--workers N` to `zhsearch serve` (N
+ * processes sharing the port; 0 = one per core; default: the server's, one process), and
+ * /api/health is measured on that same server. Server RSS is sampled from /proc/<pid>/status,
+ * summed over the server process and its workers.
  *
  * Usage: npx tsx bench/http.ts --index DIR [--docs N (the xwlb items DIR holds)] [--quick]
- *          [--duration S] [--connections N] [--out FILE]
+ *          [--duration S] [--connections N] [--workers N] [--out FILE]
  * Writes bench/results/http.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { loadXwlb, mulberry32 } from './corpora.js';
 import { ensureCompiled, flags, freePort, rssKb, waitForHttp } from './measure.js';
@@ -29,6 +32,7 @@ const docLimit = Number(f.get('docs') ?? (quick ? 10_000 : Infinity));
 const duration = Number(f.get('duration') ?? (quick ? 4 : 20));
 const connections = Number(f.get('connections') ?? 50);
 const outPath = f.get('out') ?? 'bench/results/http.json';
+const workers = f.get('workers');
 const log = (msg: string) => console.error(`[http] ${msg}`);
 
 // --- the request log.
@@ -59,7 +63,19 @@ for (let i = 0; i < 2000; i++) {
 ensureCompiled();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, ['bin/zhsearch.js', 'serve', '--index-dir', indexDir, '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+const serveArgs = ['bin/zhsearch.js', 'serve', '--index-dir', indexDir, '--port', String(port), ...(workers ? ['--workers', workers] : [])];
+const server = spawn(process.execPath, serveArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
+
+/** RSS of the server and its worker processes (kB). */
+function serverRssKb(): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // gone, or no /proc
+  }
+  return [server.pid!, ...children].reduce((kb, pid) => kb + rssKb(pid), 0);
+}
 const started = performance.now();
 await waitForHttp(`${base}/api/health`, server);
 const startSeconds = (performance.now() - started) / 1000;
@@ -80,8 +96,8 @@ interface Run {
 
 async function load(name: string, pathsToUse: string[], seconds: number): Promise<Run> {
   let next = 0;
-  let peakKb = rssKb(server.pid!);
-  const sampler = setInterval(() => (peakKb = Math.max(peakKb, rssKb(server.pid!))), 100);
+  let peakKb = serverRssKb();
+  const sampler = setInterval(() => (peakKb = Math.max(peakKb, serverRssKb())), 100);
   const r = await autocannon({
     url: base,
     connections,
@@ -105,16 +121,16 @@ async function load(name: string, pathsToUse: string[], seconds: number): Promis
 
 let result;
 try {
-  const rssAfterStartMB = rssKb(server.pid!) / 1024;
+  const rssAfterStartMB = serverRssKb() / 1024;
   log(`server on ${base} (started in ${startSeconds.toFixed(2)} s, RSS ${rssAfterStartMB.toFixed(0)} MB); warming up...`);
   await load('warm-up', paths, quick ? 1 : 3);
   const search = await load('search', paths, duration);
   const health = await load('health', ['/api/health'], duration);
   result = {
-    meta: { date: new Date().toISOString(), mode: quick ? 'quick' : 'full', documents: docs.length, connections, durationSeconds: duration, logSize: paths.length },
+    meta: { date: new Date().toISOString(), mode: quick ? 'quick' : 'full', documents: docs.length, connections, durationSeconds: duration, logSize: paths.length, workers: workers ?? 'server default (1)' },
     startSeconds,
     rssAfterStartMB,
-    rssAfterMB: rssKb(server.pid!) / 1024,
+    rssAfterMB: serverRssKb() / 1024,
     search,
     health,
     searchOverHealth: search.requestsPerSecond / health.requestsPerSecond,

@@ -3,14 +3,17 @@
  * `corpus/` first if there is none, then serve; what `npm start` runs on a fresh clone).
  *
  * Both run until SIGTERM or SIGINT, then stop accepting, finish in-flight requests and return 0.
+ * `--workers N` serves from N processes sharing the port (src/server/cluster.ts; 0 = one per core).
  *
  * Owns: these two commands' arguments and messages. Must not: define routes or server behaviour
  * (src/server).
  */
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadServeConfig, type ServeConfig } from '../server/config.js';
+import { runWorker, startCluster, workerCount, WorkerStartError } from '../server/cluster.js';
 import { startServer } from '../server/server.js';
 import { main } from './main.js';
 
@@ -26,6 +29,7 @@ Options (flag, environment variable, default):
   --host <addr>           ZHSEARCH_HOST          127.0.0.1 (0.0.0.0 to listen on all interfaces)
   --cors-origins <list>   ZHSEARCH_CORS_ORIGINS  * (or comma-separated origins allowed to call the API)
   --timeout-ms <n>        ZHSEARCH_TIMEOUT_MS    2000 (time budget of one search; over it: 503 search_timeout)
+  --workers <n>           ZHSEARCH_WORKERS       1 (server processes sharing the port; 0 = one per core)
   --corpus <dir>          (start only)           corpus
   -h, --help
 
@@ -39,6 +43,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'cors-origins': { type: 'string' },
   'timeout-ms': { type: 'string' },
+  workers: { type: 'string' },
   corpus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -92,24 +97,32 @@ export async function startCommand(args: string[]): Promise<number> {
 }
 
 async function serve(config: ServeConfig): Promise<number> {
+  // A worker of the cluster (see src/server/cluster.ts): the primary reports and handles signals.
+  if (cluster.isWorker) return runWorker(config);
   if (!existsSync(join(config.indexDir, 'manifest.json'))) {
     process.stderr.write(
       `zhsearch serve: warning: no index in ${config.indexDir} yet; serving an empty index until one is built there ` +
         `(\`zhsearch index <paths> --index-dir ${config.indexDir}\`)\n`,
     );
   }
-  let running;
+  const workers = workerCount(config.workers);
+  let running: { url: string; documents: number; generation: number; close(): Promise<void> };
   try {
-    running = await startServer(config);
+    if (workers > 1) running = await startCluster(workers, (line) => void process.stderr.write(line + '\n'));
+    else {
+      const server = await startServer(config);
+      const s = server.index.stats();
+      running = { url: server.url, documents: s.documents, generation: s.generation, close: () => server.close() };
+    }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = err instanceof WorkerStartError ? err.code : (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') process.stderr.write(`zhsearch serve: port ${config.port} on ${config.host} is in use; choose another with --port or ZHSEARCH_PORT\n`);
     else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') process.stderr.write(`zhsearch serve: cannot listen on ${config.host}: ${code}\n`);
     else throw err;
     return 1;
   }
-  const s = running.index.stats();
-  process.stderr.write(`zhsearch: serving ${config.indexDir} (${s.documents} documents, version ${s.generation}) at ${running.url}\n`);
+  const processes = workers > 1 ? `, ${workers} worker processes` : '';
+  process.stderr.write(`zhsearch: serving ${config.indexDir} (${running.documents} documents, version ${running.generation}${processes}) at ${running.url}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {

@@ -7,6 +7,7 @@
  *   --host          ZHSEARCH_HOST          default 127.0.0.1
  *   --cors-origins  ZHSEARCH_CORS_ORIGINS  default * ; or comma-separated origins
  *   --timeout-ms    ZHSEARCH_TIMEOUT_MS    default 2000: time budget of one search (503 over it)
+ *   --workers       ZHSEARCH_WORKERS       default 1: server processes sharing the port (0 = one per core)
  *
  * A flag wins over the variable, the variable over the default.
  *
@@ -22,6 +23,8 @@ export interface ServeConfig {
   corsOrigins: CorsOrigins;
   /** Time budget of one search in milliseconds. */
   searchTimeoutMs: number;
+  /** Server processes sharing the port (see cluster.ts); 0 = one per core. */
+  workers: number;
 }
 
 /** Flag values as parsed from the command line (undefined when absent). */
@@ -31,6 +34,7 @@ export interface ServeFlags {
   host?: string;
   'cors-origins'?: string;
   'timeout-ms'?: string;
+  workers?: string;
 }
 
 export class ConfigError extends Error {}
@@ -41,7 +45,10 @@ const SETTINGS = {
   host: { flag: 'host', env: 'ZHSEARCH_HOST', fallback: '127.0.0.1' },
   corsOrigins: { flag: 'cors-origins', env: 'ZHSEARCH_CORS_ORIGINS', fallback: '*' },
   searchTimeoutMs: { flag: 'timeout-ms', env: 'ZHSEARCH_TIMEOUT_MS', fallback: '2000' },
+  workers: { flag: 'workers', env: 'ZHSEARCH_WORKERS', fallback: '1' },
 } as const;
+
+export const MAX_WORKERS = 64;
 
 export const MAX_SEARCH_TIMEOUT_MS = 600_000;
 
@@ -82,11 +89,16 @@ const schema = z.object({
         .min(1, { error: `must be a whole number of milliseconds from 1 to ${MAX_SEARCH_TIMEOUT_MS}` })
         .max(MAX_SEARCH_TIMEOUT_MS, { error: `must be a whole number of milliseconds from 1 to ${MAX_SEARCH_TIMEOUT_MS}` }),
     ),
+  workers: z
+    .string()
+    .regex(/^\d{1,2}$/, { error: `must be a whole number from 0 (one per core) to ${MAX_WORKERS}` })
+    .transform(Number)
+    .pipe(z.number().max(MAX_WORKERS, { error: `must be a whole number from 0 (one per core) to ${MAX_WORKERS}` })),
 });
 
 /** The configuration from `flags` and `env`; throws {@link ConfigError} listing every bad setting. */
 export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '' };
+  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '', workers: '' };
   for (const key of Object.keys(SETTINGS) as Array<keyof ServeConfig>) {
     const s = SETTINGS[key];
     raw[key] = flags[s.flag] ?? env[s.env] ?? s.fallback;

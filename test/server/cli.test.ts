@@ -1,8 +1,9 @@
 /**
  * `zhsearch serve` and `zhsearch start` as processes: configuration errors are reported clearly,
  * `start` builds a missing index from the corpus, SIGTERM / SIGINT stop the server with exit 0
- * even with a keep-alive connection open.
+ * even with a keep-alive connection open; `--workers` serves from several processes.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadServeConfig } from '../../src/server/config.js';
@@ -27,14 +28,16 @@ function getKeepAlive(url: string, agent: Agent): Promise<{ status: number; body
 
 describe('configuration', () => {
   it('reads flags over environment variables over defaults', () => {
-    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*', searchTimeoutMs: 2000 });
+    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*', searchTimeoutMs: 2000, workers: 1 });
     expect(loadServeConfig({ port: '8080' }, { ZHSEARCH_PORT: '9090', ZHSEARCH_HOST: '0.0.0.0', ZHSEARCH_CORS_ORIGINS: 'https://a.example, https://b.example:8443' })).toEqual({
       indexDir: 'index',
       port: 8080,
       host: '0.0.0.0',
       corsOrigins: ['https://a.example', 'https://b.example:8443'],
       searchTimeoutMs: 2000,
+      workers: 1,
     });
+    expect(loadServeConfig({ workers: '0' }, { ZHSEARCH_WORKERS: '3' }).workers).toBe(0);
     expect(loadServeConfig({ 'timeout-ms': '500' }, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(500);
     expect(loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(900);
   });
@@ -46,6 +49,7 @@ describe('configuration', () => {
     expect(() => loadServeConfig({}, { ZHSEARCH_HOST: 'bad host!' })).toThrow(/--host \/ ZHSEARCH_HOST/);
     expect(() => loadServeConfig({ 'timeout-ms': '0' }, {})).toThrow(/--timeout-ms \/ ZHSEARCH_TIMEOUT_MS: must be a whole number of milliseconds/);
     expect(() => loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '2s' })).toThrow(/--timeout-ms \/ ZHSEARCH_TIMEOUT_MS/);
+    expect(() => loadServeConfig({ workers: '-1' }, {})).toThrow(/--workers \/ ZHSEARCH_WORKERS: must be a whole number/);
   });
 
   it('stops with exit 2 and the message when a process is misconfigured', async () => {
@@ -97,6 +101,33 @@ describe('start and graceful shutdown', () => {
       await waitFor(() => /GET \/api\/search\?q=\S+ 200 \d+\.\dms/.test(child.stdout()), 5_000, 'the access log line');
       child.process.kill('SIGINT');
       expect(await child.exited).toBe(0);
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+
+  it('serves from several worker processes on one port, replaces a dead one, and stops them all on SIGTERM', async () => {
+    const dir = tempDir('zhsearch-workers-');
+    dirs.push(dir);
+    const build = runCli(['index', 'corpus/records.jsonl', '--index-dir', dir, '--quiet']);
+    expect(await build.exited).toBe(0);
+    const child = runCli(['serve', '--port', '0', '--index-dir', dir, '--workers', '2']);
+    const workers = () => readFileSync(`/proc/${child.process.pid}/task/${child.process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    try {
+      const url = await urlOf(child);
+      expect(child.stderr()).toContain('2 worker processes');
+      const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${url}/api/search?q=${encodeURIComponent('图书馆')}`)));
+      expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+      const [first] = workers();
+      process.kill(first, 'SIGKILL');
+      await waitFor(() => /exited \(SIGKILL\); starting another/.test(child.stderr()), 10_000, 'the dead worker to be noticed');
+      await waitFor(() => workers().length === 2 && !workers().includes(first), 60_000, 'a replacement worker');
+      expect((await fetch(`${url}/api/health`)).status).toBe(200);
+      const running = workers();
+      child.process.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(child.stderr()).toContain('SIGTERM: finishing requests and shutting down');
+      for (const pid of running) expect(() => process.kill(pid, 0)).toThrow();
     } finally {
       child.process.kill('SIGKILL');
     }
