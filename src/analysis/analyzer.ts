@@ -45,7 +45,7 @@ export class Analyzer {
   analyzeField(original: string): FieldTokens {
     const text = normalizeText(original);
     const words: string[] = [];
-    for (const w of this.segmenter.cutForSearch(text)) if (HAN.test(w)) words.push(w);
+    for (const w of this.segmenter.cutForSearch(text)) if (isHanWord(w)) words.push(w);
     for (const m of text.matchAll(ALNUM)) {
       const token = m[0];
       words.push(token);
@@ -68,6 +68,16 @@ export class Analyzer {
     }
     return [...new Set(out)];
   }
+}
+
+/** Whether `w` is a non-empty run of Han characters (as {@link HAN} tests, without a regular expression). */
+function isHanWord(w: string): boolean {
+  if (!w.length) return false;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (!((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff))) return false;
+  }
+  return true;
 }
 
 /** The searchable characters (letters and digits) of already-normalized text, as code points. */

@@ -84,11 +84,15 @@ export function toSimplified(text: string): string {
 }
 const AMBIGUOUS_RE = new RegExp(`[${AMBIGUOUS}]`);
 
+/** Folded forms of the BMP characters met so far (punctuation recurs in every text). */
+const FOLDED: Array<string | undefined> = [];
+
 /** NFKC + lower-case of one code point; the common cases (ASCII, CJK) skip the Unicode tables. */
 function foldCodePoint(ch: string, code: number): string {
   if (code < 0x80) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch;
   if (code >= 0x4e00 && code <= 0x9fff) return ch;
-  return ch.normalize('NFKC').toLowerCase();
+  if (code > 0xffff) return ch.normalize('NFKC').toLowerCase();
+  return (FOLDED[code] ??= ch.normalize('NFKC').toLowerCase());
 }
 
 const NEEDS_FOLDING = /[^\u0000-\u0040\u005b-\u007f\u4e00-\u9fff]|[A-Z]/gu;
@@ -144,6 +148,11 @@ export function toOriginalRange(n: Normalized, original: string, start: number, 
 export function isSearchable(code: number): boolean {
   if (code < 0x80) return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
   if (code >= 0x4e00 && code <= 0x9fff) return true;
-  return SEARCHABLE.test(String.fromCodePoint(code));
+  if (code > 0xffff) return SEARCHABLE.test(String.fromCodePoint(code));
+  let known = SEARCHABLE_BMP[code];
+  if (known === 0) SEARCHABLE_BMP[code] = known = SEARCHABLE.test(String.fromCharCode(code)) ? 1 : 2;
+  return known === 1;
 }
 const SEARCHABLE = /^[\p{L}\p{N}]$/u;
+/** Per BMP code point: 0 not yet known, 1 searchable, 2 not. */
+const SEARCHABLE_BMP = new Uint8Array(0x10000);
