@@ -12,6 +12,7 @@
  */
 import type { PositionCursor, PostingList, TermTable } from '../index/postings.js';
 import { Deadline } from './deadline.js';
+import { gallop } from './doc-set.js';
 
 const NONE: PostingList = { docs: new Int32Array(0), freqs: new Int32Array(0) };
 
@@ -54,15 +55,14 @@ export function matchSubstring(grams: TermTable, chars: readonly string[], deadl
     at[0] = i;
     for (let k = 1; k < cursors.length; k++) {
       const l = cursors[k].list.docs;
-      let c = next[k];
-      while (c < l.length && l[c] < doc) c++;
+      const c = gallop(l, next[k], doc);
       next[k] = c;
       if (c >= l.length) break outer;
       if (l[c] !== doc) continue outer;
       at[k] = c;
     }
     if (known) {
-      while (k0 < known.length && known[k0] < doc) k0++;
+      k0 = gallop(known, k0, doc);
       if (k0 < known.length && known[k0] === doc) {
         docs.push(doc);
         freqs.push(1);
