@@ -83,18 +83,23 @@ function fold(code: number): Folded {
   return f;
 }
 
+/** Scratch arrays reused by every call (a Searchable is consumed before the next is made). */
+let scratch: Searchable = { length: 0, codes: new Int32Array(4096), starts: new Int32Array(4096), ends: new Int32Array(4096) };
+
+/** The scratch arrays, emptied, with room for at least `capacity` characters. */
 function newSearchable(capacity: number): Searchable {
-  return { length: 0, codes: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity) };
+  if (scratch.codes.length < capacity) scratch = { length: 0, codes: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity) };
+  scratch.length = 0;
+  return scratch;
 }
 
 function push(s: Searchable, code: number, start: number, end: number): Searchable {
   if (s.length === s.codes.length) {
-    const grown = newSearchable(s.codes.length * 2 + 16);
+    const grown: Searchable = { length: s.length, codes: new Int32Array(s.codes.length * 2), starts: new Int32Array(s.codes.length * 2), ends: new Int32Array(s.codes.length * 2) };
     grown.codes.set(s.codes);
     grown.starts.set(s.starts);
     grown.ends.set(s.ends);
-    grown.length = s.length;
-    s = grown;
+    s = scratch = grown;
   }
   s.codes[s.length] = code;
   s.starts[s.length] = start;
@@ -154,23 +159,31 @@ function searchableNormalized(text: string): Searchable {
  */
 function findMatches(text: string, terms: readonly (readonly string[])[]): Match[] {
   if (!terms.some((t) => t.length > 0) || !text) return [];
-  const { length, codes, starts, ends } = searchable(text);
-  const out: Match[] = [];
+  // The terms by their first code point. A term character is one code point; a term with a
+  // character that is not can match nothing.
+  const byFirst = new Map<number, Array<{ term: number; want: number[] }>>();
   terms.forEach((term, t) => {
     if (!term.length) return;
-    // A term character is one code point; one that is not can match nothing.
     const want = term.map((c) => (c.length > 0 && c.length === String.fromCodePoint(c.codePointAt(0)!).length ? c.codePointAt(0)! : -1));
     if (want.includes(-1)) return;
-    const first = want[0];
-    for (let k = 0; k + want.length <= length; k++) {
-      if (codes[k] !== first) continue;
+    const list = byFirst.get(want[0]);
+    if (list) list.push({ term: t, want });
+    else byFirst.set(want[0], [{ term: t, want }]);
+  });
+  if (!byFirst.size) return [];
+  const { length, codes, starts, ends } = searchable(text);
+  const out: Match[] = [];
+  for (let k = 0; k < length; k++) {
+    const candidates = byFirst.get(codes[k]);
+    if (!candidates) continue;
+    for (const { term, want } of candidates) {
+      if (k + want.length > length) continue;
       let j = 1;
       while (j < want.length && codes[k + j] === want[j]) j++;
-      if (j < want.length) continue;
-      out.push({ start: starts[k], end: ends[k + want.length - 1], term: t });
+      if (j === want.length) out.push({ start: starts[k], end: ends[k + want.length - 1], term });
     }
-  });
-  return out.sort((a, b) => a.start - b.start || b.end - a.end);
+  }
+  return out.sort((a, b) => a.start - b.start || b.end - a.end || a.term - b.term);
 }
 
 /** Overlapping or touching ranges merged. */
