@@ -10,6 +10,7 @@
  *   GET /                  the search page (src/server/public)
  *
  * Middleware order: request id + access log, one pipelined request at a time per connection,
+ * time slices (requests run in arrival order, yielding to the event loop between slices),
  * security headers, URL length limit (414),
  * compression, then routes; every error ends in the JSON error handler (400/404/405/414, 503 for
  * a search over its time budget, never a 500 for input).
@@ -57,6 +58,7 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
 
   app.use(accessLog(log));
   app.use(awaitTurn);
+  app.use(timeSlices());
   app.use(securityHeaders);
   app.use(limitUrlLength);
   app.use(compression());
@@ -100,6 +102,51 @@ const awaitTurn: RequestHandler = (_req, res, next) => {
   if (res.socket) go();
   else res.once('socket', go);
 };
+
+/** Requests run back to back for at most this long before the event loop gets a turn. */
+export const SLICE_MS = 10;
+
+/**
+ * Requests are handled synchronously (a search holds the event loop for its whole duration), and
+ * the event loop accepts new connections only between its rounds over the ready sockets: with many
+ * busy connections, a round lasts as long as all their requests, and a new connection waited in
+ * the kernel's accept queue for seconds (bench/http.ts after its warm-up: 10 s timeouts). Here,
+ * once requests have run for {@link SLICE_MS} in one turn, the next ones wait in a FIFO queue that
+ * is worked through one slice per event-loop turn (setImmediate), so new connections are accepted
+ * and read between slices and every request is served in arrival order (a request whose client
+ * went away meanwhile is dropped).
+ */
+function timeSlices(): RequestHandler {
+  const queue: Array<() => void> = [];
+  let sliceStart = -1;
+  let scheduled = false;
+  const endSlice = () => {
+    sliceStart = -1;
+  };
+  const drain = () => {
+    scheduled = false;
+    const start = performance.now();
+    while (queue.length && performance.now() - start < SLICE_MS) queue.shift()!();
+    if (queue.length) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(drain);
+  };
+  return (req, _res, next) => {
+    const now = performance.now();
+    if (sliceStart < 0) {
+      sliceStart = now;
+      // The slice ends when this turn of the event loop does.
+      setImmediate(endSlice);
+    }
+    if (!queue.length && now - sliceStart < SLICE_MS) return next();
+    // A client that went away while its request waited is not answered.
+    queue.push(() => (req.socket.destroyed ? undefined : next()));
+    schedule();
+  };
+}
 
 /** A 414 for request targets over {@link MAX_URL_BYTES} (the URL arrives percent-encoded: length = bytes). */
 const limitUrlLength: RequestHandler = (req, _res, next) => {
