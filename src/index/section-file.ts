@@ -14,7 +14,7 @@
  * Owns: that layout, reading it back into aligned views, and the errors that name the file.
  * Must not: know what the sections contain.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 /** A damaged, truncated or incompatible index file. The message names the file. */
@@ -32,7 +32,8 @@ export interface Section {
 
 const ENTRY = 48;
 const NAME_BYTES = 32;
-const align8 = (n: number) => (n + 7) & ~7;
+/** `n` rounded up to a multiple of 8 (arithmetic, not bitwise: files pass 2 GiB). */
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 function bytesOf(view: ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
@@ -184,14 +185,9 @@ function parseHeader(path: string, head: Buffer, fileLength: number, magic: stri
 export function readSectionFile(path: string, magic: string, version: number): Map<string, Uint8Array> {
   let file: Buffer;
   try {
-    file = readFileSync(path);
+    file = readWhole(path);
   } catch (err) {
     throw new IndexFileError(path, `cannot read index file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  if (file.byteOffset % 8 !== 0) {
-    const copy = Buffer.alloc(file.length);
-    file.copy(copy);
-    file = copy;
   }
   const sections = new Map<string, Uint8Array>();
   for (const [name, { offset, length, crc }] of parseHeader(path, file, file.length, magic, version)) {
@@ -264,9 +260,23 @@ export class SectionFileReader {
 function readFully(fd: number, into: Uint8Array, position: number): void {
   let done = 0;
   while (done < into.byteLength) {
-    const n = readSync(fd, into, done, into.byteLength - done, position + done);
+    // One read is capped at 2 GiB; large sections take several.
+    const n = readSync(fd, into, done, Math.min(into.byteLength - done, 1 << 30), position + done);
     if (n === 0) throw new Error('unexpected end of file');
     done += n;
+  }
+}
+
+/** A whole file in one 8-byte aligned buffer (also past readFileSync's 2 GiB limit). */
+function readWhole(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.from(new ArrayBuffer(size));
+    readFully(fd, bytes, 0);
+    return bytes;
+  } finally {
+    closeSync(fd);
   }
 }
 
