@@ -11,7 +11,9 @@
  *     bench/results/quick/*.json, bench/results/quick/REPORT.md and its SVG (all git-ignored),
  *     never the committed report.
  *
- * Usage: npm run bench [-- --quick]
+ * Usage: npm run bench [-- --quick] [-- --sizes 75806,300000 (scaling sizes)] [-- --report-only]
+ *   --report-only renders the report again from the JSON results of earlier runs (e.g. after
+ *   adding a size with `bench/scaling.ts --sizes 1000000 --merge bench/results/scaling.json`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { ensureDerived } from './corpora.js';
 import { ensureCompiled, flags } from './measure.js';
 import { renderReport, type RunResults } from './report.js';
 
-const f = flags(process.argv.slice(2));
+const f = flags(process.argv.slice(2), ['quick', 'full', 'report-only']);
 const quick = f.has('quick');
 const started = performance.now();
 const results = quick ? 'bench/results/quick' : 'bench/results';
@@ -54,7 +56,17 @@ const attempt = async (script: string, args: string[]) => {
   }
 };
 
+const reportOnly = f.has('report-only');
+const sizes = f.get('sizes');
 try {
+  if (!reportOnly) await runAll();
+} finally {
+  clearInterval(loadSampler);
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** Every benchmark, each in its own process. */
+async function runAll(): Promise<void> {
   ensureCompiled();
   if (!quick) {
     await ensureDerived([300_000, 1_000_000]);
@@ -63,19 +75,17 @@ try {
   await stage('bench/query-latency.ts', [...mode, '--work', work, '--out', `${results}/query-latency.json`]);
   const ql = read<{ meta: { corpusItems: number } }>(`${results}/query-latency.json`)!;
   await attempt('bench/http.ts', [...mode, '--index', join(work, 'index-xwlb'), '--docs', String(ql.meta.corpusItems), '--out', `${results}/http.json`]);
-  await attempt('bench/scaling.ts', [...mode, '--reuse', `${results}/query-latency.json`, '--out', `${results}/scaling.json`, '--svg', svgPath]);
-} finally {
-  clearInterval(loadSampler);
-  rmSync(work, { recursive: true, force: true });
+  await attempt('bench/scaling.ts', [...mode, ...(sizes ? ['--sizes', sizes] : []), '--reuse', `${results}/query-latency.json`, '--out', `${results}/scaling.json`, '--svg', svgPath]);
 }
 
+const earlier = reportOnly ? read<RunResults>(`${results}/run.json`) : null;
 const run: RunResults = {
   mode: quick ? 'quick' : 'full',
-  seconds: (performance.now() - started) / 1000,
+  seconds: earlier?.seconds ?? (performance.now() - started) / 1000,
   queryLatency: read(`${results}/query-latency.json`)!,
   http: read(`${results}/http.json`),
   scaling: read(`${results}/scaling.json`),
-  load: { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
+  load: earlier?.load ?? { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
   svg: existsSync(svgPath) ? relative(dirname(reportPath), svgPath) : null,
 };
 let report = renderReport(run);
