@@ -13,7 +13,7 @@
  * Usage: npx tsx bench/soak.ts [--minutes N] [--index-dir DIR] [--corpus FILE] [--connections N]
  *          [--out FILE]
  * Defaults: 10 minutes, 10 connections, bench/.work/xwlb-index (built from
- * ../shared/corpora/xwlb.jsonl.gz with `zhsearch index` if missing, about 1.5 min),
+ * ../shared/corpora/xwlb.jsonl.gz (or $ZHSEARCH_SHARED) with `zhsearch index` if missing, about 1.5 min),
  * bench/results/soak.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
+import { mulberry32, XWLB } from './corpora.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -29,7 +30,7 @@ const flag = (name: string, fallback: string) => {
 };
 const minutes = Number(flag('minutes', '10'));
 const connections = Number(flag('connections', '10'));
-const corpus = resolve(flag('corpus', '../shared/corpora/xwlb.jsonl.gz'));
+const corpus = resolve(flag('corpus', XWLB));
 const indexDir = resolve(flag('index-dir', 'bench/.work/xwlb-index'));
 const outPath = resolve(flag('out', 'bench/results/soak.json'));
 if (!Number.isFinite(minutes) || minutes <= 0) throw new Error('--minutes must be a positive number');
@@ -49,16 +50,6 @@ if (!existsSync(join(indexDir, 'manifest.json'))) {
 }
 
 // --- the request mix.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(0x50a4);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
 const records = gunzipSync(readFileSync(corpus))

@@ -135,13 +135,8 @@ const range = z.tuple([z.number().int(), z.number().int()]);
 const region = z.object({ code: z.string(), province: z.string(), city: z.string().optional(), county: z.string().optional() });
 const facetValue = z.object({ value: z.string(), code: z.string().optional(), count: z.number().int() });
 
-export const searchHit = z.object({
-  id: z.string(),
-  score: z.number(),
-  title: z.string(),
-  titleHtml: z.string().meta({ description: 'Title, HTML-escaped, matches in <mark>.' }),
-  snippetHtml: z.string().meta({ description: 'Best passage(s) of the content, HTML-escaped, matches in <mark>, original script.' }),
-  highlights: z.array(range).meta({ description: 'The matches in the content as [start, end) UTF-16 offsets.' }),
+/** The stored metadata of a document, as hits and the document route return it. */
+const documentMeta = {
   date: z.string().nullable(),
   source: z.string().nullable(),
   author: z.string().nullable(),
@@ -149,6 +144,16 @@ export const searchHit = z.object({
   tags: z.array(z.string()),
   regions: z.array(region),
   libraries: z.array(z.string()),
+};
+
+export const searchHit = z.object({
+  id: z.string(),
+  score: z.number(),
+  title: z.string(),
+  titleHtml: z.string().meta({ description: 'Title, HTML-escaped, matches in <mark>.' }),
+  snippetHtml: z.string().meta({ description: 'Best passage(s) of the content, HTML-escaped, matches in <mark>, original script.' }),
+  highlights: z.array(range).meta({ description: 'The matches in the content as [start, end) UTF-16 offsets.' }),
+  ...documentMeta,
 });
 
 export const searchResponse = z.object({
@@ -175,13 +180,7 @@ export const docResponse = z.object({
   titleHtml: z.string(),
   contentHtml: z.string(),
   highlights: z.object({ title: z.array(range), content: z.array(range) }),
-  date: z.string().nullable(),
-  source: z.string().nullable(),
-  author: z.string().nullable(),
-  url: z.string().nullable(),
-  tags: z.array(z.string()),
-  regions: z.array(region),
-  libraries: z.array(z.string()),
+  ...documentMeta,
   extra: z.record(z.string(), z.unknown()),
 });
 
