@@ -25,7 +25,8 @@
  *   county short form: `新疆天山` is the mountain), when the same division is strongly mentioned
  *   elsewhere, or (counties) when its prefecture is strongly mentioned elsewhere (for names of 3+
  *   characters its province is enough; for prefectures, their province).
- * - Not places: short forms followed by 路/街/大道/时间/舰... (`北京路`, `北京时间`, `辽宁舰`);
+ * - Not places: short forms inside a personal name of jieba's dictionary (`李长春`, `田纪云` after
+ *   和田); short forms followed by 路/街/大道/时间/舰... (`北京路`, `北京时间`, `辽宁舰`);
  *   direction-final short forms followed by 岸/畔/麓 (`黄河南岸`); official names whose suffix
  *   starts another word (`合作市场`, `和平区域`); names straddling two common words of jieba's
  *   dictionary (`确保定期` is not 保定, `华南通道` not 南通, `沿海城市` not 海城市), except right after
@@ -38,7 +39,7 @@
 import { createRequire } from 'node:module';
 import type { Region } from '../document.js';
 import { toSimplified } from './normalize.js';
-import { isCommonWord } from './lexicon.js';
+import { isCommonWord, isPersonName } from './lexicon.js';
 
 const require = createRequire(import.meta.url);
 
@@ -393,6 +394,23 @@ function straddles(text: string, start: number, end: number): boolean {
 }
 
 /**
+ * True when a personal name of jieba's dictionary (three characters, surname first) overlaps
+ * the name at [start, end) and reaches outside it, without starting with it: 长春 in 李长春, 和田 in 刘云山、张高丽和田纪云.
+ * A surname that makes a common word with the character before it (位于) is not a name's start,
+ * nor is a name whose last character makes one with the character after it.
+ */
+function insidePersonName(text: string, start: number, end: number): boolean {
+  for (let j = Math.max(0, start - 2); j < end && j + 3 <= text.length; j++) {
+    // A name that starts the place name (成都王) or lies inside it (林郭勒 in 锡林郭勒) does not count.
+    if (j === start || (j > start && j + 3 <= end) || !isPersonName(text.slice(j, j + 3))) continue;
+    if (j > 0 && j < start && isCommonWord(text[j - 1] + text[j])) continue;
+    if (j + 3 < text.length && isCommonWord(text[j + 2] + text[j + 3])) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
  * The variants of a match that survive the local rules, or undefined to reject the match
  * (so the scanner can try a shorter name at the same position).
  */
@@ -408,6 +426,7 @@ function localVariants(g: Gazetteer, text: string, start: number, end: number, s
       const last = surface[surface.length - 1];
       if ('东西南北'.includes(last) && GEO_AFTER.test(after)) continue;
       if ('河湖江山海'.includes(surface[0]) && start > 0 && GEO_BEFORE.has(text[start - 1])) continue;
+      if (insidePersonName(text, start, end)) continue;
     } else if (v.kind === 'full') {
       if (NAME_TAIL_WORD.test(surface.slice(-1) + after.slice(0, 1))) continue;
     }

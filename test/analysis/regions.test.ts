@@ -66,6 +66,22 @@ describe('findRegions', () => {
     }
   });
 
+  it('does not take a place name inside a person\'s name, and keeps it where the surname is a word of its own', () => {
+    // Real xwlb sentences: 长春 in 李长春, 和田 before 田纪云, 西安 in 吕西安, 尚志 in 赵尚志.
+    for (const text of [
+      '吴邦国、温家宝、贾庆林、李长春、习近平、李克强出席。',
+      '刘云山、张高丽和田纪云、迟浩田、姜春云等同志。',
+      '习近平致电让-吕西安·萨维·德托夫，祝贺他当选。',
+      '群众在赵尚志纪念馆追忆壮怀激烈的抗战岁月。',
+    ]) {
+      expect(codes(text), text).toEqual([]);
+    }
+    // The same names where no person is meant (位于: 于 belongs to the word before; 林郭勒 is inside 锡林郭勒).
+    expect(codes('吉林省图书馆位于长春，馆藏丰富。')).toContain('220100');
+    expect(codes('内蒙古锡林郭勒草原上的流动图书馆。')).toContain('152500');
+    expect(codes('李长春在长春市图书馆调研。')).toEqual(['220100']);
+  });
+
   it('resolves names shared by several divisions from the places around them', () => {
     expect(findRegions('长春市朝阳区图书馆举办讲座。')[0]).toEqual({ code: '220104', province: '吉林省', city: '长春市', county: '朝阳区' });
     expect(codes('朝阳区图书馆举办讲座，北京市民踊跃参加。')).toEqual(['110105']);
