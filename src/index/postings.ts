@@ -188,12 +188,27 @@ export class TermTable {
     const n = this.df[ord];
     const docs = new Int32Array(n);
     const freqs = new Int32Array(n);
-    const r = new ByteReader(this.post, this.postOff[ord], this.postOff[ord + 1]);
+    // The varints (varint.ts) are read inline: this loop is the hottest of query execution.
+    // Document gaps and frequencies are below 2^31, so 32-bit shifts are exact.
+    const b = this.post;
+    let p = this.postOff[ord];
     let doc = -1;
     for (let i = 0; i < n; i++) {
-      doc += r.varint() + 1;
+      let byte = b[p++];
+      let v = byte & 0x7f;
+      for (let shift = 7; byte >= 0x80; shift += 7) {
+        byte = b[p++];
+        v |= (byte & 0x7f) << shift;
+      }
+      doc += v + 1;
       docs[i] = doc;
-      freqs[i] = r.varint();
+      byte = b[p++];
+      v = byte & 0x7f;
+      for (let shift = 7; byte >= 0x80; shift += 7) {
+        byte = b[p++];
+        v |= (byte & 0x7f) << shift;
+      }
+      freqs[i] = v;
     }
     return { docs, freqs };
   }

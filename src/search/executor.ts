@@ -19,7 +19,7 @@ import type { IndexSnapshot } from '../index/reader.js';
 import type { PostingList } from '../index/postings.js';
 import type { FieldName, RankingOptions } from '../index/schema.js';
 import { bm25Norm, idf, termWeight } from './bm25.js';
-import { addSetScores, all, EMPTY, filter, intersectDocLists, subtract, unionAll, unionDocs, type DocSet } from './doc-set.js';
+import { addSetScores, all, EMPTY, filter, intersectUnions, subtract, unionAll, type DocSet } from './doc-set.js';
 import { addFieldScores, scoreAll, type FieldScorer } from './field-scorer.js';
 import { prunedUnion } from './pruning.js';
 import type { Leaf, Plan, PlanNode } from './plan.js';
@@ -118,8 +118,7 @@ export function execute(
      */
     const intersectOf = (nodes: PlanNode[]): DocSet => {
       const parts = nodes.map((n) => (n.type === 'leaf' ? { fields: scorers(n.leaf), set: null } : { fields: null, set: evaluate(n) }));
-      const lists = parts.map((p) => (p.set ? p.set.docs : unionDocs(p.fields!.map((f) => f.substring.docs))));
-      const docs = intersectDocLists(lists);
+      const docs = intersectUnions(parts.map((p) => (p.set ? [p.set.docs] : p.fields!.map((f) => f.substring.docs))));
       const scores = new Float64Array(docs.length);
       for (const p of parts) {
         if (p.set) addSetScores(p.set, docs, scores);
