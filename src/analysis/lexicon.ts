@@ -9,7 +9,7 @@
  * least {@link MIN_FREQUENCY}, and its three-character entries tagged as personal names (`nr`,
  * `nrfg`, `nrt`) that start with a common surname.
  * Must not: segment text or configure jieba (src/analysis does). When the dictionary file is
- * missing the set is empty and the boundary checks are simply skipped.
+ * missing both sets are empty and the checks that use them are simply skipped.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -395,9 +395,10 @@ function straddles(text: string, start: number, end: number): boolean {
 
 /**
  * True when a personal name of jieba's dictionary (three characters, surname first) overlaps
- * the name at [start, end) and reaches outside it, without starting with it: 长春 in 李长春, 和田 in 刘云山、张高丽和田纪云.
- * A surname that makes a common word with the character before it (位于) is not a name's start,
- * nor is a name whose last character makes one with the character after it.
+ * the name at [start, end) and reaches outside it, without starting with it: 长春 in 李长春,
+ * 和田 in 张高丽和田纪云. A surname that makes a common word with the character before it (位于)
+ * does not start a name, nor does a name end where its last character makes a common word with
+ * the character after it. Same word-boundary idea as {@link straddles}, with names for words.
  */
 function insidePersonName(text: string, start: number, end: number): boolean {
   for (let j = Math.max(0, start - 2); j < end && j + 3 <= text.length; j++) {

@@ -13,7 +13,7 @@ import { closeSync, fstatSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Columns, ColumnsWriter } from './columns.js';
-import { TermTableWriter } from './postings.js';
+import { lastDocOf, TermTableWriter } from './postings.js';
 import { FIELDS, KEYWORD_COLUMNS, type KeywordColumn } from './schema.js';
 import { writeIdSections, SEGMENT_MAGIC, SEGMENT_VERSION, type SegmentMeta } from './segment.js';
 import { IndexFileError, SectionFileReader, SectionFileWriter, SectionStream, view, type Section } from './section-file.js';
@@ -208,7 +208,6 @@ function mergeTermTables(
       },
     });
     const heap = new TermHeap(cursors);
-    const doc = { lastDoc: 0 };
     while (heap.size) {
       const term = heap.top().term!;
       writer.beginTerm(term);
@@ -220,10 +219,8 @@ function mergeTermTables(
       for (const s of holding) {
         const raw = cursors[s].take();
         const shift = shifts[s];
-        if (shift !== null) {
-          lastDocOf(raw.post, raw.df, doc);
-          writer.appendEncoded({ df: raw.df, lastDoc: doc.lastDoc, post: raw.post, pos: raw.pos }, shift);
-        } else appendRemapped(writer, raw, remaps[s], bigram);
+        if (shift !== null) writer.appendEncoded({ df: raw.df, lastDoc: lastDocOf(raw.post, raw.df), post: raw.post, pos: raw.pos }, shift);
+        else appendRemapped(writer, raw, remaps[s], bigram);
         if (cursors[s].term !== null) heap.push(s);
       }
       writer.endTerm();
@@ -245,17 +242,6 @@ function mergeTermTables(
   } finally {
     if (posFd >= 0) closeSync(posFd);
   }
-}
-
-/** Sets `out.lastDoc` to the last document of encoded postings. */
-function lastDocOf(post: Uint8Array, df: number, out: { lastDoc: number }): void {
-  const r = new ByteReader(post);
-  let doc = -1;
-  for (let i = 0; i < df; i++) {
-    doc += r.varint() + 1;
-    r.varint();
-  }
-  out.lastDoc = doc;
 }
 
 /** Decodes a source's postings (and bigram positions), remaps documents and drops deleted ones. */

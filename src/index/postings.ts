@@ -14,7 +14,7 @@
  * Owns: that encoding, writing it ({@link TermTableWriter}) and reading it ({@link TermTable}).
  * Must not: know about scoring, queries or other files.
  */
-import { ByteReader, ByteWriter } from './varint.js';
+import { ByteReader, ByteWriter, readIncreasingPairs } from './varint.js';
 import { encodeStrings, StringTable } from './string-table.js';
 import { requireSection, view, type Section } from './section-file.js';
 
@@ -188,28 +188,7 @@ export class TermTable {
     const n = this.df[ord];
     const docs = new Int32Array(n);
     const freqs = new Int32Array(n);
-    // The varints (varint.ts) are read inline: this loop is the hottest of query execution.
-    // Document gaps and frequencies are below 2^31, so 32-bit shifts are exact.
-    const b = this.post;
-    let p = this.postOff[ord];
-    let doc = -1;
-    for (let i = 0; i < n; i++) {
-      let byte = b[p++];
-      let v = byte & 0x7f;
-      for (let shift = 7; byte >= 0x80; shift += 7) {
-        byte = b[p++];
-        v |= (byte & 0x7f) << shift;
-      }
-      doc += v + 1;
-      docs[i] = doc;
-      byte = b[p++];
-      v = byte & 0x7f;
-      for (let shift = 7; byte >= 0x80; shift += 7) {
-        byte = b[p++];
-        v |= (byte & 0x7f) << shift;
-      }
-      freqs[i] = v;
-    }
+    readIncreasingPairs(this.post, this.postOff[ord], docs, freqs);
     return { docs, freqs };
   }
 
@@ -237,20 +216,17 @@ export class TermTable {
     const list = this.postings(ord);
     return new PositionCursor(list, this.pos, this.posOff[ord]);
   }
+}
 
-  /** The stored bytes of term `ord` and its last document (found by walking the deltas). */
-  raw(ord: number): RawPostings {
-    const df = this.df[ord];
-    const post = this.post.subarray(this.postOff[ord], this.postOff[ord + 1]);
-    const r = new ByteReader(post);
-    let doc = -1;
-    for (let i = 0; i < df; i++) {
-      doc += r.varint() + 1;
-      r.varint();
-    }
-    const pos = this.pos && this.posOff ? this.pos.subarray(this.posOff[ord], this.posOff[ord + 1]) : null;
-    return { df, lastDoc: doc, post, pos };
+/** The last document of the `df` encoded postings in `post` (found by walking the deltas). */
+export function lastDocOf(post: Uint8Array, df: number): number {
+  const r = new ByteReader(post);
+  let doc = -1;
+  for (let i = 0; i < df; i++) {
+    doc += r.varint() + 1;
+    r.varint();
   }
+  return doc;
 }
 
 /**

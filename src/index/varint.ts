@@ -1,7 +1,8 @@
 /**
  * Variable-byte integers (LEB128, 7 bits per byte) in growable byte buffers.
  *
- * Owns: the byte-level encoding of postings. Must not: know what the numbers mean.
+ * Owns: the byte-level encoding of postings (varints, and increasing sequences stored as gaps).
+ * Must not: know what the numbers mean.
  */
 
 /** An append-only byte buffer that grows by doubling. */
@@ -43,6 +44,29 @@ export class ByteWriter {
   view(): Uint8Array {
     return this.bytes.subarray(0, this.length);
   }
+}
+
+/**
+ * Reads `a.length` pairs of varints from `bytes` at `pos` (the layout of a postings list): the
+ * first of each pair is a strictly increasing sequence stored as gaps minus one from the previous
+ * value (from -1), the second is stored as is. Writes the sequence to `a` and the second values
+ * to `b`; returns the position after them. Values must be below 2^31 (32-bit shifts), which
+ * makes this the fast path: the hottest loop of query execution.
+ */
+export function readIncreasingPairs(bytes: Uint8Array, pos: number, a: Int32Array, b: Int32Array): number {
+  let p = pos;
+  let last = -1;
+  for (let i = 0; i < a.length; i++) {
+    let byte = bytes[p++];
+    let v = byte & 0x7f;
+    for (let shift = 7; byte >= 0x80; shift += 7) v |= ((byte = bytes[p++]) & 0x7f) << shift;
+    a[i] = last += v + 1;
+    byte = bytes[p++];
+    v = byte & 0x7f;
+    for (let shift = 7; byte >= 0x80; shift += 7) v |= ((byte = bytes[p++]) & 0x7f) << shift;
+    b[i] = v;
+  }
+  return p;
 }
 
 /** A cursor reading varints from a byte array. */
