@@ -37,7 +37,7 @@ export { DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/s
 export type { Suggestions } from './search/suggest.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
 export { IndexFileError } from './index/section-file.js';
-export { SearchTimeoutError } from './search/deadline.js';
+export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError } from './search/budget.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';
 export { MAX_QUERY_TERMS } from './search/plan.js';
 

@@ -209,11 +209,11 @@ export class TermTable {
 
   /**
    * Documents and frequencies of term `ord`, with a cursor that decodes the positions of only the
-   * documents asked for (tables with positions only).
+   * documents asked for (tables with positions only). `list` is the term's decoded postings when
+   * the caller already has them.
    */
-  positionCursor(ord: number): PositionCursor {
+  positionCursor(ord: number, list: PostingList = this.postings(ord)): PositionCursor {
     if (!this.pos || !this.posOff) throw new Error('term table has no positions');
-    const list = this.postings(ord);
     return new PositionCursor(list, this.pos, this.posOff[ord]);
   }
 }

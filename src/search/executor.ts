@@ -23,7 +23,7 @@ import { addSetScores, all, EMPTY, filter, intersectUnions, subtract, unionAll, 
 import { addFieldScores, scoreAll, type FieldScorer } from './field-scorer.js';
 import { prunedUnion } from './pruning.js';
 import type { Leaf, Plan, PlanNode } from './plan.js';
-import { Deadline } from './deadline.js';
+import { PostingsCache } from './postings-cache.js';
 import { matchSubstring } from './substring.js';
 
 export type Op = 'and' | 'or';
@@ -48,15 +48,19 @@ export interface TopK {
   rejected: ((segment: number, docs: Int32Array) => Uint8Array) | null;
 }
 
-/** Matches `plan` in every segment, within `deadline`; scores exhaustively unless `top` is given. */
+/**
+ * Matches `plan` in every segment, decoding through `postings` (within its budget); scores
+ * exhaustively unless `top` is given.
+ */
 export function execute(
   snapshot: IndexSnapshot,
   plan: Plan,
   op: Op,
   ranking: RankingOptions,
-  deadline: Deadline = Deadline.NONE,
+  postings: PostingsCache,
   top: TopK | null = null,
 ): MatchSets {
+  const budget = postings.budget;
   // Phase 1: postings per leaf, segment, field; and collection-wide document frequencies.
   const data: Array<Array<Map<FieldName, LeafFieldData>>> = plan.leaves.map(() => []);
   const substringDf = plan.leaves.map(() => new Map<FieldName, number>());
@@ -65,15 +69,15 @@ export function execute(
     snapshot.segments.forEach(({ segment }, s) => {
       const perField = new Map<FieldName, LeafFieldData>();
       for (const f of leaf.fields) {
-        deadline.check();
+        budget.check();
         const field = segment.fields[f];
         const words = leaf.words.map((w) => {
           const ord = field.words.lookup(w);
-          return ord < 0 ? null : field.words.postings(ord);
+          return ord < 0 ? null : postings.postings(field.words, ord);
         });
         // A word leaf scores documents having the word by its word frequency, so they need no position check.
         const known = leaf.kind === 'word' ? words[0]?.docs : undefined;
-        const substring = matchSubstring(field.grams, leaf.chars, deadline, known);
+        const substring = matchSubstring(field.grams, leaf.chars, postings, known);
         perField.set(f, { substring, words });
         add(substringDf[leaf.id], f, substring.docs.length);
         words.forEach((p, i) => add(wordDf[leaf.id][i], f, p ? p.docs.length : 0));
@@ -131,7 +135,7 @@ export function execute(
     const unionOf = (nodes: PlanNode[]) => union(nodes.flatMap((n) => (n.type === 'leaf' ? fieldSets(n.leaf) : [evaluate(n)])));
 
     const evaluate = (node: PlanNode): DocSet => {
-      deadline.check();
+      budget.check();
       switch (node.type) {
         case 'leaf':
           return union(fieldSets(node.leaf));

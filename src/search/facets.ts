@@ -21,6 +21,7 @@ import type { StringTable } from '../index/string-table.js';
 import type { MatchSets } from './executor.js';
 import type { CompiledFilters, Failures, FilterKey } from './filters.js';
 import { regionLevel, regionNames, type RegionLevel } from './region-names.js';
+import { Budget } from './budget.js';
 
 export const FACET_NAMES = ['province', 'city', 'county', 'year', 'month', 'source', 'library'] as const;
 export type FacetName = (typeof FACET_NAMES)[number];
@@ -64,6 +65,7 @@ export function countFacets(
   filters: CompiledFilters,
   requested: readonly FacetName[],
   size: number,
+  budget: Budget = Budget.unlimited(),
 ): Facets {
   // Facets that see the same documents share one count: province/city/county one over the
   // region column, year/month one over dates, unless their own filters differ.
@@ -73,6 +75,7 @@ export function countFacets(
     const key = `${kind}|${except}`;
     let counts = passes.get(key);
     if (!counts) {
+      budget.check();
       counts = kind === 'month' ? countMonths(snapshot, matches, failures, except) : countKeyword(snapshot, matches, failures, except, kind);
       passes.set(key, counts);
     }

@@ -11,7 +11,8 @@ import type { Region } from '../document.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
 import { collectTop, type SortOrder } from './collector.js';
-import { Deadline } from './deadline.js';
+import { Budget } from './budget.js';
+import { PostingsCache } from './postings-cache.js';
 import { execute, type MatchSets, type Op, type TopK } from './executor.js';
 import { countFacets, type FacetName, type Facets } from './facets.js';
 import { CompiledFilters, passing, type Failures, type SearchFilters } from './filters.js';
@@ -47,6 +48,11 @@ export interface SearchOptions {
   highlight?: boolean;
   /** Time budget in milliseconds; a search that needs longer throws `SearchTimeoutError`. Default none. */
   timeoutMs?: number;
+  /**
+   * Memory budget in bytes of decoded postings and positions; a search that needs more throws
+   * `SearchMemoryError`. Default 256 MiB.
+   */
+  memoryBytes?: number;
   /**
    * When false, every match is scored (no dynamic pruning of ranked OR queries): the same hits,
    * for tests and comparisons. Default true.
@@ -107,7 +113,8 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const browsing = q.trim() === '';
   const size = options.size ?? 10;
   const page = options.page ?? 1;
-  const deadline = options.timeoutMs === undefined ? Deadline.NONE : new Deadline(options.timeoutMs);
+  const budget = new Budget(options.timeoutMs ?? Infinity, options.memoryBytes);
+  const postings = new PostingsCache(budget);
   const filters = CompiledFilters.compile(snapshot, options.filters);
   const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
   const topK: TopK | null =
@@ -117,7 +124,7 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
 
   /** The unfiltered matches (for facets), the filters each fails, and the filtered ones (for total and hits). */
   const run = (op: Op): { all: MatchSets; failures: Failures[] | null; matched: MatchSets } => {
-    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking, deadline, topK) : [];
+    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking, postings, topK) : [];
     if (filters.empty) return { all, failures: null, matched: all };
     const failures = all.map((set, s) => filters.failures(s, set.docs));
     return { all, failures, matched: all.map((set, s) => passing(set, failures[s])) };
@@ -132,19 +139,19 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
     ({ all, failures, matched } = run(op));
     total = count(matched);
   }
-  deadline.check();
-  const facets = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10) : {};
+  budget.check();
+  const facets = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10, budget) : {};
   const leaves = [...new Set(positiveLeaves(plan.root))];
   const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);
   const titleTerms = termsOf('title');
   const contentTerms = termsOf('content');
   const top = collectTop(snapshot, matched, page * size, sort).slice((page - 1) * size);
   const hits = top.map(({ segment, doc, score }): SearchHit => {
-    deadline.check();
+    budget.check();
     const d = snapshot.segments[segment].segment.document(doc);
     const title = d.title ?? '';
     const marked = options.highlight !== false;
-    const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength) : { html: '', highlights: [] };
+    const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength, budget) : { html: '', highlights: [] };
     return {
       id: d.id,
       score,
@@ -156,7 +163,7 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
       tags: d.tags ?? [],
       regions: d.regions ?? [],
       libraries: d.libraries ?? [],
-      titleHtml: highlightText(title, marked ? titleTerms : []).html,
+      titleHtml: highlightText(title, marked ? titleTerms : [], budget).html,
       snippetHtml: body.html,
       highlights: body.highlights,
     };
@@ -176,10 +183,13 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   };
 }
 
-/** `text` (a stored `field`) with the matches of query `q` marked, as escaped HTML and offsets. */
-export function highlight(analyzer: Analyzer, q: string, text: string, field: FieldName = 'content'): Highlighted {
+/**
+ * `text` (a stored `field`) with the matches of query `q` marked, as escaped HTML and offsets,
+ * within `timeoutMs` (default none; over it, `SearchTimeoutError`).
+ */
+export function highlight(analyzer: Analyzer, q: string, text: string, field: FieldName = 'content', timeoutMs?: number): Highlighted {
   const leaves = positiveLeaves(planQuery(parseQuery(q), analyzer).root).filter((l) => l.fields.includes(field));
-  return highlightText(text, leaves.map((l) => l.chars));
+  return highlightText(text, leaves.map((l) => l.chars), new Budget(timeoutMs ?? Infinity));
 }
 
 const count = (matches: MatchSets) => matches.reduce((n, m) => n + m.docs.length, 0);

@@ -18,11 +18,14 @@
  *
  * Cost: one pass over the text into typed arrays of its searchable code points and their original
  * offsets (a text without Traditional characters or pinyin artifacts skips building the normalized
- * string), character classes from a lookup table, passages scored with a moving pointer.
+ * string), one pass of an Aho-Corasick automaton of the terms over them (linear in the text and the
+ * matches, whatever the terms' length), character classes from a lookup table, passages scored
+ * with a moving pointer. The time budget is checked every 4,096 characters.
  *
  * Owns: matching terms in text, choosing passages, escaping. Must not: read the index or parse queries.
  */
 import { hasTraditional, isSearchable, normalize } from '../analysis/normalize.js';
+import { Budget } from './budget.js';
 
 /** A half-open range of UTF-16 offsets into the original text. */
 export type Range = [number, number];
@@ -154,36 +157,100 @@ function searchableNormalized(text: string): Searchable {
 }
 
 /**
+ * The terms as an Aho-Corasick automaton over code points: one pass over a text finds every
+ * match of every term, overlapping ones included, in time linear in the text and the matches
+ * (a 4,000-character phrase over a 200,000-character repetitive text is one pass, not a
+ * comparison of the phrase at every position). Built once per term list (cached).
+ */
+interface Automaton {
+  /** Transitions of each state: code point -> state. */
+  next: Array<Map<number, number>>;
+  fail: Int32Array;
+  /** The terms ending at each state itself. */
+  ends: number[][];
+  /** The nearest state on the failure chain (excluding itself) where some term ends, or -1. */
+  outputLink: Int32Array;
+  /** Length in characters of each term. */
+  lengths: number[];
+}
+
+const automata = new WeakMap<readonly (readonly string[])[], Automaton | null>();
+
+/** The automaton of `terms` (each a list of searchable characters), or null if none can match. */
+function automaton(terms: readonly (readonly string[])[]): Automaton | null {
+  if (automata.has(terms)) return automata.get(terms)!;
+  const next: Array<Map<number, number>> = [new Map()];
+  const ends: number[][] = [[]];
+  const lengths: number[] = [];
+  let any = false;
+  terms.forEach((term, t) => {
+    lengths.push(term.length);
+    if (!term.length) return;
+    // A term character is one code point; a term with a character that is not can match nothing.
+    const codes = term.map((c) => (c.length > 0 && c.length === String.fromCodePoint(c.codePointAt(0)!).length ? c.codePointAt(0)! : -1));
+    if (codes.includes(-1)) return;
+    let state = 0;
+    for (const code of codes) {
+      let to = next[state].get(code);
+      if (to === undefined) {
+        to = next.length;
+        next.push(new Map());
+        ends.push([]);
+        next[state].set(code, to);
+      }
+      state = to;
+    }
+    ends[state].push(t);
+    any = true;
+  });
+  let result: Automaton | null = null;
+  if (any) {
+    const fail = new Int32Array(next.length);
+    const outputLink = new Int32Array(next.length).fill(-1);
+    const queue: number[] = [...next[0].values()];
+    for (let q = 0; q < queue.length; q++) {
+      const state = queue[q];
+      for (const [code, to] of next[state]) {
+        let f = fail[state];
+        while (f > 0 && !next[f].has(code)) f = fail[f];
+        const target = next[f].get(code);
+        fail[to] = target !== undefined && target !== to ? target : 0;
+        outputLink[to] = ends[fail[to]].length ? fail[to] : outputLink[fail[to]];
+        queue.push(to);
+      }
+    }
+    result = { next, fail, ends, outputLink, lengths };
+  }
+  automata.set(terms, result);
+  return result;
+}
+
+/**
  * Every match of `terms` (each a list of normalized searchable characters, as in a plan leaf) in
  * `text`, sorted by start; overlapping matches of different terms are all returned.
  */
-function findMatches(text: string, terms: readonly (readonly string[])[]): Match[] {
-  if (!terms.some((t) => t.length > 0) || !text) return [];
-  // The terms by their first code point. A term character is one code point; a term with a
-  // character that is not can match nothing.
-  const byFirst = new Map<number, Array<{ term: number; want: number[] }>>();
-  terms.forEach((term, t) => {
-    if (!term.length) return;
-    const want = term.map((c) => (c.length > 0 && c.length === String.fromCodePoint(c.codePointAt(0)!).length ? c.codePointAt(0)! : -1));
-    if (want.includes(-1)) return;
-    const list = byFirst.get(want[0]);
-    if (list) list.push({ term: t, want });
-    else byFirst.set(want[0], [{ term: t, want }]);
-  });
-  if (!byFirst.size) return [];
+function findMatches(text: string, terms: readonly (readonly string[])[], budget: Budget): Match[] {
+  if (!text) return [];
+  const a = automaton(terms);
+  if (!a) return [];
   const { length, codes, starts, ends } = searchable(text);
   const out: Match[] = [];
+  let state = 0;
   for (let k = 0; k < length; k++) {
-    const candidates = byFirst.get(codes[k]);
-    if (!candidates) continue;
-    for (const { term, want } of candidates) {
-      if (k + want.length > length) continue;
-      let j = 1;
-      while (j < want.length && codes[k + j] === want[j]) j++;
-      if (j === want.length) out.push({ start: starts[k], end: ends[k + want.length - 1], term });
+    if ((k & 4095) === 4095) budget.check();
+    const code = codes[k];
+    let to = a.next[state].get(code);
+    while (to === undefined && state > 0) {
+      state = a.fail[state];
+      to = a.next[state].get(code);
+    }
+    state = to ?? 0;
+    for (let s = a.ends[state].length ? state : a.outputLink[state]; s >= 0; s = a.outputLink[s]) {
+      for (const term of a.ends[s]) out.push({ start: starts[k - a.lengths[term] + 1], end: ends[k], term });
     }
   }
-  return out.sort((a, b) => a.start - b.start || b.end - a.end || a.term - b.term);
+  if (out.length > 4096) budget.check();
+  return out.sort((x, y) => x.start - y.start || y.end - x.end || x.term - y.term);
 }
 
 /** Overlapping or touching ranges merged. */
@@ -213,8 +280,8 @@ function render(text: string, from: number, to: number, marks: readonly Range[])
 }
 
 /** The whole of `text` with every match of `terms` marked (titles, the article view). */
-export function highlightText(text: string, terms: readonly (readonly string[])[]): Highlighted {
-  const marks = merge(findMatches(text, terms));
+export function highlightText(text: string, terms: readonly (readonly string[])[], budget: Budget = Budget.unlimited()): Highlighted {
+  const marks = merge(findMatches(text, terms, budget));
   return { html: render(text, 0, text.length, marks), highlights: marks.slice(0, MAX_HIGHLIGHTS) };
 }
 
@@ -352,8 +419,8 @@ function renderPassage(text: string, [from, to]: Range, marks: readonly Range[])
  * The best passage (or two) of `text` for `terms`, about `length` characters, as HTML; and every
  * match in `text` as offsets.
  */
-export function snippet(text: string, terms: readonly (readonly string[])[], length = DEFAULT_SNIPPET_LENGTH): Highlighted {
-  const matches = findMatches(text, terms);
+export function snippet(text: string, terms: readonly (readonly string[])[], length = DEFAULT_SNIPPET_LENGTH, budget: Budget = Budget.unlimited()): Highlighted {
+  const matches = findMatches(text, terms, budget);
   const marks = merge(matches);
   const highlights = marks.slice(0, MAX_HIGHLIGHTS);
   const none = new Set<number>();

@@ -5,61 +5,95 @@
  *
  *   1 character   its unigram postings
  *   2 characters  its bigram postings
- *   n > 2         bigrams at offsets 0, 2, 4, ... and n-2 cover the string; candidates are the
- *                 documents having all of them, verified by positions (p, p+2, ... p+n-2).
+ *   n > 2         the string is the sequence of its n-1 bigrams. Candidates are the documents
+ *                 having every distinct bigram of it (as often as the string has it); in each,
+ *                 the positions of those bigrams are merged into one run of (position, bigram)
+ *                 and the string's bigram sequence is searched in it with Knuth-Morris-Pratt,
+ *                 a gap in the positions (another bigram) resetting the search.
+ *
+ * Cost: each distinct bigram's postings are decoded once per request (PostingsCache, charged to
+ * the budget), and a candidate costs the occurrences of the string's bigrams in it (sorted), not
+ * that times the string's length: a 4,000-character phrase of 图书图书… against a 200,000-character
+ * document of 图书图书… is one list of 100,000 positions scanned once. The time budget is checked
+ * every 256 candidates and every 4,096 positions.
  *
  * Owns: that algorithm. Must not: score or know about query syntax.
  */
 import type { PositionCursor, PostingList, TermTable } from '../index/postings.js';
-import { Deadline } from './deadline.js';
+import { Budget } from './budget.js';
 import { gallop } from './doc-set.js';
+import { PostingsCache } from './postings-cache.js';
 
 const NONE: PostingList = { docs: new Int32Array(0), freqs: new Int32Array(0) };
 
+/** Scratch keys (position * distinct + bigram) of one candidate, reused between calls. */
+let scratchKeys = new Float64Array(1024);
+
 /**
- * Documents whose field contains `chars` consecutively, with the number of occurrences.
- * `known` (optional, sorted) lists documents already known to contain them (those where jieba
- * produced the word): they are accepted without reading positions, with frequency 1, since the
- * caller scores them by their word frequency.
+ * Documents whose field contains `chars` consecutively, with the number of occurrences
+ * (overlapping ones included). `known` (optional, sorted) lists documents already known to
+ * contain them (those where jieba produced the word): they are accepted without reading
+ * positions, with frequency 1, since the caller scores them by their word frequency.
  */
-export function matchSubstring(grams: TermTable, chars: readonly string[], deadline: Deadline = Deadline.NONE, known?: Int32Array): PostingList {
+export function matchSubstring(
+  grams: TermTable,
+  chars: readonly string[],
+  postings: PostingsCache = new PostingsCache(Budget.unlimited()),
+  known?: Int32Array,
+): PostingList {
   if (chars.length === 0) return NONE;
   if (chars.length <= 2) {
     const ord = grams.lookup(chars.join(''));
-    return ord < 0 ? NONE : grams.postings(ord);
+    return ord < 0 ? NONE : postings.postings(grams, ord);
   }
-  const offsets: number[] = [];
-  for (let o = 0; o + 2 <= chars.length; o += 2) offsets.push(o);
-  if (offsets[offsets.length - 1] !== chars.length - 2) offsets.push(chars.length - 2);
-
+  const budget = postings.budget;
+  // The string as a sequence of distinct-bigram numbers, and how often each bigram occurs in it.
+  const ordOf = new Map<string, number>();
   const ords: number[] = [];
-  for (const o of offsets) {
-    const ord = grams.lookup(chars[o] + chars[o + 1]);
-    if (ord < 0) return NONE;
-    ords.push(ord);
+  const need: number[] = [];
+  const sequence = new Int32Array(chars.length - 1);
+  for (let i = 0; i + 1 < chars.length; i++) {
+    const bigram = chars[i] + chars[i + 1];
+    let b = ordOf.get(bigram);
+    if (b === undefined) {
+      const ord = grams.lookup(bigram);
+      if (ord < 0) return NONE;
+      b = ords.length;
+      ordOf.set(bigram, b);
+      ords.push(ord);
+      need.push(0);
+    }
+    sequence[i] = b;
+    need[b]++;
   }
-  // Visit the rarest bigram first so candidate lists shrink fast.
-  const order = offsets.map((_, i) => i).sort((a, b) => grams.df[ords[a]] - grams.df[ords[b]]);
-  const cursors: PositionCursor[] = order.map((i) => grams.positionCursor(ords[i]));
-  const offs = order.map((i) => offsets[i]);
+  const failure = failureTable(sequence);
+  const distinct = ords.length;
 
-  const lead = cursors[0].list;
-  const next = new Int32Array(cursors.length);
-  const at = new Int32Array(cursors.length);
+  // Candidates: in every distinct bigram's list, rarest first so the candidates shrink fast.
+  const order = ords.map((_, b) => b).sort((a, b) => grams.df[ords[a]] - grams.df[ords[b]]);
+  const cursors: PositionCursor[] = new Array(distinct);
+  for (const b of order) cursors[b] = postings.positionCursor(grams, ords[b]);
+  const lead = cursors[order[0]].list;
+  const next = new Int32Array(distinct);
+  const at = new Int32Array(distinct);
+  /** The largest position list read per bigram so far (what its cursor's buffer holds). */
+  const held = new Int32Array(distinct);
   let k0 = 0;
   const docs: number[] = [];
   const freqs: number[] = [];
   outer: for (let i = 0; i < lead.docs.length; i++) {
-    if ((i & 255) === 255) deadline.check();
+    if ((i & 255) === 255) budget.check();
     const doc = lead.docs[i];
-    at[0] = i;
-    for (let k = 1; k < cursors.length; k++) {
-      const l = cursors[k].list.docs;
-      const c = gallop(l, next[k], doc);
-      next[k] = c;
-      if (c >= l.length) break outer;
-      if (l[c] !== doc) continue outer;
-      at[k] = c;
+    let occurrences = 0;
+    for (let k = 0; k < distinct; k++) {
+      const b = order[k];
+      const list = cursors[b].list;
+      const c = k === 0 ? i : gallop(list.docs, next[b], doc);
+      next[b] = c;
+      if (c >= list.docs.length) break outer;
+      if (list.docs[c] !== doc || list.freqs[c] < need[b]) continue outer;
+      at[b] = c;
+      occurrences += list.freqs[c];
     }
     if (known) {
       k0 = gallop(known, k0, doc);
@@ -69,16 +103,24 @@ export function matchSubstring(grams: TermTable, chars: readonly string[], deadl
         continue;
       }
     }
-    // Each start p = position of the lead bigram - its offset; every other bigram must be at p + its offset.
-    const others = cursors.slice(1).map((c, k) => c.positionsAt(at[k + 1]));
-    let count = 0;
-    for (const q of cursors[0].positionsAt(i)) {
-      const p = q - offs[0];
-      if (p < 0) continue;
-      let ok = true;
-      for (let k = 1; k < cursors.length && ok; k++) ok = contains(others[k - 1], 0, others[k - 1].length, p + offs[k]);
-      if (ok) count++;
+    if (occurrences < sequence.length) continue;
+    // The run of (position, bigram) of this document, in position order.
+    if (scratchKeys.length < occurrences) {
+      budget.charge(occurrences * 16);
+      scratchKeys = new Float64Array(occurrences * 2);
     }
+    const keys = scratchKeys.subarray(0, occurrences);
+    let n = 0;
+    for (let b = 0; b < distinct; b++) {
+      const positions = cursors[b].positionsAt(at[b]);
+      if (positions.length > held[b]) {
+        budget.charge((positions.length - held[b]) * 8);
+        held[b] = positions.length * 2;
+      }
+      for (let j = 0; j < positions.length; j++) keys[n++] = positions[j] * distinct + b;
+    }
+    if (distinct > 1) keys.sort();
+    const count = occurrencesIn(keys, distinct, sequence, failure, budget);
     if (count > 0) {
       docs.push(doc);
       freqs.push(count);
@@ -87,14 +129,40 @@ export function matchSubstring(grams: TermTable, chars: readonly string[], deadl
   return { docs: Int32Array.from(docs), freqs: Int32Array.from(freqs) };
 }
 
-/** Binary search for `value` in sorted `a[from..to)`. */
-function contains(a: Int32Array, from: number, to: number, value: number): boolean {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < value) lo = mid + 1;
-    else hi = mid;
+/** Knuth-Morris-Pratt failure function: for each prefix, the length of its longest proper border. */
+function failureTable(p: Int32Array): Int32Array {
+  const f = new Int32Array(p.length);
+  let k = 0;
+  for (let i = 1; i < p.length; i++) {
+    while (k > 0 && p[i] !== p[k]) k = f[k - 1];
+    if (p[i] === p[k]) k++;
+    f[i] = k;
   }
-  return lo < to && a[lo] === value;
+  return f;
+}
+
+/**
+ * Occurrences of `sequence` in the run `keys` (position * distinct + bigram, sorted): consecutive
+ * positions whose bigrams spell the sequence. A position missing from the run holds a bigram that
+ * is not in the string, so it breaks every partial match.
+ */
+function occurrencesIn(keys: Float64Array, distinct: number, sequence: Int32Array, failure: Int32Array, budget: Budget): number {
+  let state = 0;
+  let previous = -2;
+  let count = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if ((i & 4095) === 4095) budget.check();
+    const key = keys[i];
+    const b = key % distinct;
+    const position = (key - b) / distinct;
+    if (position !== previous + 1) state = 0;
+    previous = position;
+    while (state > 0 && sequence[state] !== b) state = failure[state - 1];
+    if (sequence[state] === b) state++;
+    if (state === sequence.length) {
+      count++;
+      state = failure[state - 1];
+    }
+  }
+  return count;
 }
