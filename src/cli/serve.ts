@@ -30,6 +30,10 @@ Options (flag, environment variable, default):
   --cors-origins <list>   ZHSEARCH_CORS_ORIGINS  * (or comma-separated origins allowed to call the API)
   --timeout-ms <n>        ZHSEARCH_TIMEOUT_MS    2000 (time budget of one search; over it: 503 search_timeout)
   --workers <n>           ZHSEARCH_WORKERS       1 (server processes sharing the port; 0 = one per core)
+  --search-thread on|off  ZHSEARCH_SEARCH_THREAD on (searches over 50 ms finish on a search thread, so
+                                                 they never hold up cheap requests; off: one thread)
+  --trust-proxy <value>   ZHSEARCH_TRUST_PROXY   off (on, a number of hops, or proxy addresses: then
+                                                 X-Forwarded-For names the client, for per-client limits)
   --corpus <dir>          (start only)           corpus
   -h, --help
 
@@ -44,6 +48,8 @@ const OPTIONS = {
   'cors-origins': { type: 'string' },
   'timeout-ms': { type: 'string' },
   workers: { type: 'string' },
+  'search-thread': { type: 'string' },
+  'trust-proxy': { type: 'string' },
   corpus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

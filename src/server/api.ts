@@ -13,8 +13,9 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { SearchTimeoutError, type IndexReader, type SearchHit, type SearchResult } from '../index.js';
+import { SearchMemoryError, SearchTimeoutError, type IndexReader, type SearchHit, type SearchOptions, type SearchResult } from '../index.js';
 import { ApiError, fromZodError, notFound } from './errors.js';
+import { LaneFullError, type SearchLanes } from './lanes.js';
 import {
   docParams,
   docPath,
@@ -63,37 +64,35 @@ function notModified(req: Request, res: Response, version: number): boolean {
 export const DEFAULT_SEARCH_TIMEOUT_MS = 2000;
 
 /**
- * Searches run synchronously on the event loop, so `timeoutMs` also bounds how long one search can
- * hold up every other request. Running out of it is a 503 `search_timeout`.
+ * Searches run in the lanes of lanes.ts: on the event loop for at most its fast-lane budget, in
+ * the search thread beyond. `timeoutMs` is a search's whole budget; running out of it is a 503
+ * `search_timeout`, needing more memory than allowed a 503 `search_memory`, a client or server with
+ * too many expensive searches a 429 or 503 with `Retry-After`.
  */
-export function searchRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): RequestHandler {
-  return (req, res) => {
+export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): RequestHandler {
+  return async (req, res) => {
     const p = parse(searchParams, req.query);
-    withReader(provider, (reader) => {
+    const reader = provider.acquire();
+    try {
       if (notModified(req, res, reader.generation)) return;
       const started = performance.now();
+      const options: SearchOptions = {
+        op: p.op,
+        page: p.page,
+        size: p.size,
+        sort: p.sort,
+        filters: { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library },
+        facets: p.facets,
+        facetSize: p.facetSize,
+        snippetLength: p.snippetLength,
+        timeoutMs,
+      };
       let result: SearchResult;
       try {
-        result = reader.search(p.q, {
-          op: p.op,
-          page: p.page,
-          size: p.size,
-          sort: p.sort,
-          filters: { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library },
-          facets: p.facets,
-          facetSize: p.facetSize,
-          snippetLength: p.snippetLength,
-          timeoutMs,
-        });
+        result = await lanes.search(req.ip ?? '-', { generation: reader.generation, q: p.q, options }, (ms) => reader.search(p.q, { ...options, timeoutMs: ms }));
       } catch (err) {
-        if (!(err instanceof SearchTimeoutError)) throw err;
         res.removeHeader('ETag');
-        throw new ApiError(
-          503,
-          'search_timeout',
-          `the search took longer than its time budget of ${timeoutMs} ms; simplify the query (fewer words, shorter phrases) or narrow it with filters`,
-          { budgetMs: timeoutMs },
-        );
+        throw budgetError(err, timeoutMs);
       }
       const { q, terms, excluded, op, relaxed, ignored } = result.query;
       const body: z.input<typeof searchResponse> = {
@@ -106,8 +105,31 @@ export function searchRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_
         facets: result.facets,
       };
       res.json(body);
-    });
+    } finally {
+      reader.release();
+    }
   };
+}
+
+/** A search that ran out of its budget, or found no room in its lane, as the API error; other errors unchanged. */
+function budgetError(err: unknown, timeoutMs: number): unknown {
+  if (err instanceof SearchTimeoutError) {
+    return new ApiError(
+      503,
+      'search_timeout',
+      `the search took longer than its time budget of ${timeoutMs} ms; simplify the query (fewer words, shorter phrases) or narrow it with filters`,
+      { budgetMs: timeoutMs },
+    );
+  }
+  if (err instanceof SearchMemoryError) {
+    return new ApiError(503, 'search_memory', `the search needed more than its memory budget of ${Math.round(err.budgetBytes / 2 ** 20)} MiB; simplify the query or narrow it with filters`, {
+      budgetBytes: err.budgetBytes,
+    });
+  }
+  if (err instanceof LaneFullError) {
+    return new ApiError(err.status, err.status === 429 ? 'too_many_requests' : 'overloaded', err.message, { retryAfterSeconds: err.retryAfterSeconds }, { 'Retry-After': String(err.retryAfterSeconds) });
+  }
+  return err;
 }
 
 /** A hit with the fields in documentation order. */

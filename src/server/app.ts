@@ -25,6 +25,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import { accessLog } from './access-log.js';
 import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, searchRoute, statsRoute, suggestRoute, type IndexProvider } from './api.js';
 import { ApiError, errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
+import { SearchLanes } from './lanes.js';
 import { cors, preflight, securityHeaders, type CorsOrigins } from './headers.js';
 import { openApiDocument } from './openapi.js';
 import { parseQueryString } from './query-string.js';
@@ -41,6 +42,10 @@ export interface AppOptions {
   publicDir?: string;
   /** Time budget of one search in ms (default {@link DEFAULT_SEARCH_TIMEOUT_MS}); over it the answer is a 503. */
   searchTimeoutMs?: number;
+  /** Where searches run (lanes.ts). Default: every search on the event loop (no search thread). */
+  lanes?: SearchLanes;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client (lanes count per client). Default none. */
+  trustProxy?: boolean | string | number;
 }
 
 /** The page's files live in src/ (no build step): resolved from the package root, from src/ or dist/ alike. */
@@ -55,6 +60,7 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', parseQueryString);
+  app.set('trust proxy', options.trustProxy ?? false);
 
   app.use(accessLog(log));
   app.use(awaitTurn);
@@ -65,7 +71,7 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
 
   const api = express.Router();
   api.use(cors(options.corsOrigins ?? '*'));
-  apiRoute(api, '/search', searchRoute(provider, options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS));
+  apiRoute(api, '/search', searchRoute(provider, options.lanes ?? new SearchLanes('', { thread: false }), options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS));
   apiRoute(api, '/docs/:id', docRoute(provider));
   apiRoute(api, '/suggest', suggestRoute(provider));
   apiRoute(api, '/health', healthRoute(provider));

@@ -8,6 +8,8 @@
  *   --cors-origins  ZHSEARCH_CORS_ORIGINS  default * ; or comma-separated origins
  *   --timeout-ms    ZHSEARCH_TIMEOUT_MS    default 2000: time budget of one search (503 over it)
  *   --workers       ZHSEARCH_WORKERS       default 1: server processes sharing the port (0 = one per core)
+ *   --search-thread ZHSEARCH_SEARCH_THREAD default on: expensive searches run on a search thread (lanes.ts)
+ *   --trust-proxy   ZHSEARCH_TRUST_PROXY   default off: proxies whose X-Forwarded-For names the client
  *
  * A flag wins over the variable, the variable over the default.
  *
@@ -25,6 +27,10 @@ export interface ServeConfig {
   searchTimeoutMs: number;
   /** Server processes sharing the port (see cluster.ts); 0 = one per core. */
   workers: number;
+  /** Whether expensive searches run on a search thread (see lanes.ts). */
+  searchThread: boolean;
+  /** Express's `trust proxy`: false, true, a number of hops, or addresses / subnets / loopback, linklocal, uniquelocal. */
+  trustProxy: boolean | number | string;
 }
 
 /** Flag values as parsed from the command line (undefined when absent). */
@@ -35,6 +41,8 @@ export interface ServeFlags {
   'cors-origins'?: string;
   'timeout-ms'?: string;
   workers?: string;
+  'search-thread'?: string;
+  'trust-proxy'?: string;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +54,8 @@ const SETTINGS = {
   corsOrigins: { flag: 'cors-origins', env: 'ZHSEARCH_CORS_ORIGINS', fallback: '*' },
   searchTimeoutMs: { flag: 'timeout-ms', env: 'ZHSEARCH_TIMEOUT_MS', fallback: '2000' },
   workers: { flag: 'workers', env: 'ZHSEARCH_WORKERS', fallback: '1' },
+  searchThread: { flag: 'search-thread', env: 'ZHSEARCH_SEARCH_THREAD', fallback: 'on' },
+  trustProxy: { flag: 'trust-proxy', env: 'ZHSEARCH_TRUST_PROXY', fallback: 'off' },
 } as const;
 
 export const MAX_WORKERS = 64;
@@ -94,11 +104,17 @@ const schema = z.object({
     .regex(/^\d{1,2}$/, { error: `must be a whole number from 0 (one per core) to ${MAX_WORKERS}` })
     .transform(Number)
     .pipe(z.number().max(MAX_WORKERS, { error: `must be a whole number from 0 (one per core) to ${MAX_WORKERS}` })),
+  searchThread: z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on'),
+  trustProxy: z
+    .string()
+    .trim()
+    .regex(/^(on|off|\d{1,2}|[A-Za-z0-9.:/,\s]+)$/, { error: 'must be off, on, a number of proxies, or comma-separated addresses, subnets or loopback / linklocal / uniquelocal' })
+    .transform((v): boolean | number | string => (v === 'off' ? false : v === 'on' ? true : /^\d+$/.test(v) ? Number(v) : v)),
 });
 
 /** The configuration from `flags` and `env`; throws {@link ConfigError} listing every bad setting. */
 export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '', workers: '' };
+  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '', workers: '', searchThread: '', trustProxy: '' };
   for (const key of Object.keys(SETTINGS) as Array<keyof ServeConfig>) {
     const s = SETTINGS[key];
     raw[key] = flags[s.flag] ?? env[s.env] ?? s.fallback;

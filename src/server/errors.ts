@@ -1,8 +1,9 @@
 /**
  * API errors: one JSON shape, `{ "error": { "code", "message", "details" } }`, for every failure.
  * Invalid input is a 400 naming the parameter, unknown routes and documents a 404, wrong methods
- * a 405 with `Allow`, a URL over the length limit a 414, a search over its time budget a 503
- * (`search_timeout`). Anything unexpected is a 500 with a generic message (the stack goes to the
+ * a 405 with `Allow`, a URL over the length limit a 414, a search over its time or memory budget a
+ * 503 (`search_timeout`, `search_memory`), too many expensive searches a 429 (`too_many_requests`,
+ * one client) or 503 (`overloaded`, the server) with `Retry-After`. Anything unexpected is a 500 with a generic message (the stack goes to the
  * log with the request id, never to the client).
  *
  * Owns: the error type, its JSON form and the Express error handler. Must not: validate
@@ -18,6 +19,9 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'uri_too_long'
   | 'search_timeout'
+  | 'search_memory'
+  | 'too_many_requests'
+  | 'overloaded'
   | 'internal';
 
 /** One problem with one parameter. */

@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FACET_NAMES, SearchIndex } from '../index.js';
 import { createApp } from './app.js';
+import { SearchLanes, type LaneOptions } from './lanes.js';
 import { SECURITY_HEADERS, type CorsOrigins } from './headers.js';
 
 export interface ServerOptions {
@@ -53,6 +54,12 @@ export interface ServerOptions {
   idleTimeoutMs?: number;
   /** Connections open at once; more are refused. Default 1000. */
   maxConnections?: number;
+  /** Whether searches over the fast-lane budget finish on a search thread (lanes.ts). Default true. */
+  searchThread?: boolean;
+  /** Other settings of the search lanes (tests). */
+  lanes?: Partial<LaneOptions>;
+  /** Express's `trust proxy` (which X-Forwarded-For to believe for the client's address). Default false. */
+  trustProxy?: boolean | number | string;
 }
 
 export interface RunningServer {
@@ -81,7 +88,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const index = SearchIndex.open(options.indexDir);
   warmUp(index);
   const o = { ...SERVER_DEFAULTS, ...definedOnly(options) };
-  const app = createApp(index, { corsOrigins: options.corsOrigins, log, publicDir: options.publicDir, searchTimeoutMs: o.searchTimeoutMs });
+  const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, ...options.lanes });
+  const app = createApp(index, { corsOrigins: options.corsOrigins, log, publicDir: options.publicDir, searchTimeoutMs: o.searchTimeoutMs, lanes, trustProxy: options.trustProxy });
   const server = createServer(
     {
       maxHeaderSize: MAX_HEADER_BYTES,
@@ -102,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1');
   } catch (err) {
+    await lanes.close();
     await index.close();
     throw err;
   }
@@ -122,6 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
       await done;
       clearTimeout(grace);
+      await lanes.close();
       await index.close();
     })());
 

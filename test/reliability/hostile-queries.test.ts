@@ -178,7 +178,8 @@ describe('the time budget', () => {
       // At worst it waits for the searches ahead of it, each cut at the budget.
       expect(health.ms).toBeLessThan(4 * (budget + SLACK_MS));
       for (const h of await Promise.all(hostile)) {
-        expect([200, 503]).toContain(h.status);
+        // 429: this client already has its share of expensive searches running (src/server/lanes.ts).
+        expect([200, 429, 503]).toContain(h.status);
         expect(h.ms).toBeLessThan(4 * (budget + SLACK_MS));
       }
       waits[name] = health.ms;

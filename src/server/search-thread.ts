@@ -1,0 +1,42 @@
+/**
+ * Worker-thread entry point of the slow search lane (lanes.ts): opens its own reader of the
+ * index directory and answers search requests one at a time, switching to the index version the
+ * main thread names when it differs.
+ *
+ * Owns: the message protocol on the thread side. Must not: decide what runs here (lanes.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SearchBudgetError, SearchIndex, type SearchOptions } from '../index.js';
+
+export interface ThreadRequest {
+  id: number;
+  /** The index version the main thread serves; the thread reopens when it differs. */
+  generation: number;
+  q: string;
+  options: SearchOptions;
+}
+
+export type ThreadReply =
+  | { id: number; result: ReturnType<SearchIndex['search']> }
+  | { id: number; error: { name: string; message: string; resource?: 'time' | 'memory'; limit?: number } };
+
+const port = parentPort!;
+const index = SearchIndex.open((workerData as { indexDir: string }).indexDir);
+
+port.on('message', (msg: ThreadRequest) => {
+  let reply: ThreadReply;
+  try {
+    if (index.stats().generation !== msg.generation) index.reopen();
+    const reader = index.acquire();
+    try {
+      reply = { id: msg.id, result: reader.search(msg.q, msg.options) };
+    } finally {
+      reader.release();
+    }
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    reply = { id: msg.id, error: { name: e.name, message: e.message, ...(e instanceof SearchBudgetError ? { resource: e.resource, limit: e.limit } : {}) } };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ ready: true });
