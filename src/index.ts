@@ -24,15 +24,16 @@ import { IndexSnapshot } from './index/reader.js';
 import type { FieldName } from './index/schema.js';
 import { IndexWriter, type CommitResult, type WriterOptions } from './index/writer.js';
 import { highlight, search, type SearchOptions, type SearchResult } from './search/searcher.js';
+import { CompiledFilters, type SearchFilters } from './search/filters.js';
 import type { Highlighted } from './search/snippets.js';
 import { suggest, type Suggestions } from './search/suggest.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
 export type { CommitResult, WriterOptions } from './index/writer.js';
-export type { QueryInfo, SearchHit, SearchOptions, SearchResult } from './search/searcher.js';
+export type { QueryInfo, SearchHit, SearchOptions, SearchResult, SearchWarning } from './search/searcher.js';
 export type { SortOrder } from './search/collector.js';
 export { FACET_NAMES, type FacetName, type FacetValue, type Facets } from './search/facets.js';
-export { dateBound, type SearchFilters } from './search/filters.js';
+export { dateBound, FilterError, type SearchFilters } from './search/filters.js';
 export { DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/snippets.js';
 export type { Suggestions } from './search/suggest.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
@@ -93,6 +94,11 @@ export class IndexReader {
 
   search(q: string, options: SearchOptions = {}): SearchResult {
     return search(this.snapshot, this.analyzer, q, options);
+  }
+
+  /** Throws {@link FilterError} for a blank or unknown filter value, as `search` would, without searching. */
+  checkFilters(filters: SearchFilters): void {
+    CompiledFilters.compile(this.snapshot, filters);
   }
 
   /** The stored document with this id, or null. */

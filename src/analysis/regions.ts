@@ -695,6 +695,17 @@ export function lookupRegion(name: string): Region | undefined {
   return cands.length === 1 ? { ...g.entities[cands[0].entity].region } : undefined;
 }
 
+/**
+ * Every division this exact name stands for (official name, short form or `海北州`-style form,
+ * Traditional or Simplified; weak forms too), at any level: `吉林` -> 吉林省 and 吉林市, `朝阳区` ->
+ * both 朝阳区. Empty when the gazetteer has no such name (one character never is one).
+ */
+export function regionsNamed(name: string): Region[] {
+  const g = loadGazetteer();
+  const i = g.surfaces.indexOf(toSimplified(name.trim()));
+  return i === -1 ? [] : g.variants[i].map((v) => ({ ...g.entities[v.entity].region }));
+}
+
 /** The code chain of a region code: itself and its ancestors, most specific first. */
 export function regionAncestors(code: string): string[] {
   const g = loadGazetteer();

@@ -3,16 +3,21 @@
  * over the typed columns (no stored document is read, no per-document object is built).
  *
  * Semantics: the values of one filter are OR-ed, different filters are AND-ed. A filter with no
- * values is no filter.
- * - `province`, `city`, `county`: each value is a six-digit GB/T 2260 code (matched as is), or a
- *   name. A name matches every code of that level present in the index whose official name equals
- *   it or starts with it (`湖北` -> 湖北省, `襄阳` -> 襄阳市, `朝阳` -> every 朝阳区/朝阳县), plus the
- *   gazetteer's reading of it (`海北州` -> 海北藏族自治州). Traditional input is converted first.
- *   Because the region column carries the codes of every level, `province=湖北` also finds a
- *   document that only names 随县. An unknown name matches nothing.
+ * values is no filter. Values are trimmed of whitespace (any Unicode space, 　 too); a blank value
+ * throws a {@link FilterError} rather than being ignored.
+ * - `province`, `city`, `county`: each value is a name or a six-digit GB/T 2260 code of that level,
+ *   matched exactly, never as a prefix (`湖` is no province). A name matches every division of that
+ *   level whose official name it is (in the gazetteer, or in the index for a code the gazetteer
+ *   lacks) or whose gazetteer short form it is: `湖北` -> 湖北省, `襄阳` -> 襄阳市, `海北州` ->
+ *   海北藏族自治州, `雨花台` -> 雨花台区, `朝阳区` -> both 朝阳区 (Beijing's and Changchun's).
+ *   Traditional input is converted first. A code must be of the filter's level and known to the
+ *   gazetteer or the index. Anything else throws a {@link FilterError} naming filter and value; a
+ *   known region without documents matches nothing. Because the region column carries the codes of
+ *   every level, `province=湖北` also finds a document that only names 随县.
  * - `from`, `to`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, inclusive (`to=2023` ends on 2023-12-31).
  *   Documents without a date never pass a date filter.
- * - `source`, `library`: exact values.
+ * - `source`, `library`: exact values as stored (same script and case; `湖南` is not 湖南图书馆); a
+ *   value no document has matches nothing.
  *
  * Each filter is tested over a whole match set at once, one tight loop per filter, into a bit mask
  * per document (which filters it fails): the searcher keeps the documents failing none, facets
@@ -26,7 +31,7 @@ import type { KeywordColumnData } from '../index/columns.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { NO_DATE, type KeywordColumn } from '../index/schema.js';
 import type { DocSet } from './doc-set.js';
-import { lookupRegion } from '../analysis/regions.js';
+import { regionByCode, regionsNamed } from '../analysis/regions.js';
 import { regionLevel, regionNames, type RegionLevel, type RegionNames } from './region-names.js';
 
 export interface SearchFilters {
@@ -34,16 +39,29 @@ export interface SearchFilters {
   province?: string[];
   /** Prefecture names, short forms (襄阳) or codes; any of them. */
   city?: string[];
-  /** County names or codes; any of them. */
+  /** County names, short forms (雨花台) or codes; any of them. */
   county?: string[];
   /** First day, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (inclusive). */
   from?: string;
   /** Last day, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (inclusive). */
   to?: string;
-  /** Sources (publishers); any of them. */
+  /** Sources (publishers), exact; any of them. */
   source?: string[];
-  /** Library names; any of them. */
+  /** Library names, exact; any of them. */
   library?: string[];
+}
+
+/** A filter value that is blank or names no region: the filter and the value are named. */
+export class FilterError extends RangeError {
+  constructor(
+    readonly filter: 'province' | 'city' | 'county' | 'source' | 'library',
+    readonly value: string,
+    /** What is wrong with the value, without the filter's name. */
+    readonly reason: string,
+  ) {
+    super(`${filter}: ${reason}`);
+    this.name = 'FilterError';
+  }
 }
 
 /** One independent filter; `date` covers `from` and `to`. */
@@ -126,22 +144,25 @@ export class CompiledFilters {
     return out;
   }
 
-  /** Resolves `filters` against `snapshot`. Throws RangeError for a bad date or `from` after `to`. */
+  /**
+   * Resolves `filters` against `snapshot`. Throws {@link FilterError} (a RangeError) for a blank
+   * value or an unknown region, RangeError for a bad date or `from` after `to`.
+   */
   static compile(snapshot: IndexSnapshot, filters: SearchFilters = {}): CompiledFilters {
     const tests = new Map<FilterKey, SegmentTest[]>();
     const regionCodes = new Map<RegionLevel, ReadonlySet<string>>();
     const levels: RegionLevel[] = ['province', 'city', 'county'];
     for (const level of levels) {
-      const values = nonEmpty(filters[level]);
+      const values = trimmed(level, filters[level]);
       if (!values) continue;
       const codes = resolveRegions(level, values, regionNames(snapshot));
       regionCodes.set(level, codes);
       tests.set(level, keywordTests(snapshot, 'region', codes));
     }
     for (const column of ['source', 'library'] as const) {
-      const values = nonEmpty(filters[column]);
+      const values = trimmed(column, filters[column]);
       if (!values) continue;
-      tests.set(column, keywordTests(snapshot, column, new Set(values.map((v) => v.trim()))));
+      tests.set(column, keywordTests(snapshot, column, new Set(values)));
     }
     const dateRange = compileDateRange(filters);
     if (dateRange) {
@@ -193,9 +214,17 @@ export function passing(set: DocSet, failures: Failures): DocSet {
   return { docs, scores };
 }
 
-function nonEmpty(values: string[] | undefined): string[] | null {
-  const kept = (values ?? []).filter((v) => v.trim() !== '');
-  return kept.length ? kept : null;
+/** Leading and trailing Unicode whitespace (the full-width space U+3000 too). */
+const SPACE_AROUND = /^\p{White_Space}+|\p{White_Space}+$/gu;
+
+/** The values of a list filter, trimmed; null when it has none. Throws {@link FilterError} for a blank one. */
+function trimmed(filter: FilterError['filter'], values: readonly string[] | undefined): string[] | null {
+  if (!values?.length) return null;
+  return values.map((v) => {
+    const t = v.replace(SPACE_AROUND, '');
+    if (t === '') throw new FilterError(filter, v, 'a value is blank');
+    return t;
+  });
 }
 
 function compileDateRange(filters: SearchFilters): [number, number] | null {
@@ -212,24 +241,42 @@ function compileDateRange(filters: SearchFilters): [number, number] | null {
   return [from, to];
 }
 
-/** The codes of `level` that `values` name (see the header for the rules). */
+/** How filter errors call each level, with an example of each accepted form. */
+const LEVELS: Record<RegionLevel, { noun: string; examples: string }> = {
+  province: { noun: 'province', examples: 'an official name (湖北省), a short form (湖北) or a GB/T 2260 code (420000)' },
+  city: { noun: 'prefecture', examples: 'an official name (襄阳市), a short form (襄阳, 海北州) or a GB/T 2260 code (420600)' },
+  county: { noun: 'county', examples: 'an official name (随县), a short form (雨花台) or a GB/T 2260 code (421321)' },
+};
+
+/**
+ * The codes of `level` that `values` (trimmed, not blank) name, by the rules of the header.
+ * Throws {@link FilterError} for a value that names no region of that level.
+ */
 export function resolveRegions(level: RegionLevel, values: readonly string[], names: RegionNames): Set<string> {
   const codes = new Set<string>();
+  const { noun, examples } = LEVELS[level];
   for (const raw of values) {
-    const value = toSimplified(raw.trim());
+    const value = toSimplified(raw);
     if (/^\d{6}$/.test(value)) {
+      const actual = regionLevel(value);
+      if (actual !== level) throw new FilterError(level, raw, `${value} is a ${LEVELS[actual].noun} code, not a ${noun} code`);
+      if (!regionByCode(value) && !names.codes.includes(value)) throw new FilterError(level, raw, `unknown ${noun} code "${raw}"`);
       codes.add(value);
       continue;
     }
-    for (const code of names.codes) {
-      if (regionLevel(code) !== level) continue;
-      const name = names.name(code);
-      if (name && name.startsWith(value)) codes.add(code);
-    }
-    const known = lookupRegion(value);
-    if (known && regionLevel(known.code) === level) codes.add(known.code);
+    const found = codesNamed(level, value, names);
+    if (!found.length) throw new FilterError(level, raw, `unknown ${noun} "${raw}": give ${examples}`);
+    for (const code of found) codes.add(code);
   }
   return codes;
+}
+
+/** Codes of `level` whose official name (gazetteer or index) or gazetteer short form is `name`. */
+function codesNamed(level: RegionLevel, name: string, names: RegionNames): string[] {
+  const out = new Set<string>();
+  for (const r of regionsNamed(name)) if (regionLevel(r.code) === level) out.add(r.code);
+  for (const code of names.codes) if (regionLevel(code) === level && names.name(code) === name) out.add(code);
+  return [...out];
 }
 
 /** Per segment, a test passing documents with at least one of `wanted` in `column` (ordinals found by binary search). */

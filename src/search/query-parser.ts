@@ -5,9 +5,12 @@
  *   图书馆 阅读推广         words; all must match (op=and, the default) or any (op=or)
  *   "共建共享"              exact phrase, consecutive in the normalized text (also “…”)
  *   -广告  -"相关推荐"       exclude a word or a phrase
- *   金陵 OR 南京            either side (OR binds looser than juxtaposition)
+ *   金陵 OR 南京            either side (OR binds looser than juxtaposition; also | and ||)
  *   title:图书馆 title:"…"  restrict to a field (title, content, tags)
  *   (南京 OR 苏州) 图书馆   grouping
+ *
+ * The full-width forms of the operators (ＯＲ, ｜, ＂, －, （）, ：) are the same operators: an IME in
+ * full-width mode types them.
  *
  * Owns: syntax only. Must not: analyze text (words are split into terms later) or touch the index.
  */
@@ -34,8 +37,10 @@ type Token =
   | { kind: 'minus' }
   | { kind: 'field'; name: FieldName };
 
-const OPEN_QUOTE = new Set(['"', '“', '”', '„', '「', '『']);
-const CLOSE_QUOTE: Record<string, string> = { '"': '"', '“': '”', '”': '”', '„': '“', '「': '」', '『': '』' };
+const OPEN_QUOTE = new Set(['"', '＂', '“', '”', '„', '「', '『']);
+const CLOSE_QUOTE: Record<string, string> = { '"': '"', '＂': '＂', '“': '”', '”': '”', '„': '“', '「': '」', '『': '』' };
+/** Words that are the OR operator, after NFKC (which makes ＯＲ OR and ｜ |). */
+const OR_WORDS = new Set(['OR', '|', '||']);
 const SPACE = /\s/;
 
 function tokenize(input: string): Token[] {
@@ -89,7 +94,7 @@ function tokenize(input: string): Token[] {
         continue;
       }
     }
-    if (word === 'OR' || word === '|' || word === '||') tokens.push({ kind: 'or' });
+    if (OR_WORDS.has(word.normalize('NFKC'))) tokens.push({ kind: 'or' });
     else if (word === '-' || word === '－') continue; // a lone minus excludes nothing
     else tokens.push({ kind: 'word', text: word });
   }

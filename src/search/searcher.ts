@@ -7,8 +7,10 @@
  * Owns: the search request as a whole. Must not: know about HTTP or the CLI.
  */
 import type { Analyzer } from '../analysis/analyzer.js';
-import type { Region } from '../document.js';
+import type { Region, StoredDocument } from '../document.js';
 import type { IndexSnapshot } from '../index/reader.js';
+import { IndexFileError } from '../index/section-file.js';
+import type { Segment } from '../index/segment.js';
 import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
 import { collectTop, type SortOrder } from './collector.js';
 import { Budget } from './budget.js';
@@ -63,6 +65,12 @@ export interface SearchOptions {
 export interface SearchHit {
   id: string;
   score: number;
+  /**
+   * Set when the stored document could not be read (a damaged `.store` file): the hit keeps its
+   * place, id and score; its title, snippet, highlights and metadata are empty. The result's
+   * `warnings` say why.
+   */
+  unavailable?: true;
   title: string;
   date: string | null;
   source: string | null;
@@ -98,6 +106,19 @@ export interface SearchResult {
   query: QueryInfo;
   /** The facets asked for in {@link SearchOptions.facets}. */
   facets: Facets;
+  /** Problems met while reading the page's hits (absent when there were none), for the caller to log. */
+  warnings?: SearchWarning[];
+}
+
+/** A stored document of the page that could not be read: its hit is marked `unavailable`. */
+export interface SearchWarning {
+  code: 'document_unavailable';
+  /** External id of the document. */
+  id: string;
+  /** The damaged file. */
+  file: string;
+  /** What is wrong, naming the file (the `IndexFileError` message). */
+  message: string;
 }
 
 /**
@@ -146,9 +167,11 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const titleTerms = termsOf('title');
   const contentTerms = termsOf('content');
   const top = collectTop(snapshot, matched, page * size, sort).slice((page - 1) * size);
+  const warnings: SearchWarning[] = [];
   const hits = top.map(({ segment, doc, score }): SearchHit => {
     budget.check();
-    const d = snapshot.segments[segment].segment.document(doc);
+    const d = storedDocument(snapshot.segments[segment].segment, doc, warnings);
+    if (!d) return unavailableHit(snapshot.segments[segment].segment.id(doc), score);
     const title = d.title ?? '';
     const marked = options.highlight !== false;
     const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength, budget) : { html: '', highlights: [] };
@@ -180,6 +203,7 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
       ignored: plan.ignored,
     },
     facets,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 
@@ -193,3 +217,19 @@ export function highlight(analyzer: Analyzer, q: string, text: string, field: Fi
 }
 
 const count = (matches: MatchSets) => matches.reduce((n, m) => n + m.docs.length, 0);
+
+/** Stored document `doc` of `segment`, or null (and a warning) when its record is damaged. */
+function storedDocument(segment: Segment, doc: number, warnings: SearchWarning[]): StoredDocument | null {
+  try {
+    return segment.document(doc);
+  } catch (err) {
+    if (!(err instanceof IndexFileError)) throw err;
+    warnings.push({ code: 'document_unavailable', id: segment.id(doc), file: err.file, message: err.message });
+    return null;
+  }
+}
+
+/** The hit of a document whose stored fields could not be read. */
+function unavailableHit(id: string, score: number): SearchHit {
+  return { id, score, unavailable: true, title: '', date: null, source: null, author: null, url: null, tags: [], regions: [], libraries: [], titleHtml: '', snippetHtml: '', highlights: [] };
+}

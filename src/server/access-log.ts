@@ -4,6 +4,9 @@
  *
  *   2024-05-01T08:00:00.000Z 3f2a... GET /api/search?q=%E5%9B%BE 200 3.1ms
  *
+ * Route handlers write other lines about a request (e.g. a damaged document it met) with
+ * `res.locals.log`, which stamps them with the time and the request id the same way.
+ *
  * Owns: the id and the log line. Must not: change responses otherwise.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +18,8 @@ declare global {
     interface Locals {
       /** Id of the request, also sent as `X-Request-Id` and written in the log. */
       requestId: string;
+      /** Writes `message` to the server log, after the time and the request id. */
+      log: (message: string) => void;
     }
   }
 }
@@ -29,6 +34,7 @@ export function accessLog(log: (line: string) => void): RequestHandler {
     const given = req.get('X-Request-Id');
     const id = given && CLIENT_ID.test(given) ? given : randomUUID();
     res.locals.requestId = id;
+    res.locals.log = (message) => log(`${new Date().toISOString()} ${id} ${message}`);
     res.set('X-Request-Id', id);
     res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -13,8 +13,19 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { SearchMemoryError, SearchTimeoutError, type IndexReader, type SearchHit, type SearchOptions, type SearchResult } from '../index.js';
-import { ApiError, fromZodError, notFound } from './errors.js';
+import {
+  FilterError,
+  IndexFileError,
+  SearchMemoryError,
+  SearchTimeoutError,
+  type IndexReader,
+  type SearchFilters,
+  type SearchHit,
+  type SearchOptions,
+  type SearchResult,
+  type StoredDocument,
+} from '../index.js';
+import { ApiError, fromZodError, invalidParameter, notFound } from './errors.js';
 import { LaneFullError, type SearchLanes } from './lanes.js';
 import {
   docParams,
@@ -24,6 +35,7 @@ import {
   suggestParams,
   type docResponse,
   type healthResponse,
+  type SearchParams,
   type searchResponse,
   type statsResponse,
   type suggestResponse,
@@ -74,6 +86,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
     const p = parse(searchParams, req.query);
     const reader = provider.acquire();
     try {
+      const filters = checkedFilters(reader, p);
       if (notModified(req, res, reader.generation)) return;
       const started = performance.now();
       const options: SearchOptions = {
@@ -81,7 +94,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         page: p.page,
         size: p.size,
         sort: p.sort,
-        filters: { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library },
+        filters,
         facets: p.facets,
         facetSize: p.facetSize,
         snippetLength: p.snippetLength,
@@ -94,6 +107,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         res.removeHeader('ETag');
         throw budgetError(err, timeoutMs);
       }
+      for (const w of result.warnings ?? []) res.locals.log(`warning: document "${w.id}" unavailable: ${w.message}`);
       const { q, terms, excluded, op, relaxed, ignored } = result.query;
       const body: z.input<typeof searchResponse> = {
         query: { q, terms, excluded, op, relaxed, ignored },
@@ -132,11 +146,41 @@ function budgetError(err: unknown, timeoutMs: number): unknown {
   return err;
 }
 
+/**
+ * The filters of the search parameters, checked against the index before the search is queued:
+ * a blank value or a region the index and the gazetteer do not know is a 400 naming the parameter.
+ */
+function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
+  const filters: SearchFilters = { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library };
+  try {
+    reader.checkFilters(filters);
+  } catch (err) {
+    if (err instanceof FilterError) throw invalidParameter(err.filter, err.reason);
+    throw err;
+  }
+  return filters;
+}
+
+/**
+ * The stored document `id`, or null if there is none. A damaged one (its record fails its
+ * checksum) is a 500 `document_unavailable`, logged with the file; the client is not told paths.
+ */
+function readDocument(reader: IndexReader, id: string, res: Response): StoredDocument | null {
+  try {
+    return reader.get(id);
+  } catch (err) {
+    if (!(err instanceof IndexFileError)) throw err;
+    res.locals.log(`error: document "${id}" unavailable: ${err.message}`);
+    throw new ApiError(500, 'document_unavailable', `document "${id}" cannot be read: its stored copy in the index is damaged`, { id });
+  }
+}
+
 /** A hit with the fields in documentation order. */
 function hitJson(h: SearchHit): z.input<typeof searchResponse>['hits'][number] {
   return {
     id: h.id,
     score: h.score,
+    ...(h.unavailable ? { unavailable: true } : {}),
     title: h.title,
     titleHtml: h.titleHtml,
     snippetHtml: h.snippetHtml,
@@ -156,7 +200,7 @@ export function docRoute(provider: IndexProvider): RequestHandler {
     const { id } = parse(docPath, req.params);
     const { q } = parse(docParams, req.query);
     withReader(provider, (reader) => {
-      const doc = reader.get(id);
+      const doc = readDocument(reader, id, res);
       if (!doc) throw notFound(`no document with id "${id}"`, { id });
       if (notModified(req, res, reader.generation)) return;
       const title = reader.highlight(q ?? '', doc.title ?? '', 'title');

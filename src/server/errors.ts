@@ -3,8 +3,10 @@
  * Invalid input is a 400 naming the parameter, unknown routes and documents a 404, wrong methods
  * a 405 with `Allow`, a URL over the length limit a 414, a search over its time or memory budget a
  * 503 (`search_timeout`, `search_memory`), too many expensive searches a 429 (`too_many_requests`,
- * one client) or 503 (`overloaded`, the server) with `Retry-After`. Anything unexpected is a 500 with a generic message (the stack goes to the
- * log with the request id, never to the client).
+ * one client) or 503 (`overloaded`, the server) with `Retry-After`. A document whose stored copy is
+ * damaged is a 500 `document_unavailable` (its route logs the file). Anything unexpected is a 500
+ * `internal` with a generic message (the stack goes to the log with the request id, never to the
+ * client).
  *
  * Owns: the error type, its JSON form and the Express error handler. Must not: validate
  * parameters (schemas.ts) or know about searching.
@@ -22,6 +24,7 @@ export type ErrorCode =
   | 'search_memory'
   | 'too_many_requests'
   | 'overloaded'
+  | 'document_unavailable'
   | 'internal';
 
 /** One problem with one parameter. */
@@ -94,7 +97,7 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const error = toApiError(err);
-    if (error.status === 500) log(`${res.locals.requestId ?? '-'} error ${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (error.code === 'internal') log(`${res.locals.requestId ?? '-'} error ${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     res.status(error.status).set(error.headers).set('Cache-Control', 'no-store').json(error.toJSON());
   };
 }

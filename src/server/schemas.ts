@@ -67,8 +67,18 @@ function dateParam(side: 'from' | 'to') {
     .meta({ description: `${side === 'from' ? 'First' : 'Last'} day, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.`, example: side === 'from' ? '2023-01' : '2023-12-31' });
 }
 
-const regionValue = text(64).min(1, { error: 'must not be empty' });
-const keywordValue = text(200).min(1, { error: 'must not be empty' });
+/** Only whitespace (any Unicode space, the full-width 　 too). */
+const BLANK = /^\p{White_Space}*$/u;
+
+/** A filter value: not empty, not only spaces (the library trims it and would throw). */
+function filterValue(max: number) {
+  return text(max)
+    .min(1, { error: 'must not be empty' })
+    .refine((v) => !BLANK.test(v), { error: 'must not be blank' });
+}
+
+const regionValue = filterValue(64);
+const keywordValue = filterValue(200);
 
 /** `facets=province&facets=year`, `facets=province,year`, or `facets=none`. */
 const facetsParam = z
@@ -94,13 +104,13 @@ export const searchParams = z
     page: integer(1, MAX_RESULT_WINDOW, 1, `Page number; page * size at most ${MAX_RESULT_WINDOW}`),
     size: integer(1, 100, 10, 'Hits per page'),
     sort: choice(['relevance', 'date_desc', 'date_asc'], 'Order: relevance (default with a query), date_desc (default without), date_asc.'),
-    province: list(regionValue, 'Province: official name (湖北省), short form (湖北) or GB/T 2260 code (420000).'),
-    city: list(regionValue, 'Prefecture: official name (襄阳市), short form (襄阳) or code (420600).'),
-    county: list(regionValue, 'County: official name (随县) or code (421321).'),
+    province: list(regionValue, 'Province: official name (湖北省), short form (湖北) or GB/T 2260 code (420000), exactly (no prefixes); an unknown one is a 400.'),
+    city: list(regionValue, 'Prefecture: official name (襄阳市), short form (襄阳, 海北州) or code (420600), exactly; an unknown one is a 400.'),
+    county: list(regionValue, 'County: official name (随县), short form (雨花台) or code (421321), exactly; a name two counties share matches both; an unknown one is a 400.'),
     from: dateParam('from'),
     to: dateParam('to'),
-    source: list(keywordValue, 'Source (publisher), exact.'),
-    library: list(keywordValue, 'Library name, exact.'),
+    source: list(keywordValue, 'Source (publisher), exact (same script; spaces around it are trimmed).'),
+    library: list(keywordValue, 'Library name, exact (same script; spaces around it are trimmed).'),
     facets: facetsParam,
     facetSize: integer(1, 100, 10, 'Values per facet'),
     snippetLength: integer(20, 1000, DEFAULT_SNIPPET_LENGTH, 'Snippet length in characters'),
@@ -149,6 +159,10 @@ const documentMeta = {
 export const searchHit = z.object({
   id: z.string(),
   score: z.number(),
+  unavailable: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'Present when the stored document could not be read (a damaged index file): the hit keeps its place, id and score; title, snippet and metadata are empty.' }),
   title: z.string(),
   titleHtml: z.string().meta({ description: 'Title, HTML-escaped, matches in <mark>.' }),
   snippetHtml: z.string().meta({ description: 'Best passage(s) of the content, HTML-escaped, matches in <mark>, original script.' }),
@@ -202,7 +216,7 @@ export const statsResponse = z.object({
 
 export const errorResponse = z.object({
   error: z.object({
-    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'uri_too_long', 'search_timeout', 'internal']),
+    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'uri_too_long', 'search_timeout', 'document_unavailable', 'internal']),
     message: z.string(),
     details: z.unknown(),
   }),

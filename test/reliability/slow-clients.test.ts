@@ -208,7 +208,7 @@ describe('broken clients', () => {
     for (let k = 0; k < 10; k++) expect(await healthMs()).toBeLessThan(250);
     // Then nothing moves on them for the idle timeout, and the server destroys them: the response
     // each was sending ends as aborted in the log...
-    const aborted = () => log.filter((l) => l.includes('/api/docs/big') && l.includes('-aborted')).length;
+    const aborted = () => log.filter((l) => l.includes('/api/docs/big') && l.includes('-aborted') && !l.includes(' stalled-reader-')).length;
     const deadline = performance.now() + IDLE_MS + 15_000;
     while (aborted() < stalled.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(aborted()).toBe(stalled.length);
@@ -220,6 +220,27 @@ describe('broken clients', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(memory() - before).toBeLessThan(20 * 1024 * 1024);
     expect(await healthMs()).toBeLessThan(250);
+  });
+
+  it('cuts a client that stopped reading within the idle timeout after the last progress, not twice that', async () => {
+    // Node's own socket timeout forgives one period when the write queue shrank since the write
+    // was dispatched, which it always has right after a large write: it cut at twice the timeout.
+    // The client pipelines requests for a ~5 MB response and reads nothing: the first responses
+    // fill the kernel's buffers, the next one stalls halfway.
+    const c = await open();
+    c.socket.pause();
+    c.socket.write(Array.from({ length: 6 }, (_, i) => `GET /api/docs/big HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: stalled-reader-${i}\r\n\r\n`).join(''));
+    const mine = () => log.filter((l) => l.includes(' stalled-reader-'));
+    const aborted = () => mine().find((l) => l.includes('-aborted'));
+    const until = performance.now() + 3 * IDLE_MS + 5000;
+    while (!aborted() && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(aborted(), 'a stalled response ends as aborted').toBeDefined();
+    // The access log's latency runs from the request (all were read at once) to the cut: the
+    // stall began after a few responses were computed and written, a fraction of a second.
+    const ms = Number(/ (\d+(?:\.\d+)?)ms$/.exec(aborted()!)![1]);
+    expect(ms).toBeGreaterThanOrEqual(IDLE_MS);
+    expect(ms).toBeLessThan(IDLE_MS * 1.5);
+    c.socket.destroy();
   });
 
   it(`refuses connections over the limit (${MAX_CONNECTIONS}) and recovers once idle ones are cut`, async () => {

@@ -30,6 +30,25 @@ describe('parseQuery', () => {
     expect(parseQuery('“全民阅读”')).toEqual({ type: 'phrase', text: '全民阅读', field: null });
   });
 
+  it('reads the full-width forms of the operators as operators (ＯＲ, ｜, ＂…＂, －, （）, ：)', () => {
+    const either = { type: 'or', children: [{ type: 'text', text: '金陵', field: null }, { type: 'text', text: '南京', field: null }] };
+    for (const q of ['金陵 ＯＲ 南京', '金陵　ＯＲ　南京', '金陵 ＯR 南京', '金陵 ｜ 南京', '金陵 ｜｜ 南京']) expect(parseQuery(q), q).toEqual(either);
+    expect(parseQuery('＂共建 共享＂')).toEqual({ type: 'phrase', text: '共建 共享', field: null });
+    expect(parseQuery('title：（金陵 ＯＲ 南京） －＂相关推荐＂')).toEqual({
+      type: 'group',
+      children: [
+        { type: 'or', children: [{ type: 'text', text: '金陵', field: 'title' }, { type: 'text', text: '南京', field: 'title' }] },
+        { type: 'not', child: { type: 'phrase', text: '相关推荐', field: null } },
+      ],
+    });
+    // Only the upper-case OR is an operator, in either width.
+    expect(parseQuery('金陵 ｏｒ 南京')).toEqual({
+      type: 'group',
+      children: [{ type: 'text', text: '金陵', field: null }, { type: 'text', text: 'ｏｒ', field: null }, { type: 'text', text: '南京', field: null }],
+    });
+    expect(parseQuery('ＯＲ')).toBeNull();
+  });
+
   it('answers malformed queries sensibly and never throws', () => {
     expect(parseQuery('')).toBeNull();
     expect(parseQuery('   ')).toBeNull();

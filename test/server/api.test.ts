@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { StoredDocument } from '../../src/index.js';
 import { createApp } from '../../src/server/app.js';
-import { docResponse, healthResponse, searchParams, searchResponse, statsResponse, suggestResponse } from '../../src/server/schemas.js';
+import { docResponse, errorResponse, healthResponse, searchParams, searchResponse, statsResponse, suggestResponse } from '../../src/server/schemas.js';
 import { allDocuments, expectedFacets, matching, ordered, passes, type Filters } from './brute-force.js';
 import { getJson, startTestServer, type TestServer } from './fixtures.js';
 
@@ -119,6 +119,14 @@ describe('search', () => {
     expect(relaxed.total).toBe(matching(docs, ['读书节']).length);
   });
 
+  it('reads a full-width ＯＲ as OR', async () => {
+    const half = await search({ q: '襄阳 OR 长沙', facets: 'none' });
+    const full = await search({ q: '襄阳 ＯＲ 长沙', facets: 'none' });
+    expect(full.query).toMatchObject({ terms: ['襄阳', '长沙'], relaxed: false });
+    expect(full.total).toBe(half.total);
+    expect(full.total).toBeGreaterThan(Math.max(matching(docs, ['襄阳']).length, matching(docs, ['长沙']).length));
+  });
+
   it('honours exclusion, phrases and field restriction', async () => {
     const r = await search({ q: '读书节 -志愿者', size: '100' });
     expect(r.query.excluded).toEqual(['志愿者']);
@@ -168,8 +176,43 @@ describe('filters', () => {
     );
   });
 
-  it('an unknown region name matches nothing', async () => {
-    expect((await search({ province: '火星' })).total).toBe(0);
+  /** The 400 of a search, parsed. */
+  async function rejected(params: Record<string, string | string[]>): Promise<{ message: string; details: unknown }> {
+    const { status, body } = await getJson<unknown>(ts.url, '/api/search', params);
+    expect(status, JSON.stringify(body)).toBe(400);
+    const { error } = errorResponse.parse(body);
+    expect(error.code).toBe('invalid_parameter');
+    return error;
+  }
+
+  it('rejects a blank filter value (spaces, a full-width space) with a 400 naming the parameter', async () => {
+    for (const name of ['province', 'city', 'county', 'source', 'library']) {
+      for (const blank of [' ', '\u3000', ' \u3000 ', '\u00a0']) {
+        const { message } = await rejected({ q: '读书节', [name]: blank });
+        expect(message).toMatch(new RegExp(`^invalid parameter "${name}": `));
+      }
+      // Also next to a good value: a blank is never silently dropped.
+      expect((await rejected({ [name]: ['湖北', ' '] })).message).toContain(`"${name}"`);
+    }
+  });
+
+  it('rejects an unknown region (a one-character prefix, an unknown name or code, a code of another level) naming parameter and value', async () => {
+    // 湖 is no region: it used to match 湖北省 and 湖南省 by prefix.
+    expect((await rejected({ province: '湖' })).message).toBe(
+      'invalid parameter "province": unknown province "湖": give an official name (湖北省), a short form (湖北) or a GB/T 2260 code (420000)',
+    );
+    expect((await rejected({ province: '火星' })).message).toContain('"火星"');
+    expect((await rejected({ city: '襄' })).message).toMatch(/^invalid parameter "city": unknown prefecture "襄"/);
+    expect((await rejected({ county: '随' })).message).toMatch(/^invalid parameter "county": unknown county "随"/);
+    expect((await rejected({ province: '990000' })).message).toContain('"990000"');
+    expect((await rejected({ province: '420600' })).message).toBe('invalid parameter "province": 420600 is a prefecture code, not a province code');
+    expect((await rejected({ province: ['湖北', '湖'] })).message).toContain('"湖"');
+  });
+
+  it('matches source and library values exactly (after trimming spaces)', async () => {
+    expect((await allIds({ source: ' 读书周刊\u3000' })).sort()).toEqual(idsWhere((d) => d.source === '读书周刊'));
+    expect((await search({ source: '读书' })).total).toBe(0);
+    expect((await search({ library: '湖南' })).total).toBe(0);
   });
 
   it('includes both edges of a date range at day, month and year precision', async () => {

@@ -19,6 +19,7 @@ const slowReader = {
     while (performance.now() < until);
     return { total: 0, hits: [], facets: {}, query: { q, terms: [], excluded: [], op: 'and', relaxed: false, ignored: [] } };
   },
+  checkFilters() {},
   release() {},
 } as unknown as IndexReader;
 

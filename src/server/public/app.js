@@ -112,6 +112,7 @@ function describeError(status, error) {
     return `检索条件有误：${label ? `${label}（${issue.parameter}）` : issue.parameter} ${issue.message}`;
   }
   if (status === 404) return '找不到请求的内容。';
+  if (error?.code === 'document_unavailable') return '该文章暂时无法显示：服务器上的索引文件已损坏。';
   return error?.message ? `服务器返回 ${status}：${error.message}` : `服务器返回 ${status}`;
 }
 
@@ -184,6 +185,8 @@ function regionName(r) {
 }
 
 function renderHit(state, h) {
+  // A hit whose stored document the server could not read (a damaged index file): id and place only.
+  if (h.unavailable) return el('li', { class: 'hit hit-unavailable' }, el('p', { class: 'meta', text: '该文章暂时无法显示。' }));
   const title = el('a', { class: 'hit-title', href: `/?${toParams({ ...state, doc: h.id }).toString()}` });
   title.innerHTML = h.titleHtml || '（无标题）';
   title.addEventListener('click', (e) => {
