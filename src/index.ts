@@ -17,9 +17,11 @@
  * Pipeline: analysis (normalize, jieba) -> index (segments on disk) -> search (parse, plan,
  * execute with BM25, collect).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Analyzer } from './analysis/analyzer.js';
 import type { DocumentInput, StoredDocument } from './document.js';
-import { readManifest } from './index/directory.js';
+import { auditFiles, generationFiles, loadManifest, MANIFEST, type LoadedManifest } from './index/directory.js';
 import { IndexSnapshot } from './index/reader.js';
 import type { FieldName } from './index/schema.js';
 import { IndexWriter, type CommitResult, type WriterOptions } from './index/writer.js';
@@ -30,19 +32,38 @@ import { suggest, type Suggestions } from './search/suggest.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
 export type { CommitResult, WriterOptions } from './index/writer.js';
-export type { QueryInfo, SearchHit, SearchOptions, SearchResult, SearchWarning } from './search/searcher.js';
+export type { Explanation, QueryInfo, SearchHit, SearchOptions, SearchResult, SearchWarning } from './search/searcher.js';
+export type { Contribution, Op } from './search/executor.js';
+export { DEFAULT_STOP_WORDS_FILE, type StopWordsSource } from './analysis/stopwords.js';
+import type { StopWordsSource } from './analysis/stopwords.js';
 export type { SortOrder } from './search/collector.js';
 export { FACET_NAMES, type FacetName, type FacetValue, type Facets } from './search/facets.js';
 export { dateBound, FilterError, type SearchFilters } from './search/filters.js';
 export { DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/snippets.js';
 export type { Suggestions } from './search/suggest.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
-export { IndexFileError } from './index/section-file.js';
+export { adoptSectionFiles, IndexFileError, sharedSectionFiles, type SharedSectionFile } from './index/section-file.js';
+export { UnaccountedFilesError } from './index/directory.js';
+export { checkIndex, type CheckProblem, type CheckReport } from './index/check.js';
 export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError } from './search/budget.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';
 export { MAX_QUERY_TERMS } from './search/plan.js';
 
-export interface IndexOptions extends WriterOptions {}
+export interface IndexOptions extends WriterOptions {
+  /** The stop list of queries (a file, or the words; default `dict/stopwords.txt`; `[]` for none). */
+  stopWords?: StopWordsSource;
+  /**
+   * Called with what the user should know about the index directory: `manifest.json` lost or
+   * damaged and an earlier commit used instead, index files without any manifest. Each message
+   * once, until the situation changes. Default: written to stderr.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** Whether `dir` holds an index: a `manifest.json` or a kept commit (`manifest-N.json`) to fall back to. */
+export function indexExists(dir: string): boolean {
+  return existsSync(join(dir, MANIFEST)) || generationFiles(dir).length > 0;
+}
 
 export interface IndexStats {
   documents: number;
@@ -111,9 +132,12 @@ export class IndexReader {
     return suggest(this.snapshot, input, limit);
   }
 
-  /** `text` (a stored `field`) with the matches of query `q` marked: escaped HTML and offsets. */
-  highlight(q: string, text: string, field?: FieldName): Highlighted {
-    return highlight(this.analyzer, q, text, field);
+  /**
+   * `text` (a stored `field`) with the matches of query `q` marked: escaped HTML and offsets.
+   * Throws `SearchTimeoutError` past `timeoutMs` (default: no limit).
+   */
+  highlight(q: string, text: string, field?: FieldName, timeoutMs?: number): Highlighted {
+    return highlight(this.analyzer, q, text, field, timeoutMs);
   }
 
   stats(): IndexStats {
@@ -132,11 +156,23 @@ export class SearchIndex {
   private shared: SharedSnapshot | null;
   private writer: IndexWriter | null = null;
   readonly analyzer: Analyzer;
+  /** The last warning given, so that a situation is reported once, not at every reopen. */
+  private warned: string | null = null;
 
   private constructor(readonly dir: string, private readonly options: IndexOptions) {
-    this.shared = readManifest(dir) ? new SharedSnapshot(IndexSnapshot.open(dir)) : null;
+    const loaded = this.load();
+    this.shared = loaded ? new SharedSnapshot(IndexSnapshot.open(dir)) : null;
+    if (!loaded) {
+      const orphans = auditFiles(dir, null, false).unaccounted;
+      if (orphans.length) {
+        this.warn(
+          `${dir} holds ${orphans.length} index file(s) but no manifest (${join(dir, MANIFEST)} and every kept manifest-N.json are lost): ` +
+            `searching an empty index; \`zhsearch check --index-dir ${dir}\` lists them, and \`zhsearch index\` leaves them unless given --force`,
+        );
+      }
+    }
     // A new index is usually opened to be built, on worker threads: this thread may never cut text.
-    this.analyzer = new Analyzer({ userDicts: options.userDicts, lazy: !this.shared });
+    this.analyzer = new Analyzer({ userDicts: options.userDicts, lazy: !this.shared, stopWords: options.stopWords });
   }
 
   private get snapshot(): IndexSnapshot | null {
@@ -149,6 +185,20 @@ export class SearchIndex {
    */
   static open(dir: string, options: IndexOptions = {}): SearchIndex {
     return new SearchIndex(dir, options);
+  }
+
+  /** The current version on disk (see index/directory.ts), warning once when it is read from a fallback. */
+  private load(): LoadedManifest | null {
+    const loaded = loadManifest(this.dir);
+    if (loaded?.fallback) this.warn(loaded.fallback);
+    else if (loaded) this.warned = null;
+    return loaded;
+  }
+
+  private warn(message: string): void {
+    if (message === this.warned) return;
+    this.warned = message;
+    (this.options.onWarning ?? ((m: string) => void process.stderr.write(`zhsearch: warning: ${m}\n`)))(message);
   }
 
   private write(): IndexWriter {
@@ -181,13 +231,21 @@ export class SearchIndex {
    * it changed. Readers acquired before keep the version they have until they are released.
    */
   reopen(): boolean {
-    const manifest = readManifest(this.dir);
+    const manifest = this.load()?.manifest;
     if (!manifest || manifest.generation === this.snapshot?.generation) return false;
     const next = new SharedSnapshot(IndexSnapshot.open(this.dir));
     const previous = this.shared;
     this.shared = next;
     previous?.release();
     return true;
+  }
+
+  /**
+   * Generation of the newest version committed on disk, which {@link reopen} would switch to (0
+   * when there is none). Throws {@link IndexFileError} when no manifest can be read.
+   */
+  latestGeneration(): number {
+    return this.load()?.manifest.generation ?? 0;
   }
 
   /** A consistent reader of the current version; release it when done. */

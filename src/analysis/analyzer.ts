@@ -11,6 +11,7 @@
  */
 import { isSearchable, normalizeText } from './normalize.js';
 import { getSegmenter, type Segmenter } from './segmenter.js';
+import { loadStopWords, type StopWordsSource } from './stopwords.js';
 
 /** The tokens of one field. */
 export interface FieldTokens {
@@ -25,6 +26,8 @@ export interface AnalyzerOptions {
   userDicts?: readonly string[];
   /** Load jieba's dictionaries when text is first analyzed rather than now. */
   lazy?: boolean;
+  /** The stop list (see stopwords.ts): a file or the words. Default `dict/stopwords.txt`. */
+  stopWords?: StopWordsSource;
 }
 
 const HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$/;
@@ -36,9 +39,16 @@ const QUERY_PIECE = new RegExp(`[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]+
 
 export class Analyzer {
   private readonly segmenter: Segmenter;
+  private readonly stopWords: ReadonlySet<string>;
 
   constructor(options: AnalyzerOptions = {}) {
     this.segmenter = getSegmenter(options.userDicts ?? [], options.lazy);
+    this.stopWords = loadStopWords(options.stopWords);
+  }
+
+  /** Whether query term `term` (normalized) is on the stop list. */
+  isStopWord(term: string): boolean {
+    return this.stopWords.has(term);
   }
 
   /** Index-time analysis of one field's original text. */
@@ -59,6 +69,11 @@ export class Analyzer {
    * granularity, in order and without repeats. Punctuation never becomes a term.
    */
   queryTerms(original: string): string[] {
+    return [...new Set(this.queryWords(original))];
+  }
+
+  /** The words of a piece of query text as {@link queryTerms}, repeats kept (their count weighs a term). */
+  queryWords(original: string): string[] {
     const text = normalizeText(original);
     const out: string[] = [];
     for (const m of text.matchAll(QUERY_PIECE)) {
@@ -66,7 +81,7 @@ export class Analyzer {
       if (HAN.test(piece)) for (const w of this.segmenter.cut(piece)) out.push(w);
       else out.push(piece);
     }
-    return [...new Set(out)];
+    return out;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The `zhsearch` command line: index, search, stats, delete, serve, start.
+ * The `zhsearch` command line: index, search, stats, delete, check, serve, start.
  *
  * Owns: argument parsing, progress and human-readable output. Must not: reach past the public
  * API (`src/index.ts`) and the ingestion entry points into index or search internals.
@@ -7,7 +7,8 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SearchIndex, type SearchResult } from '../index.js';
+import { SearchBudgetError, SearchIndex, type SearchResult } from '../index.js';
+import { checkIndex, indexExists, type CheckReport } from '../index.js';
 import { ArticleConverter } from '../ingest/article-converter.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
 import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
@@ -24,6 +25,8 @@ Commands:
   search <query>     search the index and print the best hits
   stats              document count, terms and size on disk
   delete <ids...>    delete documents by id
+  check              verify every checksum of the index (manifests, segments, every stored
+                     document, deletions); exit code 0 when intact, 1 when damaged
   serve              serve the search page and JSON API at http://127.0.0.1:3000 (zhsearch serve --help)
   start              build the index from corpus/ if there is none, then serve (what \`npm start\` runs)
 
@@ -37,13 +40,20 @@ index options:
   --user-dict <file> extra jieba user dictionary (repeatable)
   --no-dedupe        index duplicates too (default: a repost of an indexed story is rejected)
   --quiet            no progress bar
+  --force            delete index files that no kept commit names (e.g. the segments of a lost
+                     manifest.json) instead of refusing to run
 
 search options:
-  --op and|or        all words must match (default) or any
+  --op auto|and|or   auto (default): documents with every word first, then fewer; and: every
+                     word must match; or: any
   --size <n>         hits per page (default 10)
   --page <n>         page number (default 1)
   --sort relevance|date_desc|date_asc
   --json             print the result as JSON
+  --timeout-ms <n>   time budget of the search (default 2000, as the server's)
+
+check options:
+  --json             print the report as JSON
 
 Query language: words (all must match), "exact phrase", -exclude, A OR B, title:word, (groups).
 `;
@@ -52,6 +62,9 @@ const COMMON = {
   'index-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
+
+/** Time budget of `zhsearch search`, as the server's default. */
+const DEFAULT_SEARCH_TIMEOUT_MS = 2000;
 
 class UsageError extends Error {}
 
@@ -92,6 +105,8 @@ export async function main(argv: string[]): Promise<number> {
         return statsCommand(rest);
       case 'delete':
         return await deleteCommand(rest);
+      case 'check':
+        return checkCommand(rest);
       case 'serve':
         return await serveCommand(rest);
       case 'start':
@@ -116,6 +131,7 @@ async function indexCommand(args: string[]): Promise<number> {
     'user-dict': { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
     'no-dedupe': { type: 'boolean' },
+    force: { type: 'boolean' },
   });
   if (values.help) return void process.stdout.write(HELP), 0;
   if (!positionals.length) throw new UsageError('index: give at least one file or directory');
@@ -129,14 +145,14 @@ async function indexCommand(args: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1, 64);
   const started = performance.now();
   failWritesOverFileSizeLimit();
-  const index = SearchIndex.open(dir, { threads, userDicts: values['user-dict'] });
+  const index = SearchIndex.open(dir, { threads, userDicts: values['user-dict'], force: values.force });
   const before = { version: index.stats().generation, documents: index.documentCount };
   try {
     // Takes the writer lock now (deleting nothing), so a second writer is refused at once.
     index.delete();
   } catch (err) {
     await index.close();
-    throw err;
+    throw diskFullError(err, dir, before) ?? err;
   }
   const total = totalBytes(listInputs(positionals).files);
   const progress = new Progress(total, !values.quiet && process.stderr.isTTY === true);
@@ -169,15 +185,20 @@ async function indexCommand(args: string[]): Promise<number> {
     if (report.rejected.length > 10) process.stderr.write(`  ... and ${report.rejected.length - 10} more in ${reportPath}\n`);
     return 0;
   } catch (err) {
-    const full = diskFull(err);
-    if (!full) throw err;
-    throw new Error(
-      `cannot write the index in ${dir}: ${full}. Nothing was committed: the index keeps version ${before.version} ` +
-        `with ${before.documents} documents, and the partly written files are removed. Free some space and run again.`,
-    );
+    throw diskFullError(err, dir, before) ?? err;
   } finally {
     await index.close();
   }
+}
+
+/** The message of a write that failed for lack of room (at any step, the lock file included), or null for another error. */
+function diskFullError(err: unknown, dir: string, before: { version: number; documents: number }): Error | null {
+  const full = diskFull(err);
+  if (!full) return null;
+  return new Error(
+    `cannot write the index in ${dir}: ${full}. Nothing was committed: the index keeps version ${before.version} ` +
+      `with ${before.documents} documents, and the partly written files are removed. Free some space and run again.`,
+  );
 }
 
 /** A description of a full disk (or file size limit) behind `err`, or null. */
@@ -204,11 +225,12 @@ function searchCommand(args: string[]): number {
     page: { type: 'string' },
     sort: { type: 'string' },
     json: { type: 'boolean' },
+    'timeout-ms': { type: 'string' },
   });
   if (values.help) return void process.stdout.write(HELP), 0;
   const q = positionals.join(' ');
-  const op = values.op ?? 'and';
-  if (op !== 'and' && op !== 'or') throw new UsageError(`--op must be "and" or "or", got "${op}"`);
+  const op = values.op ?? 'auto';
+  if (op !== 'auto' && op !== 'and' && op !== 'or') throw new UsageError(`--op must be "auto", "and" or "or", got "${op}"`);
   const sort = values.sort ?? undefined;
   if (sort !== undefined && sort !== 'relevance' && sort !== 'date_desc' && sort !== 'date_asc') {
     throw new UsageError(`--sort must be relevance, date_desc or date_asc, got "${sort}"`);
@@ -218,7 +240,14 @@ function searchCommand(args: string[]): number {
   const index = SearchIndex.open(dir);
   try {
     const started = performance.now();
-    const result = index.search(q, { op, size: positiveInt('size', values.size, 10, 1000), page: positiveInt('page', values.page, 1), sort });
+    const timeoutMs = positiveInt('timeout-ms', values['timeout-ms'], DEFAULT_SEARCH_TIMEOUT_MS, 600_000);
+    let result: SearchResult;
+    try {
+      result = index.search(q, { op, size: positiveInt('size', values.size, 10, 1000), page: positiveInt('page', values.page, 1), sort, timeoutMs });
+    } catch (err) {
+      if (!(err instanceof SearchBudgetError)) throw err;
+      throw new Error(`${err.message}; simplify the query (fewer words, shorter phrases)${err.resource === 'time' ? ' or raise --timeout-ms' : ''}`);
+    }
     const tookMs = performance.now() - started;
     if (values.json) process.stdout.write(JSON.stringify({ ...result, tookMs: Number(tookMs.toFixed(2)) }, null, 2) + '\n');
     else process.stdout.write(formatResult(result, tookMs));
@@ -231,7 +260,7 @@ function searchCommand(args: string[]): number {
 function formatResult(r: SearchResult, tookMs: number): string {
   const lines = [
     `${r.total} result(s) for ${r.query.terms.join(' ') || '(all documents)'}${r.query.excluded.length ? ` excluding ${r.query.excluded.join(' ')}` : ''}` +
-      `${r.query.relaxed ? ' (no document has all the words; showing documents with any of them)' : ''} in ${tookMs.toFixed(1)} ms`,
+      `${r.query.relaxed ? ` (no document has all the words; the best lack ${r.query.dropped.join(' ')})` : ''} in ${tookMs.toFixed(1)} ms`,
   ];
   r.hits.forEach((h, i) => {
     lines.push(`${String(i + 1).padStart(3)}. ${h.title || '(untitled)'}  [${h.score.toFixed(3)}]`);
@@ -274,24 +303,57 @@ async function deleteCommand(args: string[]): Promise<number> {
   if (!positionals.length) throw new UsageError('delete: give at least one id');
   const dir = indexDir(values['index-dir']);
   requireIndex(dir);
+  failWritesOverFileSizeLimit();
   const index = SearchIndex.open(dir);
+  const before = { version: index.stats().generation, documents: index.documentCount };
   try {
     const missing = positionals.filter((id) => !index.get(id));
     index.delete(...positionals);
     const result = await index.commit();
     process.stdout.write(`deleted ${result.deleted} document(s); ${result.documents} left${missing.length ? `; not found: ${missing.join(', ')}` : ''}\n`);
     return 0;
+  } catch (err) {
+    throw diskFullError(err, dir, before) ?? err;
   } finally {
     await index.close();
   }
 }
 
-function requireIndex(dir: string): void {
-  try {
-    statSync(join(dir, 'manifest.json'));
-  } catch {
-    throw new Error(`no index in ${dir}: build one with \`zhsearch index <paths> --index-dir ${dir}\``);
+function checkCommand(args: string[]): number {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  if (values.help) return void process.stdout.write(HELP), 0;
+  if (positionals.length) throw new UsageError(`check: unexpected argument "${positionals[0]}" (the index is chosen with --index-dir)`);
+  const dir = indexDir(values['index-dir']);
+  const report = checkIndex(dir);
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(formatCheck(report));
+  if (!report.ok) process.stderr.write(`zhsearch: index ${dir} is damaged: ${report.problems.length} problem(s)${values.json ? '' : ', listed above'}\n`);
+  return report.ok ? 0 : 1;
+}
+
+function formatCheck(r: CheckReport): string {
+  const c = r.checked;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [
+    `index:      ${r.dir}`,
+    `version:    ${r.manifest ? `${r.generation} (${r.manifest})` : 'none readable'}; kept commits: ${r.commits.length ? r.commits.join(', ') : 'none'}`,
+    `contents:   ${n(r.documents)} documents in ${r.segments} segment(s); ${n(r.deleted)} deleted, not yet merged away`,
+    `checked:    ${c.manifests} manifest(s); ${c.segmentFiles} segment file(s), ${n(c.sections)} sections; ` +
+      `${c.storeFiles} store file(s), ${n(c.storedDocuments)} stored documents; ${c.deletionFiles} deletion file(s); ${formatBytes(c.bytes)}`,
+  ];
+  if (r.unaccounted.length) {
+    lines.push(`unnamed:    ${r.unaccounted.length} index file(s) that no kept commit names (\`zhsearch index\` refuses to run unless --force): ${r.unaccounted.join(', ')}`);
   }
+  if (r.ok) lines.push('result:     ok, every checksum matches');
+  else {
+    lines.push(`result:     DAMAGED, ${r.problems.length} problem(s):`);
+    for (const p of r.problems) lines.push(`  ${p.file}: ${p.message}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function requireIndex(dir: string): void {
+  if (!indexExists(dir)) throw new Error(`no index in ${dir}: build one with \`zhsearch index <paths> --index-dir ${dir}\``);
 }
 
 function dirSize(dir: string): number {

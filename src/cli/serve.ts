@@ -10,8 +10,8 @@
  */
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { indexExists } from '../index.js';
 import { ConfigError, loadServeConfig, type ServeConfig } from '../server/config.js';
 import { runWorker, startCluster, workerCount, WorkerStartError } from '../server/cluster.js';
 import { startServer } from '../server/server.js';
@@ -34,6 +34,7 @@ Options (flag, environment variable, default):
                                                  they never hold up cheap requests; off: one thread)
   --trust-proxy <value>   ZHSEARCH_TRUST_PROXY   off (on, a number of hops, or proxy addresses: then
                                                  X-Forwarded-For names the client, for per-client limits)
+  --stop-words <file>     ZHSEARCH_STOP_WORDS    dict/stopwords.txt (words that never decide a match)
   --corpus <dir>          (start only)           corpus
   -h, --help
 
@@ -50,6 +51,7 @@ const OPTIONS = {
   workers: { type: 'string' },
   'search-thread': { type: 'string' },
   'trust-proxy': { type: 'string' },
+  'stop-words': { type: 'string' },
   corpus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -90,7 +92,7 @@ export async function startCommand(args: string[]): Promise<number> {
   const parsed = parse('start', args);
   if ('exit' in parsed) return parsed.exit;
   const { config, corpus } = parsed;
-  if (!existsSync(join(config.indexDir, 'manifest.json'))) {
+  if (!indexExists(config.indexDir)) {
     if (!existsSync(corpus)) {
       process.stderr.write(`zhsearch start: no index in ${config.indexDir} and no corpus directory ${corpus} to build one from\n`);
       return 1;
@@ -105,7 +107,7 @@ export async function startCommand(args: string[]): Promise<number> {
 async function serve(config: ServeConfig): Promise<number> {
   // A worker of the cluster (see src/server/cluster.ts): the primary reports and handles signals.
   if (cluster.isWorker) return runWorker(config);
-  if (!existsSync(join(config.indexDir, 'manifest.json'))) {
+  if (!indexExists(config.indexDir)) {
     process.stderr.write(
       `zhsearch serve: warning: no index in ${config.indexDir} yet; serving an empty index until one is built there ` +
         `(\`zhsearch index <paths> --index-dir ${config.indexDir}\`)\n`,

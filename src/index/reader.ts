@@ -44,8 +44,9 @@ export class IndexSnapshot {
   }
 
   /**
-   * Opens the version of the index that `dir/manifest.json` names. If a writer replaces the
-   * manifest and removes files while we open them, opening starts again from the new manifest.
+   * Opens the version of the index that `dir/manifest.json` names (or, when it is lost or
+   * damaged, the newest valid kept commit: see directory). If a writer replaces the manifest and
+   * removes files while we open them, opening starts again from the new manifest.
    */
   static open(dir: string): IndexSnapshot {
     for (let attempt = 0; ; attempt++) {

@@ -30,6 +30,17 @@ export interface RankingOptions {
    * Default 0.5.
    */
   substringWeight: number;
+  /**
+   * Weight of proximity (search/proximity.ts): the best hits' scores are multiplied by
+   * 1 + proximity x (how close together they have the query's words, 0 to 1). 0 turns it off.
+   */
+  proximity: number;
+  /**
+   * Tiered matching (op=auto, search/tiers.ts): a word in more than this share of the documents
+   * is common, as Elasticsearch's common terms query (cutoff_frequency) has it: it scores, but does
+   * not make a document match or define tiers, unless every word of the query is common.
+   */
+  commonCutoff: number;
 }
 
 export const DEFAULT_RANKING: RankingOptions = {
@@ -37,6 +48,8 @@ export const DEFAULT_RANKING: RankingOptions = {
   k1: 1.2,
   b: 0.75,
   substringWeight: 0.5,
+  proximity: 2,
+  commonCutoff: 0.05,
 };
 
 /**

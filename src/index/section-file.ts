@@ -184,18 +184,83 @@ function parseHeader(path: string, head: Buffer, fileLength: number, magic: stri
  */
 export function readSectionFile(path: string, magic: string, version: number): Map<string, Uint8Array> {
   let file: Buffer;
+  let verified: boolean;
+  let share: ReturnType<typeof readWhole>['share'];
   try {
-    file = readWhole(path);
+    ({ bytes: file, verified, share } = readWhole(path));
   } catch (err) {
     throw new IndexFileError(path, `cannot read index file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   const sections = new Map<string, Uint8Array>();
   for (const [name, { offset, length, crc }] of parseHeader(path, file, file.length, magic, version)) {
     const bytes = new Uint8Array(file.buffer, file.byteOffset + offset, length);
-    if (crc32(bytes) !== crc) throw new IndexFileError(path, `section ${name} checksum mismatch (corrupted)`);
+    // Bytes shared by the thread that read them were verified there.
+    if (!verified && crc32(bytes) !== crc) throw new IndexFileError(path, `section ${name} checksum mismatch (corrupted)`);
     sections.set(name, bytes);
   }
+  // Verified: other threads may map these bytes.
+  if (share) sharedFiles.set(path, { identity: share.identity, buffer: new WeakRef(share.buffer) });
   return sections;
+}
+
+/** What {@link verifySectionFile} found. */
+export interface SectionFileCheck {
+  /** Bytes of the file. */
+  bytes: number;
+  /** Names of the sections, in file order. */
+  sections: string[];
+  /** Damage found past the header: a section whose checksum does not match, altered padding. */
+  damaged: string[];
+}
+
+/**
+ * Verifies a section file without holding it in memory: magic, version, declared length and
+ * header checksum (an {@link IndexFileError} when they fail), then every section's checksum and
+ * the zero padding between sections (listed in `damaged`), so every byte of the file is checked.
+ */
+export function verifySectionFile(path: string, magic: string, version: number): SectionFileCheck {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new IndexFileError(path, `cannot read index file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const first = Buffer.alloc(Math.min(size, 16));
+    readFully(fd, first, 0);
+    const count = first.length >= 16 ? first.readUInt32LE(12) : 0;
+    const headerLength = 24 + count * ENTRY + 4;
+    const head = Buffer.alloc(Math.min(size, headerLength));
+    readFully(fd, head, 0);
+    const entries = [...parseHeader(path, head, size, magic, version)].sort((a, b) => a[1].offset - b[1].offset);
+    const damaged: string[] = [];
+    const chunk = new Uint8Array(CHUNK);
+    /** CRC32 of [offset, offset + length), and whether every byte of it is zero. */
+    const scan = (offset: number, length: number): { crc: number; zero: boolean } => {
+      let crc = 0;
+      let zero = true;
+      for (let done = 0; done < length; ) {
+        const part = chunk.subarray(0, Math.min(CHUNK, length - done));
+        readFully(fd, part, offset + done);
+        crc = crc32(part, crc);
+        if (zero && part.some((b) => b !== 0)) zero = false;
+        done += part.length;
+      }
+      return { crc: crc >>> 0, zero };
+    };
+    let end = headerLength;
+    for (const [name, { offset, length, crc }] of entries) {
+      if (offset < end) damaged.push(`section ${name} overlaps what precedes it (corrupted)`);
+      else if (!scan(end, offset - end).zero) damaged.push(`padding before section ${name} altered (corrupted)`);
+      if (scan(offset, length).crc !== crc) damaged.push(`section ${name} checksum mismatch (corrupted)`);
+      end = Math.max(end, offset + length);
+    }
+    if (end < size && !scan(end, size - end).zero) damaged.push('padding at the end of the file altered (corrupted)');
+    return { bytes: size, sections: entries.map(([name]) => name), damaged };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -268,16 +333,53 @@ function readFully(fd: number, into: Uint8Array, position: number): void {
 }
 
 /** A whole file in one 8-byte aligned buffer (also past readFileSync's 2 GiB limit). */
-function readWhole(path: string): Buffer {
+function readWhole(path: string): { bytes: Buffer; verified: boolean; share: { identity: string; buffer: SharedArrayBuffer } | null } {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    const bytes = Buffer.from(new ArrayBuffer(size));
+    const stat = fstatSync(fd);
+    const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    const shared = sharedFiles.get(path);
+    const known = shared?.identity === identity ? shared.buffer.deref() : undefined;
+    if (known) return { bytes: Buffer.from(known), verified: true, share: null };
+    // Shared memory, so the server's search thread can use the same bytes (see sharedSectionFiles).
+    const buffer = new SharedArrayBuffer(stat.size);
+    const bytes = Buffer.from(buffer);
     readFully(fd, bytes, 0);
-    return bytes;
+    return { bytes, verified: false, share: { identity, buffer } };
   } finally {
     closeSync(fd);
   }
+}
+
+/** A loaded section file that other threads of the process may use instead of reading it again. */
+export interface SharedSectionFile {
+  path: string;
+  /** Device, inode, size and modification time: the same file, unchanged. */
+  identity: string;
+  buffer: SharedArrayBuffer;
+}
+
+/** Files whose bytes this thread holds (weakly: a closed index's files are freed as usual). */
+const sharedFiles = new Map<string, { identity: string; buffer: WeakRef<SharedArrayBuffer> }>();
+
+/**
+ * The section files this thread has loaded and verified, still in memory, to hand to another
+ * thread ({@link adoptSectionFiles}) so it maps the same bytes instead of holding a copy: the
+ * server's search thread opens the index without doubling its memory.
+ */
+export function sharedSectionFiles(): SharedSectionFile[] {
+  const out: SharedSectionFile[] = [];
+  for (const [path, { identity, buffer }] of sharedFiles) {
+    const b = buffer.deref();
+    if (b) out.push({ path, identity, buffer: b });
+    else sharedFiles.delete(path);
+  }
+  return out;
+}
+
+/** Uses `files` (from another thread's {@link sharedSectionFiles}) when this thread opens those paths unchanged. */
+export function adoptSectionFiles(files: readonly SharedSectionFile[]): void {
+  for (const f of files) sharedFiles.set(f.path, { identity: f.identity, buffer: new WeakRef(f.buffer) });
 }
 
 const CHUNK = 1 << 20;

@@ -9,16 +9,28 @@
  * than `maxSegments` segments, or a segment has at least 20% deleted documents, all segments are
  * merged into one (which also makes document frequencies exact again, see reader).
  *
+ * Files: every file a writer creates is named for the commit it is written for (see directory),
+ * so what a writer that died left is told from the files of a lost manifest. Opening a writer
+ * removes the former and refuses ({@link UnaccountedFilesError}) while the latter exist, unless
+ * `force`. After that check the writer holds the lock, so every newer file is its own.
+ *
  * Owns: the write path. Must not: search.
  */
 import { availableParallelism } from 'node:os';
 import type { DocumentInput } from '../document.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  auditFiles,
   emptyManifest,
   ensureDir,
-  readManifest,
+  generationFileName,
+  loadManifest,
   removeUnusedFiles,
+  segmentNamePrefix,
+  UnaccountedFilesError,
   writeDeletions,
+  writeGenerationFile,
   writeManifest,
   WriteLock,
   type Manifest,
@@ -39,6 +51,11 @@ export interface WriterOptions {
   memoryBudget?: number;
   /** Segments above which everything is merged into one. Default 8. */
   maxSegments?: number;
+  /**
+   * Delete index files that no kept commit names and that are not leftovers of a writer that died
+   * (e.g. the segments of a lost `manifest.json`) instead of refusing to open. Default false.
+   */
+  force?: boolean;
 }
 
 export interface CommitResult {
@@ -74,9 +91,15 @@ export class IndexWriter {
     ensureDir(dir);
     this.lock = WriteLock.acquire(dir);
     try {
-      this.manifest = readManifest(dir) ?? emptyManifest();
+      const loaded = loadManifest(dir);
+      const trusted = loaded !== null && loaded.fallback === null;
+      const { unaccounted } = auditFiles(dir, loaded?.manifest ?? null, trusted);
+      if (unaccounted.length && !options.force) throw new UnaccountedFilesError(dir, unaccounted);
+      this.manifest = loaded?.manifest ?? emptyManifest();
+      // An index written before commit points were kept has only manifest.json: keep its version as one.
+      if (trusted && !existsSync(join(dir, generationFileName(this.manifest.generation)))) writeGenerationFile(dir, this.manifest);
       // Files of writers that crashed or failed (e.g. on a full disk) before committing: garbage.
-      removeUnusedFiles(dir, this.manifest);
+      removeUnusedFiles(dir, loaded?.manifest ?? null, trusted, options.force);
     } catch (err) {
       this.lock.release();
       throw err;
@@ -86,6 +109,7 @@ export class IndexWriter {
       userDicts: options.userDicts ?? [],
       memoryBudget: options.memoryBudget ?? 1 << 28,
       maxSegments: options.maxSegments ?? 8,
+      force: options.force ?? false,
     };
   }
 
@@ -116,7 +140,7 @@ export class IndexWriter {
     // Small jobs are not worth starting threads for.
     this.pool ??= new WorkerPool(this.batch.length < BATCH ? 0 : this.options.threads, {
       dir: this.dir,
-      namePrefix: `seg-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+      namePrefix: `${segmentNamePrefix(this.manifest.generation + 1)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
       userDicts: this.options.userDicts,
       memoryBudget: this.options.memoryBudget,
     });
@@ -198,7 +222,7 @@ export class IndexWriter {
     };
     writeManifest(this.dir, next);
     this.manifest = next;
-    removeUnusedFiles(this.dir, this.manifest);
+    removeUnusedFiles(this.dir, this.manifest, true);
     const result: CommitResult = {
       generation: this.manifest.generation,
       added: this.added,
@@ -212,7 +236,7 @@ export class IndexWriter {
   }
 
   private merge(sources: MergeSource[]): SegmentMeta {
-    const name = `seg-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-m`;
+    const name = `${segmentNamePrefix(this.manifest.generation + 1)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-m`;
     return mergeSegments(this.dir, name, sources);
   }
 
@@ -221,7 +245,7 @@ export class IndexWriter {
     try {
       await this.pool?.abort();
       this.pool = null;
-      removeUnusedFiles(this.dir, this.manifest);
+      removeUnusedFiles(this.dir, this.manifest, true);
     } catch {
       // Best effort: the next writer removes what is left.
     } finally {

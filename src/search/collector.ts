@@ -15,9 +15,15 @@ export interface Collected {
   segment: number;
   doc: number;
   score: number;
+  /** Its tier under tiered matching (tiers.ts), else 0. */
+  tier: number;
 }
 
-/** The first `limit` matches in `order`. */
+/** Keys of tiers and dates: dates are day numbers (well within +-2^31), so tiers weigh more than any date. */
+const TIER = 2 ** 34;
+const UNDATED = 2 ** 33;
+
+/** The first `limit` matches in `order` (under tiered matching, higher tiers first in every order). */
 export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: number, order: SortOrder): Collected[] {
   if (limit <= 0) return [];
   // The kept entries live in parallel arrays of slots; the heap orders slot numbers, worst first.
@@ -27,6 +33,7 @@ export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: n
   const docs = new Int32Array(capacity);
   const scores = new Float64Array(capacity);
   const keys = new Float64Array(capacity);
+  const tierOf = new Uint8Array(capacity);
   const ids: Array<string | undefined> = new Array<string | undefined>(capacity);
   const heap = new Int32Array(capacity);
   let size = 0;
@@ -57,27 +64,29 @@ export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: n
       i = w;
     }
   };
-  const store = (slot: number, s: number, doc: number, score: number, key: number, id: string | undefined) => {
+  const store = (slot: number, s: number, doc: number, score: number, key: number, id: string | undefined, tier: number) => {
     segs[slot] = s;
     docs[slot] = doc;
     scores[slot] = score;
     keys[slot] = key;
     ids[slot] = id;
+    tierOf[slot] = tier;
   };
   for (let s = 0; s < matches.length; s++) {
     const set = matches[s];
     const dates = snapshot.segments[s].segment.columns.date;
     const segment = snapshot.segments[s].segment;
+    const tiers = set.tiers;
     for (let i = 0; i < set.docs.length; i++) {
       const doc = set.docs[i];
       const score = set.scores[i];
       // Pruned by the executor (pruning.ts): it guarantees k better documents.
       if (score === -Infinity) continue;
       const date = dates[doc];
-      // Documents without a date sort last in both date orders.
-      const key = order === 'relevance' ? 0 : date === NO_DATE ? -Infinity : order === 'date_desc' ? date : -date;
+      // The tier (tiered matching) first; documents without a date sort last in both date orders.
+      const key = (tiers ? tiers[i] * TIER : 0) + (order === 'relevance' ? 0 : date === NO_DATE ? -UNDATED : order === 'date_desc' ? date : -date);
       if (size < capacity) {
-        store(size, s, doc, score, key, undefined);
+        store(size, s, doc, score, key, undefined, tiers ? tiers[i] : 0);
         heap[size] = size;
         up(size++);
         continue;
@@ -89,10 +98,10 @@ export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: n
         id = segment.id(doc);
         if (!(id < idOf(worst))) continue;
       }
-      store(worst, s, doc, score, key, id);
+      store(worst, s, doc, score, key, id, tiers ? tiers[i] : 0);
       down(0);
     }
   }
   const ranked = Array.from(heap.subarray(0, size)).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
-  return ranked.map((slot) => ({ segment: segs[slot], doc: docs[slot], score: scores[slot] }));
+  return ranked.map((slot) => ({ segment: segs[slot], doc: docs[slot], score: scores[slot], tier: tierOf[slot] }));
 }

@@ -12,6 +12,8 @@
 export interface DocSet {
   docs: Int32Array;
   scores: Float64Array;
+  /** Per document, its tier under tiered matching (tiers.ts): ranked before the score. */
+  tiers?: Uint8Array;
 }
 
 export const EMPTY: DocSet = { docs: new Int32Array(0), scores: new Float64Array(0) };
@@ -61,17 +63,19 @@ export function all(count: number): DocSet {
   return { docs, scores: new Float64Array(count) };
 }
 
-/** Keeps the documents for which `keep` is true. */
+/** Keeps the documents for which `keep` is true (and their tiers). */
 export function filter(a: DocSet, keep: (doc: number) => boolean): DocSet {
   const docs = new Int32Array(a.docs.length);
   const scores = new Float64Array(a.docs.length);
+  const tiers = a.tiers ? new Uint8Array(a.docs.length) : null;
   let k = 0;
   for (let i = 0; i < a.docs.length; i++) {
     if (!keep(a.docs[i])) continue;
     docs[k] = a.docs[i];
+    if (tiers) tiers[k] = a.tiers![i];
     scores[k++] = a.scores[i];
   }
-  return { docs: docs.subarray(0, k), scores: scores.subarray(0, k) };
+  return { docs: docs.subarray(0, k), scores: scores.subarray(0, k), ...(tiers ? { tiers: tiers.subarray(0, k) } : {}) };
 }
 
 /**
@@ -107,12 +111,12 @@ function keepInAny(docs: Int32Array, lists: readonly Int32Array[]): Int32Array {
   return out.subarray(0, n);
 }
 
-/** Adds the score `set` gives each of `docs` (sorted, all in `set`) to `scores`. */
+/** Adds the score `set` gives each of `docs` (sorted) that it has to `scores`. */
 export function addSetScores(set: DocSet, docs: Int32Array, scores: Float64Array): void {
   let j = 0;
   for (let i = 0; i < docs.length; i++) {
     j = gallop(set.docs, j, docs[i]);
-    scores[i] += set.scores[j];
+    if (j < set.docs.length && set.docs[j] === docs[i]) scores[i] += set.scores[j];
   }
 }
 

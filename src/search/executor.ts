@@ -17,19 +17,58 @@
  */
 import type { IndexSnapshot } from '../index/reader.js';
 import type { PostingList } from '../index/postings.js';
-import type { FieldName, RankingOptions } from '../index/schema.js';
+import { FIELDS, type FieldName, type RankingOptions } from '../index/schema.js';
 import { bm25Norm, idf, termWeight } from './bm25.js';
-import { addSetScores, all, EMPTY, filter, intersectUnions, subtract, unionAll, type DocSet } from './doc-set.js';
+import { addSetScores, all, EMPTY, filter, gallop, intersectUnions, subtract, unionAll, unionDocs, type DocSet } from './doc-set.js';
 import { addFieldScores, scoreAll, type FieldScorer } from './field-scorer.js';
 import { prunedUnion } from './pruning.js';
-import type { Leaf, Plan, PlanNode } from './plan.js';
+import { describeLeaf, positiveLeaves, type Leaf, type Plan, type PlanNode } from './plan.js';
+import { lowestTierToScore, scoreTiers, segmentTiers, tierCounts, type TierClause } from './tiers.js';
 import { PostingsCache } from './postings-cache.js';
 import { matchSubstring } from './substring.js';
 
-export type Op = 'and' | 'or';
+/**
+ * How juxtaposed clauses combine: every one must match (`and`), any (`or`), or tiered (`auto`,
+ * the default: documents with every clause first, then fewer, see tiers.ts).
+ */
+export type Op = 'and' | 'or' | 'auto';
 
 /** Per segment, the documents a query matches, with scores. */
 export type MatchSets = DocSet[];
+
+/** What {@link execute} found. */
+export interface Execution {
+  sets: MatchSets;
+  /**
+   * Under tiered matching: the root's clauses that match something, most informative first (tier
+   * t = the first t of them), and those that match nothing anywhere. Null otherwise.
+   */
+  tiers: {
+    ordered: PlanNode[];
+    unmatched: PlanNode[];
+    /** The counted clauses document `doc` of segment `s` lacks, least informative first. */
+    lacking(s: number, doc: number): PlanNode[];
+    /** True for prefix tiers (a relaxed AND: tier t = the first t of `ordered`), false for counts. */
+    prefix: boolean;
+  } | null;
+  /** The contributions of each query term and field to the score of document `doc` of segment `s` (see explain.ts). */
+  explain(s: number, doc: number): Contribution[];
+}
+
+/** One term's BM25 score in one field of one document: boost * idf * (k1 + 1) * tf / (tf + norm). */
+export interface Contribution {
+  /** The term or "phrase", as `query.terms` shows it. */
+  term: string;
+  field: FieldName;
+  /** `word`: jieba produced the word; `substring`: its characters inside other words (weighted); `phrase`: the phrase's occurrences. */
+  match: 'word' | 'substring' | 'phrase';
+  tf: number;
+  idf: number;
+  boost: number;
+  /** k1 * (1 - b + b * dl / avgdl). */
+  norm: number;
+  score: number;
+}
 
 interface LeafFieldData {
   substring: PostingList;
@@ -37,29 +76,21 @@ interface LeafFieldData {
   words: Array<PostingList | null>;
 }
 
-/**
- * What the caller will collect, so that a ranked OR can be pruned (pruning.ts): the best `k` of
- * the documents that are not deleted and not `rejected` (non-zero for each document of `docs`
- * that the caller will filter out). Documents that cannot be among them keep their place in the
- * match set with the score -Infinity.
- */
-export interface TopK {
-  k: number;
+/** What the caller will collect, so that work on documents that cannot be among them is skipped. */
+export interface Collect {
+  /**
+   * The best `k` are wanted (a ranked OR is pruned, pruning.ts; tiers below those that fill `k`
+   * are not scored, tiers.ts); null: every match is scored.
+   */
+  k: number | null;
+  /** Non-zero for each document of `docs` that the caller will filter out; null when none is. */
   rejected: ((segment: number, docs: Int32Array) => Uint8Array) | null;
+  /** Under tiered matching, keep only the best tier that has a document that counts (a relaxed AND). */
+  bestTierOnly?: boolean;
 }
 
-/**
- * Matches `plan` in every segment, decoding through `postings` (within its budget); scores
- * exhaustively unless `top` is given.
- */
-export function execute(
-  snapshot: IndexSnapshot,
-  plan: Plan,
-  op: Op,
-  ranking: RankingOptions,
-  postings: PostingsCache,
-  top: TopK | null = null,
-): MatchSets {
+/** Matches `plan` in every segment, decoding through `postings` (within its budget). */
+export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: RankingOptions, postings: PostingsCache, collect: Collect = { k: null, rejected: null }): Execution {
   const budget = postings.budget;
   // Phase 1: postings per leaf, segment, field; and collection-wide document frequencies.
   const data: Array<Array<Map<FieldName, LeafFieldData>>> = plan.leaves.map(() => []);
@@ -86,8 +117,17 @@ export function execute(
     });
   }
 
-  // Phase 2: score and combine, segment by segment.
-  return snapshot.segments.map(({ segment, deleted }, s) => {
+  /** Documents that count in segment `s`: not deleted, not rejected by the caller. */
+  const admissible = (s: number, docs: Int32Array): Uint8Array => {
+    const out = collect.rejected ? collect.rejected(s, docs) : new Uint8Array(docs.length);
+    const deleted = snapshot.segments[s].deleted;
+    if (deleted) for (let i = 0; i < docs.length; i++) out[i] |= deleted[docs[i]];
+    return out;
+  };
+
+  /** How the clauses of segment `s` match and score. */
+  const segmentMatcher = (s: number) => {
+    const { segment } = snapshot.segments[s];
     /** How each field of a leaf scores its documents (fields where it matches nothing left out). */
     const scorers = (leaf: Leaf): FieldScorer[] => {
       const out: FieldScorer[] = [];
@@ -100,7 +140,7 @@ export function execute(
         const subIdf = idf(stats.docsWithField, substringDf[leaf.id].get(f)!);
         if (leaf.kind === 'word') {
           const wordIdf = idf(stats.docsWithField, wordDf[leaf.id][0].get(f)!);
-          out.push({ substring, word: words[0], norms, minNorm, wordWeight: weight(wordIdf), substringWeight: ranking.substringWeight * weight(subIdf) });
+          out.push({ substring, word: words[0], norms, minNorm, wordWeight: weight(wordIdf), substringWeight: ranking.substringWeight * weight(subIdf), field: f, wordIdf, substringIdf: subIdf });
         } else {
           let phraseIdf = 0;
           leaf.words.forEach((_, i) => {
@@ -108,7 +148,7 @@ export function execute(
             phraseIdf += idf(stats.docsWithField, df > 0 ? df : substringDf[leaf.id].get(f)!);
           });
           if (!leaf.words.length) phraseIdf = subIdf;
-          out.push({ substring, word: null, norms, minNorm, wordWeight: 0, substringWeight: weight(phraseIdf) });
+          out.push({ substring, word: null, norms, minNorm, wordWeight: 0, substringWeight: weight(phraseIdf), field: f, wordIdf: 0, substringIdf: phraseIdf });
         }
       }
       return out;
@@ -153,28 +193,116 @@ export function execute(
       }
     };
 
+    /** A clause as tiering sees it: its document lists and how it scores. */
+    const tierClause = (n: PlanNode): TierClause => {
+      if (n.type === 'leaf') {
+        const fields = scorers(n.leaf);
+        return { lists: fields.map((f) => f.substring.docs), addScores: (docs, scores) => fields.forEach((f) => addFieldScores(f, docs, scores)) };
+      }
+      const set = evaluate(n);
+      return { lists: [set.docs], addScores: (docs, scores) => addSetScores(set, docs, scores) };
+    };
+
     /** A ranked OR of leaves at the root, pruned to what can reach the top k. */
     const pruned = (root: PlanNode): DocSet | null => {
-      if (!top || top.k <= 0) return null;
+      if (collect.k === null || collect.k <= 0) return null;
       const clauses = root.type === 'or' ? root.children : root.type === 'group' && op === 'or' && !root.negated.length ? root.positive : null;
       if (!clauses || clauses.length < 2 || !clauses.every((c) => c.type === 'leaf')) return null;
-      const rejected = top.rejected;
-      const admissible = (docs: Int32Array): Uint8Array => {
-        const out = rejected ? rejected(s, docs) : new Uint8Array(docs.length);
-        if (deleted) for (let i = 0; i < docs.length; i++) out[i] |= deleted[docs[i]];
-        return out;
-      };
       return prunedUnion(
         clauses.map((c) => scorers((c as { leaf: Leaf }).leaf)),
         segment.docCount,
-        top.k,
-        admissible,
+        collect.k,
+        (docs) => admissible(s, docs),
       );
     };
+    return { evaluate, pruned, tierClause, scorers };
+  };
 
-    const matched = plan.root ? (pruned(plan.root) ?? evaluate(plan.root)) : all(segment.docCount);
-    return deleted ? filter(matched, (doc) => !deleted[doc]) : matched;
+  /** Each positive leaf's contribution to the score of document `doc` of segment `s`, per field, in query order. */
+  const explain = (s: number, doc: number): Contribution[] => {
+    const m = segmentMatcher(s);
+    const out: Contribution[] = [];
+    for (const leaf of new Set(positiveLeaves(plan.root))) {
+      for (const f of m.scorers(leaf)) {
+        const i = gallop(f.substring.docs, 0, doc);
+        if (i >= f.substring.docs.length || f.substring.docs[i] !== doc) continue;
+        const j = f.word ? gallop(f.word.docs, 0, doc) : -1;
+        const norm = f.norms[doc];
+        const boost = ranking.boosts[f.field];
+        if (f.word && j < f.word.docs.length && f.word.docs[j] === doc) {
+          const tf = f.word.freqs[j];
+          out.push({ term: describeLeaf(leaf), field: f.field, match: 'word', tf, idf: f.wordIdf, boost, norm, score: (f.wordWeight * tf) / (tf + norm) });
+        } else {
+          const tf = f.substring.freqs[i];
+          out.push({ term: describeLeaf(leaf), field: f.field, match: leaf.kind === 'phrase' ? 'phrase' : 'substring', tf, idf: f.substringIdf, boost, norm, score: (f.substringWeight * tf) / (tf + norm) });
+        }
+      }
+    }
+    return out;
+  };
+
+  const root = plan.root;
+  const tiered = root?.type === 'group' && root.positive.length > 1 && (op === 'auto' || (op === 'and' && collect.bestTierOnly));
+  if (!root || !tiered) {
+    const sets = snapshot.segments.map(({ segment, deleted }, s) => {
+      const m = segmentMatcher(s);
+      const matched = root ? (m.pruned(root) ?? m.evaluate(root)) : all(segment.docCount);
+      return deleted ? filter(matched, (doc) => !deleted[doc]) : matched;
+    });
+    return { sets, tiers: null, explain };
+  }
+
+  // Tiered matching (tiers.ts): clauses by how many documents they match over the whole index.
+  const documentsOf = (n: PlanNode): number => {
+    const leaves = positiveLeaves(n);
+    let most = 0;
+    for (const l of leaves) for (const df of substringDf[l.id].values()) most = Math.max(most, df);
+    return most;
+  };
+  const matches = new Map(root.positive.map((n) => [n, documentsOf(n)]));
+  const unmatched = root.positive.filter((n) => matches.get(n) === 0);
+  const inQueryOrder = root.positive.filter((n) => matches.get(n)! > 0);
+  // Common clauses score but neither match nor define tiers, unless every clause is common.
+  const common = Math.max(1, ranking.commonCutoff * Math.max(...FIELDS.map((f) => snapshot.stats[f].docsWithField)));
+  const rare = inQueryOrder.filter((n) => matches.get(n)! <= common);
+  const ordered = [...(rare.length ? rare : inQueryOrder)].sort((a, b) => matches.get(a)! - matches.get(b)!);
+  const perSegment = snapshot.segments.map((_, s) => {
+    const m = segmentMatcher(s);
+    const clauses = new Map(inQueryOrder.map((n) => [n, m.tierClause(n)]));
+    let excluded: Int32Array | null = null;
+    for (const n of root.negated) excluded = unionDocs(excluded ? [excluded, m.evaluate(n).docs] : [m.evaluate(n).docs]);
+    const tiers = segmentTiers(
+      ordered.map((n) => clauses.get(n)!),
+      excluded,
+      (docs) => admissible(s, docs),
+      () => budget.check(),
+      collect.bestTierOnly ? 'prefix' : 'count',
+      snapshot.segments[s].segment.docCount,
+    );
+    return { clauses: [...clauses.values()], byNode: clauses, tiers };
   });
+  const counts = tierCounts(
+    perSegment.map((p) => p.tiers),
+    ordered.length,
+  );
+  let best: number | null = null;
+  if (collect.bestTierOnly) for (let t = ordered.length; t >= 0 && best === null; t--) if (counts[t] > 0 || t === 0) best = t;
+  const lowest = best ?? (collect.k === null ? 0 : lowestTierToScore(counts, collect.k));
+  const sets = perSegment.map(({ clauses, tiers }, s) => {
+    budget.check();
+    const scored = scoreTiers(tiers, clauses, lowest, best);
+    const deleted = snapshot.segments[s].deleted;
+    return deleted ? filter(scored, (doc) => !deleted[doc]) : scored;
+  });
+  /** The counted clauses document `doc` of segment `s` lacks, least informative first. */
+  const lacking = (s: number, doc: number): PlanNode[] =>
+    ordered
+      .filter((n) => !perSegment[s].byNode.get(n)!.lists.some((l) => {
+        const i = gallop(l, 0, doc);
+        return i < l.length && l[i] === doc;
+      }))
+      .reverse();
+  return { sets, tiers: { ordered, unmatched, lacking, prefix: collect.bestTierOnly === true }, explain };
 }
 
 /** BM25's length normalization per document of a segment's field, k1 * (1 - b + b * dl / avgdl), computed once per snapshot. */

@@ -6,6 +6,7 @@
  * Owns: the per-document score of a field and its upper bound. Must not: combine leaves.
  */
 import type { PostingList } from '../index/postings.js';
+import type { FieldName } from '../index/schema.js';
 import { gallop, type DocSet } from './doc-set.js';
 
 /**
@@ -22,6 +23,10 @@ export interface FieldScorer {
   minNorm: number;
   wordWeight: number;
   substringWeight: number;
+  /** For explanations: the field, and the inverse document frequencies behind the two weights. */
+  field: FieldName;
+  wordIdf: number;
+  substringIdf: number;
 }
 
 const NO_DOCS = new Int32Array(0);

@@ -206,12 +206,14 @@ export function passing(set: DocSet, failures: Failures): DocSet {
   if (n === failures.length) return set;
   const docs = new Int32Array(n);
   const scores = new Float64Array(n);
+  const tiers = set.tiers ? new Uint8Array(n) : null;
   for (let i = 0, k = 0; i < failures.length; i++) {
     if (failures[i] !== 0) continue;
     docs[k] = set.docs[i];
+    if (tiers) tiers[k] = set.tiers![i];
     scores[k++] = set.scores[i];
   }
-  return { docs, scores };
+  return tiers ? { docs, scores, tiers } : { docs, scores };
 }
 
 /** Leading and trailing Unicode whitespace (the full-width space U+3000 too). */

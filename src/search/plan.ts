@@ -5,10 +5,16 @@
  * that matches its characters consecutively. Leaves carry the searchable characters used for
  * matching and the words used for scoring.
  *
+ * Stop words (analysis/stopwords.ts): a word leaf on the stop list is left out of a group that
+ * has other clauses (it never decides a match) and listed in {@link Plan.stopWords}; a phrase
+ * keeps all its words, and a query of stop words only still searches them.
+ *
  * Bounded cost: identical leaves (same kind, field and characters) are planned once and shared,
- * identical sibling clauses are kept once (`的 的 的` is `的`), and a query has at most
- * {@link MAX_QUERY_TERMS} distinct terms and phrases: the ones after that are ignored and listed
- * in {@link Plan.ignored}, so no query string makes the executor match thousands of leaves.
+ * identical sibling clauses are kept once (`的 的 的` is `的`), and a query keeps at most
+ * {@link MAX_QUERY_TERMS} distinct terms and phrases: the most informative ones, by the weight
+ * the caller gives (search: inverse document frequency x occurrences in the query, as Lucene's
+ * MoreLikeThis chooses terms), ties by position; the others are listed in {@link Plan.ignored}.
+ * A pasted paragraph keeps 醉酒 and 刑事责任, not its first 64 words.
  *
  * Owns: turning syntax into leaves. Must not: read postings.
  */
@@ -27,6 +33,8 @@ export interface Leaf {
   /** Words whose statistics score the leaf: the term itself, or the phrase's words. */
   words: string[];
   fields: readonly FieldName[];
+  /** Times the query asks for it (a word repeated in a pasted paragraph counts more). */
+  count: number;
 }
 
 export type PlanNode =
@@ -39,12 +47,17 @@ export type PlanNode =
 export interface Plan {
   root: PlanNode | null;
   leaves: Leaf[];
-  /** Terms and phrases left out because the query already had {@link MAX_QUERY_TERMS} (as `describeLeaf` writes them). */
+  /** Terms and phrases left out because the query has more than {@link MAX_QUERY_TERMS} (as `describeLeaf` writes them). */
   ignored: string[];
+  /** Stop words left out of matching. */
+  stopWords: string[];
 }
 
-/** Distinct terms and phrases (leaves) a query may have; further ones are ignored. */
+/** Distinct terms and phrases (leaves) a query keeps; further ones are ignored. */
 export const MAX_QUERY_TERMS = 64;
+
+/** How informative a leaf is (higher is kept first). */
+export type LeafWeight = (leaf: Leaf) => number;
 
 /** How a leaf is shown to users: `"phrase"`, `title:word` or `word`. */
 export function describeLeaf(l: Pick<Leaf, 'kind' | 'text' | 'fields'>): string {
@@ -77,30 +90,46 @@ function unique(nodes: PlanNode[]): PlanNode[] {
   });
 }
 
-export function planQuery(node: QueryNode | null, analyzer: Analyzer): Plan {
-  const leaves: Leaf[] = [];
+/**
+ * Plans `node`. `weigh` ranks leaves when there are more than `maxTerms` (default: the query's
+ * order); the analyzer says which words are stop words.
+ */
+export function planQuery(
+  node: QueryNode | null,
+  analyzer: Analyzer,
+  weigh: LeafWeight | null = null,
+  maxTerms = MAX_QUERY_TERMS,
+): Plan {
+  const all: Leaf[] = [];
   const byKey = new Map<string, Leaf>();
-  const ignored = new Set<string>();
-  const leaf = (kind: Leaf['kind'], text: string, chars: string[], words: string[], field: FieldName | null): PlanNode | null => {
+  const stopWords = new Set<string>();
+  const leaf = (kind: Leaf['kind'], text: string, chars: string[], words: string[], field: FieldName | null, count = 1): PlanNode => {
     const fields = field ? [field] : FIELDS;
     const key = [kind, field ?? '*', chars.join('\u0001'), words.join('\u0001')].join('\u0000');
-    const known = byKey.get(key);
-    if (known) return { type: 'leaf', leaf: known };
-    if (leaves.length >= MAX_QUERY_TERMS) {
-      ignored.add(describeLeaf({ kind, text, fields }));
-      return null;
+    let l = byKey.get(key);
+    if (l) l.count += count;
+    else {
+      l = { id: all.length, kind, text, chars, words, fields, count };
+      all.push(l);
+      byKey.set(key, l);
     }
-    const l: Leaf = { id: leaves.length, kind, text, chars, words, fields };
-    leaves.push(l);
-    byKey.set(key, l);
     return { type: 'leaf', leaf: l };
+  };
+  const isStop = (n: PlanNode) => n.type === 'leaf' && n.leaf.kind === 'word' && analyzer.isStopWord(n.leaf.text);
+  /** The clauses of a group without its stop words, unless nothing else would be left to match. */
+  const withoutStopWords = (positive: PlanNode[]): PlanNode[] => {
+    const kept = positive.filter((n) => !isStop(n));
+    if (!kept.length) return positive;
+    for (const n of positive) if (isStop(n)) stopWords.add(describeLeaf((n as { leaf: Leaf }).leaf));
+    return kept;
   };
 
   const build = (n: QueryNode): PlanNode | null => {
     switch (n.type) {
       case 'text': {
-        const terms = analyzer.queryTerms(n.text).filter((t) => queryChars(t).length > 0);
-        const nodes = unique(terms.map((t) => leaf('word', t, queryChars(t), [t], n.field)).filter((c): c is PlanNode => c !== null));
+        const counts = new Map<string, number>();
+        for (const t of analyzer.queryWords(n.text)) if (queryChars(t).length > 0) counts.set(t, (counts.get(t) ?? 0) + 1);
+        const nodes = unique([...counts].map(([t, c]) => leaf('word', t, queryChars(t), [t], n.field, c)));
         if (!nodes.length) return null;
         return nodes.length === 1 ? nodes[0] : { type: 'group', positive: nodes, negated: [] };
       }
@@ -136,8 +165,67 @@ export function planQuery(node: QueryNode | null, analyzer: Analyzer): Plan {
       }
     }
   };
-  const root = node ? build(node) : null;
-  return { root, leaves, ignored: [...ignored] };
+  /** Stop words leave every group that has other clauses (after the groups are flattened). */
+  const stop = (n: PlanNode): PlanNode => {
+    switch (n.type) {
+      case 'leaf':
+        return n;
+      case 'not':
+        return { type: 'not', child: stop(n.child) };
+      case 'or':
+        return { type: 'or', children: n.children.map(stop) };
+      case 'group': {
+        const positive = withoutStopWords(n.positive.map(stop));
+        const negated = n.negated.map(stop);
+        return positive.length === 1 && !negated.length ? positive[0] : { type: 'group', positive, negated };
+      }
+    }
+  };
+  const built = node ? build(node) : null;
+  const root = built ? stop(built) : null;
+
+  // The leaves still used, at most maxTerms of them: the heaviest, ties by position.
+  const used = new Set<Leaf>();
+  const collect = (n: PlanNode | null): void => {
+    if (!n) return;
+    if (n.type === 'leaf') used.add(n.leaf);
+    else if (n.type === 'not') collect(n.child);
+    else (n.type === 'or' ? n.children : [...n.positive, ...n.negated]).forEach(collect);
+  };
+  collect(root);
+  let kept = [...used].sort((a, b) => a.id - b.id);
+  const ignored: string[] = [];
+  if (kept.length > maxTerms) {
+    const weight = new Map(kept.map((l) => [l, weigh ? weigh(l) : 0]));
+    const chosen = new Set([...kept].sort((a, b) => weight.get(b)! - weight.get(a)! || a.id - b.id).slice(0, maxTerms));
+    for (const l of kept) if (!chosen.has(l)) ignored.push(describeLeaf(l));
+    kept = kept.filter((l) => chosen.has(l));
+  }
+  // Renumbered in query order.
+  const renumbered = new Map(kept.map((l, id) => [l, { ...l, id }]));
+  const prune = (n: PlanNode): PlanNode | null => {
+    switch (n.type) {
+      case 'leaf': {
+        const l = renumbered.get(n.leaf);
+        return l ? { type: 'leaf', leaf: l } : null;
+      }
+      case 'not': {
+        const child = prune(n.child);
+        return child ? { type: 'not', child } : null;
+      }
+      case 'or': {
+        const children = n.children.map(prune).filter((c): c is PlanNode => c !== null);
+        return !children.length ? null : children.length === 1 ? children[0] : { type: 'or', children };
+      }
+      case 'group': {
+        const positive = n.positive.map(prune).filter((c): c is PlanNode => c !== null);
+        const negated = n.negated.map(prune).filter((c): c is PlanNode => c !== null);
+        if (!positive.length && !negated.length) return null;
+        return positive.length === 1 && !negated.length ? positive[0] : { type: 'group', positive, negated };
+      }
+    }
+  };
+  return { root: root ? prune(root) : null, leaves: [...renumbered.values()], ignored, stopWords: [...stopWords] };
 }
 
 /** The leaves a document must or may match (not the excluded ones), for reporting and highlighting. */
@@ -180,7 +268,9 @@ export function negatedLeaves(node: PlanNode | null, out: Leaf[] = [], negated =
   return out;
 }
 
-/** Number of positive leaves joined by the query op at the top (for the AND -> OR relaxation). */
-export function topLevelTerms(node: PlanNode | null): number {
-  return node?.type === 'group' ? node.positive.length : 0;
+/** The clauses joined by the query op at the top: the root group's positive clauses, or the root itself. */
+export function topLevelClauses(node: PlanNode | null): PlanNode[] {
+  if (!node) return [];
+  if (node.type === 'group') return node.positive;
+  return node.type === 'not' ? [] : [node];
 }

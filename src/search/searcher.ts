@@ -12,18 +12,23 @@ import type { IndexSnapshot } from '../index/reader.js';
 import { IndexFileError } from '../index/section-file.js';
 import type { Segment } from '../index/segment.js';
 import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
-import { collectTop, type SortOrder } from './collector.js';
+import { collectTop, type Collected, type SortOrder } from './collector.js';
 import { Budget } from './budget.js';
 import { PostingsCache } from './postings-cache.js';
-import { execute, type MatchSets, type Op, type TopK } from './executor.js';
+import { idf } from './bm25.js';
+import { execute, type Collect, type Contribution, type Execution, type MatchSets, type Op } from './executor.js';
+import { proximity } from './proximity.js';
 import { countFacets, type FacetName, type Facets } from './facets.js';
 import { CompiledFilters, passing, type Failures, type SearchFilters } from './filters.js';
 import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
-import { describeLeaf, negatedLeaves, planQuery, positiveLeaves, topLevelTerms } from './plan.js';
+import { describeLeaf, MAX_QUERY_TERMS, negatedLeaves, planQuery, positiveLeaves, topLevelClauses, type LeafWeight, type Plan, type PlanNode } from './plan.js';
 import { parseQuery } from './query-parser.js';
 
 export interface SearchOptions {
-  /** How juxtaposed words combine: all must match (`and`, default) or any (`or`). */
+  /**
+   * How juxtaposed words combine: `auto` (default) ranks documents with every word first, then
+   * those missing the least informative words (tiers.ts); `and`: every word must match; `or`: any.
+   */
   op?: Op;
   /** Page number from 1. Default 1. */
   page?: number;
@@ -33,7 +38,10 @@ export interface SearchOptions {
   sort?: SortOrder;
   /** Overrides of the ranking parameters (boosts, k1, b). */
   ranking?: Partial<RankingOptions>;
-  /** When false, an AND query that matches nothing is not retried as OR. Default true. */
+  /**
+   * When false, an `and` query that matches nothing stays empty; by default it drops its least
+   * informative words one at a time until something matches (`query.dropped`).
+   */
   relax?: boolean;
   /** Region, date, source and library filters (see filters.ts). Throws RangeError for a bad date. */
   filters?: SearchFilters;
@@ -60,7 +68,14 @@ export interface SearchOptions {
    * for tests and comparisons. Default true.
    */
   prune?: boolean;
+  /** When true, every hit carries `explain`: why it matched and how its score is made. Default false. */
+  explain?: boolean;
+  /** Distinct terms and phrases a query keeps, the most informative (1 to 256). Default {@link MAX_QUERY_TERMS}. */
+  maxTerms?: number;
 }
+
+/** The most terms a query may keep, whatever `maxTerms` asks. */
+export const MAX_TERMS_LIMIT = 256;
 
 export interface SearchHit {
   id: string;
@@ -85,6 +100,8 @@ export interface SearchHit {
   snippetHtml: string;
   /** The query's matches in the content, as [start, end) offsets into the stored content. */
   highlights: Range[];
+  /** With `explain: true`: the score's parts and the hit's tier. */
+  explain?: Explanation;
 }
 
 export interface QueryInfo {
@@ -94,9 +111,19 @@ export interface QueryInfo {
   /** Terms and phrases the query excludes. */
   excluded: string[];
   op: Op;
-  /** True when an AND query matched nothing and was answered as OR. */
+  /** True when the best documents lack some of the query's words (listed in `dropped`). */
   relaxed: boolean;
-  /** Terms and phrases left out because the query has more than `MAX_QUERY_TERMS` (64) distinct ones. */
+  /**
+   * Words and phrases the best documents do not have: no document has every word, so the least
+   * informative ones were dropped, one at a time (`and`), or the best tier lacks them (`auto`).
+   */
+  dropped: string[];
+  /** Stop words of the query, left out of matching (a phrase keeps them). */
+  stopWords: string[];
+  /**
+   * Terms and phrases left out because the query has more than `MAX_QUERY_TERMS` distinct ones:
+   * the least informative (lowest inverse document frequency x occurrences).
+   */
   ignored: string[];
 }
 
@@ -129,8 +156,9 @@ export const SNIPPET_SCAN_CHARS = 50_000;
 
 export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions = {}): SearchResult {
   const ranking: RankingOptions = { ...DEFAULT_RANKING, ...options.ranking, boosts: { ...DEFAULT_RANKING.boosts, ...options.ranking?.boosts } };
-  const requestedOp: Op = options.op ?? 'and';
-  const plan = planQuery(parseQuery(q), analyzer);
+  const op: Op = options.op ?? 'auto';
+  const maxTerms = Math.min(MAX_TERMS_LIMIT, Math.max(1, Math.floor(options.maxTerms ?? MAX_QUERY_TERMS)));
+  const plan = planQuery(parseQuery(q), analyzer, informativeness(snapshot), maxTerms);
   const browsing = q.trim() === '';
   const size = options.size ?? 10;
   const page = options.page ?? 1;
@@ -138,26 +166,27 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const postings = new PostingsCache(budget);
   const filters = CompiledFilters.compile(snapshot, options.filters);
   const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
-  const topK: TopK | null =
-    sort === 'relevance' && options.prune !== false
-      ? { k: page * size, rejected: filters.empty ? null : (s, docs) => filters.failures(s, docs) }
-      : null;
+  // Proximity reorders the best PROXIMITY_WINDOW hits (by tier and BM25) of a ranked query of several words.
+  const near = sort === 'relevance' && ranking.proximity > 0 ? proximityTerms(plan) : [];
+  const window = near.length >= 2 ? Math.max(page * size, PROXIMITY_WINDOW) : page * size;
+  const collect: Collect = {
+    k: sort === 'relevance' && options.prune !== false ? window : null,
+    rejected: filters.empty ? null : (s, docs) => filters.failures(s, docs),
+  };
 
   /** The unfiltered matches (for facets), the filters each fails, and the filtered ones (for total and hits). */
-  const run = (op: Op): { all: MatchSets; failures: Failures[] | null; matched: MatchSets } => {
-    const all = plan.root || browsing ? execute(snapshot, plan, op, ranking, postings, topK) : [];
-    if (filters.empty) return { all, failures: null, matched: all };
+  const run = (bestTierOnly: boolean) => {
+    const execution: Execution = plan.root || browsing ? execute(snapshot, plan, op, ranking, postings, { ...collect, bestTierOnly }) : { sets: [], tiers: null, explain: () => [] };
+    const all = execution.sets;
+    if (filters.empty) return { execution, all, failures: null, matched: all };
     const failures = all.map((set, s) => filters.failures(s, set.docs));
-    return { all, failures, matched: all.map((set, s) => passing(set, failures[s])) };
+    return { execution, all, failures, matched: all.map((set, s) => passing(set, failures[s])) };
   };
-  let op = requestedOp;
-  let relaxed = false;
-  let { all, failures, matched } = run(op);
+  let { execution, all, failures, matched } = run(false);
   let total = count(matched);
-  if (total === 0 && op === 'and' && options.relax !== false && topLevelTerms(plan.root) > 1) {
-    op = 'or';
-    relaxed = true;
-    ({ all, failures, matched } = run(op));
+  // A strict AND without results drops its least informative words, one at a time.
+  if (total === 0 && op === 'and' && options.relax !== false && topLevelClauses(plan.root).length > 1) {
+    ({ execution, all, failures, matched } = run(true));
     total = count(matched);
   }
   budget.check();
@@ -166,12 +195,15 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
   const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);
   const titleTerms = termsOf('title');
   const contentTerms = termsOf('content');
-  const top = collectTop(snapshot, matched, page * size, sort).slice((page - 1) * size);
+  const collected = rerank(snapshot, collectTop(snapshot, matched, window, sort), near, ranking.proximity, postings);
+  const dropped = collected.length ? droppedClauses(execution, collected[0]) : [];
+  const top = collected.slice((page - 1) * size, page * size);
   const warnings: SearchWarning[] = [];
-  const hits = top.map(({ segment, doc, score }): SearchHit => {
+  const hits = top.map(({ segment, doc, score, tier, bm25, proximity }): SearchHit => {
     budget.check();
     const d = storedDocument(snapshot.segments[segment].segment, doc, warnings);
-    if (!d) return unavailableHit(snapshot.segments[segment].segment.id(doc), score);
+    const explanation = options.explain ? explainHit(execution, segment, doc, score, bm25, proximity, ranking.proximity, tier) : null;
+    if (!d) return { ...unavailableHit(snapshot.segments[segment].segment.id(doc), score), ...(explanation ? { explain: explanation } : {}) };
     const title = d.title ?? '';
     const marked = options.highlight !== false;
     const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength, budget) : { html: '', highlights: [] };
@@ -189,6 +221,7 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
       titleHtml: highlightText(title, marked ? titleTerms : [], budget).html,
       snippetHtml: body.html,
       highlights: body.highlights,
+      ...(explanation ? { explain: explanation } : {}),
     };
   });
   return {
@@ -199,7 +232,9 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
       terms: [...new Set(leaves.map(describeLeaf))],
       excluded: [...new Set(negatedLeaves(plan.root).map(describeLeaf))],
       op,
-      relaxed,
+      relaxed: dropped.length > 0,
+      dropped,
+      stopWords: plan.stopWords,
       ignored: plan.ignored,
     },
     facets,
@@ -217,6 +252,100 @@ export function highlight(analyzer: Analyzer, q: string, text: string, field: Fi
 }
 
 const count = (matches: MatchSets) => matches.reduce((n, m) => n + m.docs.length, 0);
+
+/**
+ * How informative a leaf is, for choosing the terms of a long query: inverse document frequency
+ * (of its words in the content, over the whole index; a phrase sums its words'; 0 for a word no
+ * document has) times the times the query asks for it.
+ */
+function informativeness(snapshot: IndexSnapshot): LeafWeight {
+  const n = Math.max(1, snapshot.stats.content.docsWithField);
+  const idfOf = (word: string) => {
+    let df = 0;
+    for (const { segment } of snapshot.segments) {
+      const table = segment.fields.content.words;
+      const ord = table.lookup(word);
+      if (ord >= 0) df += table.df[ord];
+    }
+    // A word no document has as a word cannot count for much (Lucene's MoreLikeThis skips such terms).
+    return df === 0 ? 0 : idf(n, df);
+  };
+  return (leaf) => leaf.count * (leaf.kind === 'word' ? idfOf(leaf.text) : leaf.words.reduce((sum, w) => sum + idfOf(w), 0));
+}
+
+/**
+ * The words and phrases dropped for the best hit under tiered matching, least informative first
+ * after those that match nothing: for a relaxed AND, those after its tier; by default, those it lacks.
+ */
+function droppedClauses(execution: Execution, best: Collected): string[] {
+  if (!execution.tiers) return [];
+  const { ordered, unmatched, lacking, prefix } = execution.tiers;
+  const dropped = [...unmatched, ...(prefix ? ordered.slice(best.tier).reverse() : lacking(best.segment, best.doc))];
+  return [...new Set(dropped.flatMap((n) => positiveLeaves(n).map(describeLeaf)))];
+}
+
+/** Hits of a ranked query whose order proximity may change. */
+export const PROXIMITY_WINDOW = 100;
+/** Proximity looks at the first this many terms of a query. */
+const PROXIMITY_TERMS = 16;
+
+/** The terms proximity measures: the query's top-level words and phrases, in query order. */
+function proximityTerms(plan: Plan): string[][] {
+  return topLevelClauses(plan.root)
+    .filter((n): n is Extract<PlanNode, { type: 'leaf' }> => n.type === 'leaf')
+    .slice(0, PROXIMITY_TERMS)
+    .map((n) => n.leaf.chars);
+}
+
+interface Ranked extends Collected {
+  /** The BM25 score before proximity. */
+  bm25: number;
+  /** Proximity (0 to 1), or 0 when not measured. */
+  proximity: number;
+}
+
+/**
+ * `collected` (sorted by tier, then BM25) with each score multiplied by 1 + weight x its proximity,
+ * sorted again by tier, then that score, then id.
+ */
+function rerank(snapshot: IndexSnapshot, collected: Collected[], terms: string[][], weight: number, postings: PostingsCache): Ranked[] {
+  const ranked: Ranked[] = collected.map((c) => ({ ...c, bm25: c.score, proximity: 0 }));
+  if (terms.length < 2 || weight <= 0 || collected.length < 1) return ranked;
+  const bySegment = new Map<number, Ranked[]>();
+  for (const r of ranked) {
+    if (!bySegment.has(r.segment)) bySegment.set(r.segment, []);
+    bySegment.get(r.segment)!.push(r);
+  }
+  for (const [s, list] of bySegment) {
+    list.sort((a, b) => a.doc - b.doc);
+    const near = proximity(snapshot, s, Int32Array.from(list, (r) => r.doc), terms, postings);
+    list.forEach((r, i) => {
+      r.proximity = near[i];
+      r.score = r.bm25 * (1 + weight * near[i]);
+    });
+  }
+  const id = (r: Ranked) => snapshot.segments[r.segment].segment.id(r.doc);
+  return ranked.sort((a, b) => b.tier - a.tier || b.score - a.score || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+}
+
+/** Why a hit has its place and score (`explain: true`). */
+export interface Explanation {
+  /** The hit's score: `bm25 x (1 + proximityWeight x proximity)`. */
+  score: number;
+  /** The sum of `terms`' scores. */
+  bm25: number;
+  /** How close together the hit has the query's words, 0 to 1 (proximity.ts); 0 when not measured. */
+  proximity: number;
+  proximityWeight: number;
+  /** Under tiered matching: how many of the query's words, most informative first, the hit has before the first it lacks (tiers.ts); ranked before the score. */
+  tier: number;
+  /** Each term's BM25 score in each field where it matched, in query order. */
+  terms: Contribution[];
+}
+
+function explainHit(execution: Execution, segment: number, doc: number, score: number, bm25: number, near: number, weight: number, tier: number): Explanation {
+  return { score, bm25, proximity: near, proximityWeight: weight, tier, terms: execution.explain(segment, doc) };
+}
 
 /** Stored document `doc` of `segment`, or null (and a warning) when its record is damaged. */
 function storedDocument(segment: Segment, doc: number, warnings: SearchWarning[]): StoredDocument | null {

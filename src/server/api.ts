@@ -18,6 +18,7 @@ import {
   IndexFileError,
   SearchMemoryError,
   SearchTimeoutError,
+  type Highlighted,
   type IndexReader,
   type SearchFilters,
   type SearchHit,
@@ -98,6 +99,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         facets: p.facets,
         facetSize: p.facetSize,
         snippetLength: p.snippetLength,
+        explain: p.explain === 'true',
         timeoutMs,
       };
       let result: SearchResult;
@@ -108,9 +110,9 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         throw budgetError(err, timeoutMs);
       }
       for (const w of result.warnings ?? []) res.locals.log(`warning: document "${w.id}" unavailable: ${w.message}`);
-      const { q, terms, excluded, op, relaxed, ignored } = result.query;
+      const { q, terms, excluded, op, relaxed, dropped, stopWords, ignored } = result.query;
       const body: z.input<typeof searchResponse> = {
-        query: { q, terms, excluded, op, relaxed, ignored },
+        query: { q, terms, excluded, op, relaxed, dropped, stopWords, ignored },
         total: result.total,
         page: p.page,
         size: p.size,
@@ -192,10 +194,12 @@ function hitJson(h: SearchHit): z.input<typeof searchResponse>['hits'][number] {
     tags: h.tags,
     regions: h.regions,
     libraries: h.libraries,
+    ...(h.explain ? { explain: h.explain } : {}),
   };
 }
 
-export function docRoute(provider: IndexProvider): RequestHandler {
+/** A document, highlighted within the search time budget `timeoutMs` (over it: 503 `search_timeout`). */
+export function docRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): RequestHandler {
   return (req, res) => {
     const { id } = parse(docPath, req.params);
     const { q } = parse(docParams, req.query);
@@ -203,8 +207,16 @@ export function docRoute(provider: IndexProvider): RequestHandler {
       const doc = readDocument(reader, id, res);
       if (!doc) throw notFound(`no document with id "${id}"`, { id });
       if (notModified(req, res, reader.generation)) return;
-      const title = reader.highlight(q ?? '', doc.title ?? '', 'title');
-      const content = reader.highlight(q ?? '', doc.content ?? '', 'content');
+      let title: Highlighted;
+      let content: Highlighted;
+      try {
+        const started = performance.now();
+        title = reader.highlight(q ?? '', doc.title ?? '', 'title', timeoutMs);
+        content = reader.highlight(q ?? '', doc.content ?? '', 'content', timeoutMs - (performance.now() - started));
+      } catch (err) {
+        res.removeHeader('ETag');
+        throw budgetError(err, timeoutMs);
+      }
       const body: z.input<typeof docResponse> = {
         id: doc.id,
         title: doc.title ?? '',

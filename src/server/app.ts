@@ -72,7 +72,7 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   const api = express.Router();
   api.use(cors(options.corsOrigins ?? '*'));
   apiRoute(api, '/search', searchRoute(provider, options.lanes ?? new SearchLanes('', { thread: false }), options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS));
-  apiRoute(api, '/docs/:id', docRoute(provider));
+  apiRoute(api, '/docs/:id', docRoute(provider, options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS));
   apiRoute(api, '/suggest', suggestRoute(provider));
   apiRoute(api, '/health', healthRoute(provider));
   apiRoute(api, '/stats', statsRoute(provider));

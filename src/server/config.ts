@@ -10,12 +10,15 @@
  *   --workers       ZHSEARCH_WORKERS       default 1: server processes sharing the port (0 = one per core)
  *   --search-thread ZHSEARCH_SEARCH_THREAD default on: expensive searches run on a search thread (lanes.ts)
  *   --trust-proxy   ZHSEARCH_TRUST_PROXY   default off: proxies whose X-Forwarded-For names the client
+ *   --stop-words    ZHSEARCH_STOP_WORDS    default dict/stopwords.txt: the queries' stop list
  *
  * A flag wins over the variable, the variable over the default.
  *
  * Owns: reading and checking those settings. Must not: start anything.
  */
 import * as z from 'zod';
+import { existsSync } from 'node:fs';
+import { DEFAULT_STOP_WORDS_FILE } from '../index.js';
 import type { CorsOrigins } from './headers.js';
 
 export interface ServeConfig {
@@ -31,6 +34,8 @@ export interface ServeConfig {
   searchThread: boolean;
   /** Express's `trust proxy`: false, true, a number of hops, or addresses / subnets / loopback, linklocal, uniquelocal. */
   trustProxy: boolean | number | string;
+  /** The queries' stop-list file. */
+  stopWords: string;
 }
 
 /** Flag values as parsed from the command line (undefined when absent). */
@@ -43,6 +48,7 @@ export interface ServeFlags {
   workers?: string;
   'search-thread'?: string;
   'trust-proxy'?: string;
+  'stop-words'?: string;
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +62,7 @@ const SETTINGS = {
   workers: { flag: 'workers', env: 'ZHSEARCH_WORKERS', fallback: '1' },
   searchThread: { flag: 'search-thread', env: 'ZHSEARCH_SEARCH_THREAD', fallback: 'on' },
   trustProxy: { flag: 'trust-proxy', env: 'ZHSEARCH_TRUST_PROXY', fallback: 'off' },
+  stopWords: { flag: 'stop-words', env: 'ZHSEARCH_STOP_WORDS', fallback: DEFAULT_STOP_WORDS_FILE },
 } as const;
 
 export const MAX_WORKERS = 64;
@@ -110,11 +117,12 @@ const schema = z.object({
     .trim()
     .regex(/^(on|off|\d{1,2}|[A-Za-z0-9.:/,\s]+)$/, { error: 'must be off, on, a number of proxies, or comma-separated addresses, subnets or loopback / linklocal / uniquelocal' })
     .transform((v): boolean | number | string => (v === 'off' ? false : v === 'on' ? true : /^\d+$/.test(v) ? Number(v) : v)),
+  stopWords: z.string().refine((f) => existsSync(f), { error: 'no such file' }),
 });
 
 /** The configuration from `flags` and `env`; throws {@link ConfigError} listing every bad setting. */
 export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '', workers: '', searchThread: '', trustProxy: '' };
+  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '', workers: '', searchThread: '', trustProxy: '', stopWords: '' };
   for (const key of Object.keys(SETTINGS) as Array<keyof ServeConfig>) {
     const s = SETTINGS[key];
     raw[key] = flags[s.flag] ?? env[s.env] ?? s.fallback;

@@ -18,6 +18,9 @@
  * 429 with `Retry-After`, and the lane holds at most {@link LaneOptions.maxQueued} in all, more are
  * a 503 with `Retry-After`.
  *
+ * The thread starts with the server and shares the main thread's index files (shared memory), so
+ * it costs its own heap and dictionaries, not a second copy of the index.
+ *
  * A client is its address (`req.ip`: behind a reverse proxy, set `--trust-proxy` so it is the
  * client's, not the proxy's).
  *
@@ -25,7 +28,7 @@
  * shape responses (api.ts).
  */
 import { Worker } from 'node:worker_threads';
-import { SearchMemoryError, SearchTimeoutError, type SearchOptions, type SearchResult } from '../index.js';
+import { SearchMemoryError, SearchTimeoutError, sharedSectionFiles, type SearchResult } from '../index.js';
 import type { ThreadReply, ThreadRequest } from './search-thread.js';
 
 export interface LaneOptions {
@@ -35,7 +38,7 @@ export interface LaneOptions {
   heavyMs: number;
   /** Fast-lane time a client may use per second before it is heavy. Default 250 ms. */
   fastShareMs: number;
-  /** Searches one client may have in the slow lane (running or waiting). Default 2. */
+  /** Searches one client may have in the slow lane (running or waiting). Default 8. */
   maxPerClient: number;
   /** Searches the slow lane may hold in all. Default 64. */
   maxQueued: number;
@@ -43,7 +46,7 @@ export interface LaneOptions {
   thread: boolean;
 }
 
-export const LANE_DEFAULTS: LaneOptions = { fastLaneMs: 50, heavyMs: 10_000, fastShareMs: 250, maxPerClient: 2, maxQueued: 64, thread: true };
+export const LANE_DEFAULTS: LaneOptions = { fastLaneMs: 50, heavyMs: 10_000, fastShareMs: 250, maxPerClient: 8, maxQueued: 64, thread: true };
 
 /** A search the server cannot take now: 429 (this client has too many) or 503 (the lane is full). */
 export class LaneFullError extends Error {
@@ -68,6 +71,8 @@ interface Client {
 
 interface Job {
   request: Omit<ThreadRequest, 'id'>;
+  /** When the search's whole budget runs out (this thread's clock): time waiting in the lane counts. */
+  deadline: number;
   client: string;
   resolve: (r: SearchResult) => void;
   reject: (e: Error) => void;
@@ -86,6 +91,10 @@ export class SearchLanes {
   private thread: Worker | null = null;
   private running: (Job & { id: number }) | null = null;
   private nextId = 1;
+  /** The index version the thread was last sent the files of. */
+  private sentGeneration = -1;
+  /** Resolves when the current thread has opened the index. */
+  private ready: Promise<void> | null = null;
   /** Recent slow-lane search durations, for Retry-After. */
   private slowMs = 500;
   private closed = false;
@@ -93,6 +102,8 @@ export class SearchLanes {
   constructor(
     private readonly indexDir: string,
     options: Partial<LaneOptions> = {},
+    /** The stop-list file the thread's index uses (as the server's). */
+    private readonly stopWords?: string,
   ) {
     this.options = { ...LANE_DEFAULTS, ...options };
   }
@@ -123,6 +134,16 @@ export class SearchLanes {
     }
     c.heavyUntil = now + this.options.heavyMs;
     return this.slow(client, c, request);
+  }
+
+  /**
+   * Starts the search thread now (it opens the index and loads its dictionaries, a few seconds)
+   * instead of on the first slow search; resolves once it is ready.
+   */
+  start(): Promise<void> {
+    if (!this.options.thread || this.closed) return Promise.resolve();
+    this.searchThread();
+    return this.ready!;
   }
 
   /** Stops the search thread; waiting searches fail. */
@@ -186,6 +207,7 @@ export class SearchLanes {
       };
       const job: Job = {
         request,
+        deadline: performance.now() + (request.options.timeoutMs ?? Infinity),
         client: key,
         resolve: (r) => (done(), resolve(r)),
         reject: (e) => (done(), reject(e)),
@@ -219,7 +241,13 @@ export class SearchLanes {
     };
     this.running.resolve = ((resolve) => (r: SearchResult) => finish(() => resolve(r)))(job.resolve);
     this.running.reject = ((reject) => (e: Error) => finish(() => reject(e)))(job.reject);
-    this.searchThread().postMessage({ ...job.request, id } satisfies ThreadRequest);
+    const left = job.deadline - performance.now();
+    if (left <= 0) return finish(() => job.reject(new SearchTimeoutError(job.request.options.timeoutMs ?? 0)));
+    const request = { ...job.request, options: { ...job.request.options, timeoutMs: left } };
+    const thread = this.searchThread();
+    const files = job.request.generation !== this.sentGeneration ? sharedSectionFiles() : undefined;
+    this.sentGeneration = job.request.generation;
+    thread.postMessage({ ...request, id, files } satisfies ThreadRequest);
   }
 
   private searchThread(): Worker {
@@ -228,11 +256,17 @@ export class SearchLanes {
     const worker = import.meta.url.endsWith('.ts')
       ? new Worker(
           `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./search-thread.ts', import.meta.url).href)}); })`,
-          { eval: true, workerData: { indexDir: this.indexDir } },
+          { eval: true, workerData: { indexDir: this.indexDir, files: sharedSectionFiles(), stopWords: this.stopWords } },
         )
-      : new Worker(new URL('./search-thread.js', import.meta.url), { workerData: { indexDir: this.indexDir } });
+      : new Worker(new URL('./search-thread.js', import.meta.url), { workerData: { indexDir: this.indexDir, files: sharedSectionFiles(), stopWords: this.stopWords } });
+    let markReady = () => {};
+    this.ready = new Promise<void>((resolve) => (markReady = resolve));
     worker.on('message', (reply: ThreadReply | { ready: true }) => {
-      if ('ready' in reply) return;
+      if ('ready' in reply) {
+        // Until then the thread keeps the process alive (the server may be waiting for it).
+        worker.unref();
+        return markReady();
+      }
       const job = this.running;
       if (!job || job.id !== reply.id) return;
       if ('result' in reply) job.resolve(reply.result);
@@ -240,12 +274,15 @@ export class SearchLanes {
     });
     const fail = (err: Error) => {
       // The thread is gone: the running search fails; the next one starts a new thread.
-      if (this.thread === worker) this.thread = null;
+      markReady();
+      if (this.thread === worker) {
+        this.thread = null;
+        this.sentGeneration = -1;
+      }
       this.running?.reject(err);
     };
     worker.on('error', (err) => fail(err));
     worker.on('exit', (code) => fail(new Error(`the search thread exited with code ${code}`)));
-    worker.unref();
     return (this.thread = worker);
   }
 }
@@ -254,7 +291,7 @@ export class SearchLanes {
 function threadError(e: Extract<ThreadReply, { error: unknown }>['error']): Error {
   if (e.resource === 'time') return new SearchTimeoutError(e.limit!);
   if (e.resource === 'memory') return new SearchMemoryError(e.limit!);
-  const err = new Error(e.message);
+  const err = e.name === 'RangeError' ? new RangeError(e.message) : new Error(e.message);
   err.name = e.name;
   return err;
 }

@@ -84,9 +84,19 @@ export function openApiDocument(): JsonObject {
         'Search with a query, filters and facets. Facet counts cover the whole match set; each facet ignores its own filter.',
         parameters(searchParams, 'query'),
         'SearchResponse',
-        { ...cached, '503': json('search_timeout: the search took longer than the server\'s time budget (default 2 s).', 'Error') },
+        {
+          ...cached,
+          '429': json('too_many_requests: this client has its share of expensive searches running; retry after `Retry-After` seconds.', 'Error'),
+          '503': json(
+            'search_timeout: the search took longer than the server\'s time budget (default 2 s); search_memory: it would decode more than its memory budget; overloaded: too many expensive searches are waiting (see `Retry-After`).',
+            'Error',
+          ),
+        },
       ),
-      '/api/docs/{id}': operation('getDocument', 'One stored document, optionally with a query highlighted.', [...parameters(docPath, 'path'), ...parameters(docParams, 'query')], 'Document', cached),
+      '/api/docs/{id}': operation('getDocument', 'One stored document, optionally with a query highlighted.', [...parameters(docPath, 'path'), ...parameters(docParams, 'query')], 'Document', {
+        ...cached,
+        '503': json('search_timeout: highlighting the query took longer than the server\'s time budget.', 'Error'),
+      }),
       '/api/suggest': operation('suggest', 'Words and titles starting with the input.', parameters(suggestParams, 'query'), 'Suggestions', cached),
       '/api/health': operation('health', 'Liveness and the index version served.', parameters(noParams, 'query'), 'Health'),
       '/api/stats': operation('stats', 'Documents, index version and build time.', parameters(noParams, 'query'), 'Stats'),

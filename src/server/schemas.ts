@@ -100,7 +100,10 @@ export const searchParams = z
         description: 'Query: words (all must match), "exact phrase", -exclude, A OR B, title:word, (groups). Empty lists the (filtered) documents newest first.',
         example: '图书馆 阅读推广',
       }),
-    op: choice(['and', 'or'], 'How words combine: all must match (and, default) or any (or). An AND query without results is answered as OR (query.relaxed).'),
+    op: choice(
+      ['auto', 'and', 'or'],
+      'How words combine. auto (default): documents with every word first, then those missing the least informative words, by BM25 within; and: every word must match (without results, the least informative words are dropped one at a time: query.dropped); or: any word.',
+    ),
     page: integer(1, MAX_RESULT_WINDOW, 1, `Page number; page * size at most ${MAX_RESULT_WINDOW}`),
     size: integer(1, 100, 10, 'Hits per page'),
     sort: choice(['relevance', 'date_desc', 'date_asc'], 'Order: relevance (default with a query), date_desc (default without), date_asc.'),
@@ -114,6 +117,7 @@ export const searchParams = z
     facets: facetsParam,
     facetSize: integer(1, 100, 10, 'Values per facet'),
     snippetLength: integer(20, 1000, DEFAULT_SNIPPET_LENGTH, 'Snippet length in characters'),
+    explain: choice(['true', 'false'], 'true: every hit carries explain, why it matched and how its score is made (per term and field BM25, proximity, tier).'),
   })
   .superRefine((p, ctx) => {
     if (p.page * p.size > MAX_RESULT_WINDOW) ctx.addIssue({ code: 'custom', path: ['page'], message: `page * size must be at most ${MAX_RESULT_WINDOW}` });
@@ -156,6 +160,26 @@ const documentMeta = {
   libraries: z.array(z.string()),
 };
 
+const contribution = z.object({
+  term: z.string(),
+  field: z.enum(['title', 'content', 'tags']),
+  match: z.enum(['word', 'substring', 'phrase']).meta({ description: 'word: jieba produced the word; substring: its characters inside other words (scored x substringWeight); phrase: occurrences of the phrase.' }),
+  tf: z.number(),
+  idf: z.number(),
+  boost: z.number(),
+  norm: z.number().meta({ description: 'k1 * (1 - b + b * dl / avgdl)' }),
+  score: z.number().meta({ description: 'boost * idf * (k1 + 1) * tf / (tf + norm) (x substringWeight for a substring match)' }),
+});
+
+const explanation = z.object({
+  score: z.number(),
+  bm25: z.number(),
+  proximity: z.number().meta({ description: 'How close together the hit has the query words, 0 to 1.' }),
+  proximityWeight: z.number(),
+  tier: z.number().int().meta({ description: 'How many of the query words, most informative first, the hit has before the first it lacks (op=auto).' }),
+  terms: z.array(contribution),
+});
+
 export const searchHit = z.object({
   id: z.string(),
   score: z.number(),
@@ -168,6 +192,7 @@ export const searchHit = z.object({
   snippetHtml: z.string().meta({ description: 'Best passage(s) of the content, HTML-escaped, matches in <mark>, original script.' }),
   highlights: z.array(range).meta({ description: 'The matches in the content as [start, end) UTF-16 offsets.' }),
   ...documentMeta,
+  explain: explanation.optional().meta({ description: 'With explain=true: the score = bm25 x (1 + proximityWeight x proximity), bm25 = the sum of terms[].score; hits rank by tier, then score.' }),
 });
 
 export const searchResponse = z.object({
@@ -175,9 +200,11 @@ export const searchResponse = z.object({
     q: z.string(),
     terms: z.array(z.string()),
     excluded: z.array(z.string()),
-    op: z.enum(['and', 'or']),
-    relaxed: z.boolean(),
-    ignored: z.array(z.string()).meta({ description: `Terms and phrases left out: a query has at most ${MAX_QUERY_TERMS} distinct ones.` }),
+    op: z.enum(['auto', 'and', 'or']),
+    relaxed: z.boolean().meta({ description: 'True when the best hits lack some of the words (listed in dropped).' }),
+    dropped: z.array(z.string()).meta({ description: 'Words and phrases the best hits do not have, in the order they were dropped (least informative first).' }),
+    stopWords: z.array(z.string()).meta({ description: 'Stop words of the query (的, 了, 在, ...), left out of matching.' }),
+    ignored: z.array(z.string()).meta({ description: `Terms and phrases left out, the least informative: a query keeps at most ${MAX_QUERY_TERMS} distinct ones.` }),
   }),
   total: z.number().int(),
   page: z.number().int(),
@@ -216,7 +243,7 @@ export const statsResponse = z.object({
 
 export const errorResponse = z.object({
   error: z.object({
-    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'uri_too_long', 'search_timeout', 'document_unavailable', 'internal']),
+    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'uri_too_long', 'search_timeout', 'search_memory', 'too_many_requests', 'overloaded', 'document_unavailable', 'internal']),
     message: z.string(),
     details: z.unknown(),
   }),

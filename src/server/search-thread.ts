@@ -1,17 +1,20 @@
 /**
  * Worker-thread entry point of the slow search lane (lanes.ts): opens its own reader of the
  * index directory and answers search requests one at a time, switching to the index version the
- * main thread names when it differs.
+ * main thread names when it differs. The segment files' bytes are the main thread's (shared
+ * memory, see `sharedSectionFiles`), so the thread adds no copy of the index.
  *
  * Owns: the message protocol on the thread side. Must not: decide what runs here (lanes.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SearchBudgetError, SearchIndex, type SearchOptions } from '../index.js';
+import { adoptSectionFiles, SearchBudgetError, SearchIndex, type SearchOptions, type SharedSectionFile } from '../index.js';
 
 export interface ThreadRequest {
   id: number;
   /** The index version the main thread serves; the thread reopens when it differs. */
   generation: number;
+  /** The main thread's loaded index files, sent when the version changed: the thread maps them instead of reading copies. */
+  files?: SharedSectionFile[];
   q: string;
   options: SearchOptions;
 }
@@ -21,11 +24,14 @@ export type ThreadReply =
   | { id: number; error: { name: string; message: string; resource?: 'time' | 'memory'; limit?: number } };
 
 const port = parentPort!;
-const index = SearchIndex.open((workerData as { indexDir: string }).indexDir);
+const { indexDir, files, stopWords } = workerData as { indexDir: string; files: SharedSectionFile[]; stopWords?: string };
+adoptSectionFiles(files);
+const index = SearchIndex.open(indexDir, { stopWords });
 
 port.on('message', (msg: ThreadRequest) => {
   let reply: ThreadReply;
   try {
+    if (msg.files) adoptSectionFiles(msg.files);
     if (index.stats().generation !== msg.generation) index.reopen();
     const reader = index.acquire();
     try {

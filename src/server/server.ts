@@ -4,7 +4,9 @@
  * Hot reload: every `reloadIntervalMs` (default 500 ms) the index's `manifest.json` is read; when
  * another process committed a new version, `SearchIndex.reopen()` switches to it atomically.
  * Requests in flight keep the reader they acquired (the old version stays open until they release
- * it), so no request fails or mixes versions.
+ * it), so no request fails or mixes versions. A version that fails to load (a damaged file) is
+ * logged once and retried with exponential back-off, at most every 30 s, while the previous one
+ * is served; a newer commit is tried at once.
  *
  * Shutdown ({@link RunningServer.close}): stop accepting connections, close idle keep-alive
  * connections, let in-flight requests finish (at most `shutdownGraceMs`, then cut), close the
@@ -60,6 +62,8 @@ export interface ServerOptions {
   lanes?: Partial<LaneOptions>;
   /** Express's `trust proxy` (which X-Forwarded-For to believe for the client's address). Default false. */
   trustProxy?: boolean | number | string;
+  /** The queries' stop-list file. Default `dict/stopwords.txt`. */
+  stopWords?: string;
 }
 
 export interface RunningServer {
@@ -85,10 +89,13 @@ export const SERVER_DEFAULTS = {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
-  const index = SearchIndex.open(options.indexDir);
-  warmUp(index);
+  const index = SearchIndex.open(options.indexDir, { stopWords: options.stopWords });
   const o = { ...SERVER_DEFAULTS, ...definedOnly(options) };
-  const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, ...options.lanes });
+  const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, ...options.lanes }, options.stopWords);
+  // The search thread opens the index and loads jieba beside the main thread's warm-up.
+  const threadReady = lanes.start();
+  warmUp(index);
+  await threadReady;
   const app = createApp(index, { corsOrigins: options.corsOrigins, log, publicDir: options.publicDir, searchTimeoutMs: o.searchTimeoutMs, lanes, trustProxy: options.trustProxy });
   const server = createServer(
     {
@@ -119,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${host}:${address.port}`;
 
   const interval = options.reloadIntervalMs ?? 500;
-  const watcher = interval > 0 ? setInterval(() => reload(index, log), interval) : null;
+  const watcher = interval > 0 ? setInterval(reloader(index, log, interval), interval) : null;
   watcher?.unref();
 
   let closing: Promise<void> | null = null;
@@ -215,15 +222,49 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-/** Switches to a newer index version if one was committed; a failure is logged and retried next time. */
-function reload(index: SearchIndex, log: (line: string) => void): void {
-  try {
-    if (index.reopen()) {
-      warmUp(index);
-      const s = index.stats();
-      log(`${new Date().toISOString()} index reloaded: version ${s.generation}, ${s.documents} documents`);
+/** Longest wait between two attempts to load an index version that failed to load. */
+const RELOAD_RETRY_MAX_MS = 30_000;
+
+/**
+ * The hot reload, run every `intervalMs`: switches to a newer index version when one was
+ * committed. A version that fails to load (e.g. a damaged segment) is logged once and retried with
+ * exponential back-off (`intervalMs`, doubled after each failure, at most 30 s) while the current
+ * version is served; a newer commit is tried at once (only the manifest is read at each tick).
+ */
+function reloader(index: SearchIndex, log: (line: string) => void, intervalMs: number): () => void {
+  /** The version that failed to load, and when and after what delay it is tried again. */
+  let failed: { version: string; delayMs: number; retryAt: number } | null = null;
+  return () => {
+    let version: string;
+    try {
+      const latest = index.latestGeneration();
+      if (latest === index.stats().generation) return void (failed = null);
+      version = `version ${latest}`;
+    } catch (err) {
+      version = messageOf(err); // no manifest can be read: the error is the version's identity
     }
-  } catch (err) {
-    log(`${new Date().toISOString()} index reload failed (will retry): ${err instanceof Error ? err.message : String(err)}`);
-  }
+    if (failed?.version === version && Date.now() < failed.retryAt) return;
+    try {
+      if (index.reopen()) {
+        warmUp(index);
+        const s = index.stats();
+        log(`${new Date().toISOString()} index reloaded: version ${s.generation}, ${s.documents} documents`);
+      }
+      failed = null;
+    } catch (err) {
+      const again = failed?.version === version;
+      const delayMs = again ? Math.min(failed!.delayMs * 2, RELOAD_RETRY_MAX_MS) : intervalMs;
+      failed = { version, delayMs, retryAt: Date.now() + delayMs };
+      if (!again) {
+        log(
+          `${new Date().toISOString()} index reload of ${version} failed: ${messageOf(err)}; still serving version ${index.stats().generation}; ` +
+            `retrying less and less often (at most every ${RELOAD_RETRY_MAX_MS / 1000} s), logged again when another version is committed`,
+        );
+      }
+    }
+  };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,44 +1,18 @@
 /**
  * Hostile queries have a bounded cost: each is answered (200) or rejected (400) within the
  * per-request time budget (default 2 s; a search over it is a 503 `search_timeout`), and the
- * server keeps answering other requests meanwhile: searches run on the event loop, so the budget
- * is what bounds how long one can hold the others up. The servers run as `zhsearch serve`
+ * server keeps answering other requests meanwhile: a search holds the event loop for at most its
+ * fast-lane budget (src/server/lanes.ts), then finishes on the search thread; a client with too
+ * many expensive searches gets a 429. The servers run as `zhsearch serve`
  * processes, so a health check measured here really runs alongside the hostile searches.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACET_NAMES, MAX_QUERY_TERMS, SearchIndex, SearchTimeoutError } from '../../src/index.js';
 import { errorResponse, searchResponse } from '../../src/server/schemas.js';
 import { removeDir, tempDir } from '../helpers.js';
 import { fixtureDocuments } from '../server/fixtures.js';
+import { serve, stop, type Served } from './served.js';
 import { syntheticDocs } from './synthetic.js';
-
-interface Served {
-  url: string;
-  child: ChildProcess;
-}
-
-/** `zhsearch serve` on a free port (the compiled CLI), once it listens. */
-function serve(dir: string, ...flags: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [join(process.cwd(), 'bin/zhsearch.js'), 'serve', '--index-dir', dir, '--port', '0', ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d) => {
-      err += d;
-      const m = /at (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.on('exit', (code) => reject(new Error(`zhsearch serve exited with ${code}: ${err}`)));
-  });
-}
-
-async function stop(s: Served | undefined): Promise<void> {
-  if (!s || s.child.exitCode !== null) return;
-  const exited = new Promise((r) => s.child.on('exit', r));
-  s.child.kill('SIGTERM');
-  await exited;
-}
 
 let dir: string;
 let server: Served;

@@ -28,17 +28,33 @@ describe('search', () => {
   });
   const ids = (q: string, o = {}) => index.search(q, { size: 50, ...o }).hits.map((h) => h.id).sort();
 
-  it('requires every word by default and any word with op=or', () => {
-    expect(ids('图书馆 读书节')).toEqual(['a']);
+  it('ranks documents with every word first by default, requires every word with op=and, any with op=or', () => {
+    expect(ids('图书馆 读书节', { op: 'and' })).toEqual(['a']);
     expect(ids('图书馆 读书节', { op: 'or' })).toEqual(['a', 'b']);
+    const auto = index.search('图书馆 读书节');
+    expect(auto.query).toMatchObject({ op: 'auto', relaxed: false, dropped: [] });
+    expect(auto.hits.map((h) => h.id)).toEqual(['a', 'b']);
+    expect(auto.total).toBe(2);
   });
 
-  it('relaxes an AND query that matches nothing to OR and says so', () => {
-    const r = index.search('读书节 总分馆制');
-    expect(r.query.relaxed).toBe(true);
-    expect(r.query.op).toBe('or');
-    expect(r.hits.map((h) => h.id).sort()).toEqual(['a', 'b']);
-    expect(index.search('读书节 总分馆制', { relax: false }).total).toBe(0);
+  it('relaxes an AND query that matches nothing by dropping its least informative words, and says so', () => {
+    const r = index.search('读书节 总分馆制', { op: 'and' });
+    expect(r.query).toMatchObject({ op: 'and', relaxed: true, dropped: ['总分馆制'] });
+    expect(r.hits.map((h) => h.id)).toEqual(['a']);
+    expect(index.search('读书节 总分馆制', { op: 'and', relax: false }).total).toBe(0);
+    // By default, both documents match, each lacking one word.
+    const auto = index.search('读书节 总分馆制');
+    expect(auto.total).toBe(2);
+    expect(auto.query.relaxed).toBe(true);
+  });
+
+  it('never lets a stop word decide a match, except when it is the only word or inside a phrase', () => {
+    const r = index.search('图书馆的读书节', { op: 'and' });
+    expect(r.query.stopWords).toEqual(['的']);
+    expect(r.query.terms).toEqual(['图书馆', '读书节']);
+    expect(r.hits.map((h) => h.id)).toEqual(['a']);
+    expect(index.search('的', { size: 50 }).total).toBe(docs.filter((d) => d.content.includes('的')).length);
+    expect(index.search('"文化和服务"').query.terms).toEqual(['"文化和服务"']);
   });
 
   it('matches a character sequence even where jieba cut it differently', () => {

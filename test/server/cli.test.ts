@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STOP_WORDS_FILE } from '../../src/index.js';
 import { loadServeConfig } from '../../src/server/config.js';
 import { removeDir, tempDir } from '../helpers.js';
 import { runCli, waitFor, type Child } from './child.js';
@@ -28,7 +29,7 @@ function getKeepAlive(url: string, agent: Agent): Promise<{ status: number; body
 
 describe('configuration', () => {
   it('reads flags over environment variables over defaults', () => {
-    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*', searchTimeoutMs: 2000, workers: 1 });
+    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*', searchTimeoutMs: 2000, workers: 1, searchThread: true, trustProxy: false, stopWords: DEFAULT_STOP_WORDS_FILE });
     expect(loadServeConfig({ port: '8080' }, { ZHSEARCH_PORT: '9090', ZHSEARCH_HOST: '0.0.0.0', ZHSEARCH_CORS_ORIGINS: 'https://a.example, https://b.example:8443' })).toEqual({
       indexDir: 'index',
       port: 8080,
@@ -36,7 +37,13 @@ describe('configuration', () => {
       corsOrigins: ['https://a.example', 'https://b.example:8443'],
       searchTimeoutMs: 2000,
       workers: 1,
+      searchThread: true,
+      trustProxy: false,
+      stopWords: DEFAULT_STOP_WORDS_FILE,
     });
+    expect(loadServeConfig({ 'search-thread': 'off' }, { ZHSEARCH_SEARCH_THREAD: 'on' }).searchThread).toBe(false);
+    expect(loadServeConfig({}, { ZHSEARCH_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadServeConfig({ 'trust-proxy': 'loopback, 10.0.0.0/8' }, {}).trustProxy).toBe('loopback, 10.0.0.0/8');
     expect(loadServeConfig({ workers: '0' }, { ZHSEARCH_WORKERS: '3' }).workers).toBe(0);
     expect(loadServeConfig({ 'timeout-ms': '500' }, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(500);
     expect(loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(900);
@@ -50,6 +57,9 @@ describe('configuration', () => {
     expect(() => loadServeConfig({ 'timeout-ms': '0' }, {})).toThrow(/--timeout-ms \/ ZHSEARCH_TIMEOUT_MS: must be a whole number of milliseconds/);
     expect(() => loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '2s' })).toThrow(/--timeout-ms \/ ZHSEARCH_TIMEOUT_MS/);
     expect(() => loadServeConfig({ workers: '-1' }, {})).toThrow(/--workers \/ ZHSEARCH_WORKERS: must be a whole number/);
+    expect(() => loadServeConfig({ 'search-thread': 'yes' }, {})).toThrow(/--search-thread \/ ZHSEARCH_SEARCH_THREAD: must be on or off/);
+    expect(() => loadServeConfig({}, { ZHSEARCH_TRUST_PROXY: 'a;b' })).toThrow(/--trust-proxy \/ ZHSEARCH_TRUST_PROXY/);
+    expect(() => loadServeConfig({ 'stop-words': '/no/such/list.txt' }, {})).toThrow(/--stop-words \/ ZHSEARCH_STOP_WORDS: no such file/);
   });
 
   it('stops with exit 2 and the message when a process is misconfigured', async () => {

@@ -53,7 +53,7 @@ function readState() {
   const p = new URLSearchParams(location.search);
   const state = {
     q: p.get('q') ?? '',
-    op: p.get('op') === 'or' ? 'or' : 'and',
+    op: p.get('op') === 'or' || p.get('op') === 'and' ? p.get('op') : 'auto',
     sort: p.get('sort') ?? '',
     page: Math.max(1, Number.parseInt(p.get('page') ?? '1', 10) || 1),
     from: p.get('from') ?? '',
@@ -68,7 +68,7 @@ function readState() {
 function toParams(state, { withDoc = true } = {}) {
   const p = new URLSearchParams();
   if (state.q) p.set('q', state.q);
-  if (state.op === 'or') p.set('op', 'or');
+  if (state.op !== 'auto') p.set('op', state.op);
   if (state.sort) p.set('sort', state.sort);
   if (state.page > 1) p.set('page', String(state.page));
   for (const f of FILTERS) for (const v of state[f]) p.append(f, v);
@@ -176,7 +176,10 @@ function renderSummary(state, data) {
   if (state.q) parts.push(`“${state.q}”共 ${data.total} 条结果`);
   else parts.push(`共 ${data.total} 篇文章`);
   parts.push(`（${data.tookMs} 毫秒）`);
-  if (data.query.relaxed) parts.push('没有同时包含全部检索词的文章，以下为包含任一词的结果。');
+  if (data.query.relaxed) {
+    const ignored = [...data.query.stopWords, ...data.query.dropped];
+    parts.push(`未找到同时包含全部词语的结果，已忽略：${ignored.join('、')}`);
+  }
   $('summary').textContent = parts.join('');
 }
 
