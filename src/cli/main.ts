@@ -353,7 +353,20 @@ function formatCheck(r: CheckReport): string {
 }
 
 function requireIndex(dir: string): void {
-  if (!indexExists(dir)) throw new Error(`no index in ${dir}: build one with \`zhsearch index <paths> --index-dir ${dir}\``);
+  if (indexExists(dir)) return;
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => /^seg-.*\.seg$/.test(f));
+  } catch {
+    // no directory
+  }
+  if (files.length) {
+    throw new Error(
+      `no manifest in ${dir}, but ${files.length} segment file(s): manifest.json and every kept manifest-N.json are lost; ` +
+        `\`zhsearch check --index-dir ${dir}\` lists what is there, \`zhsearch index --force\` deletes it and starts a new index`,
+    );
+  }
+  throw new Error(`no index in ${dir}: build one with \`zhsearch index <paths> --index-dir ${dir}\``);
 }
 
 function dirSize(dir: string): number {

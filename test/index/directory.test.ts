@@ -150,6 +150,10 @@ describe('files no commit accounts for', () => {
     // The manifests are lost (an index of an older version has only manifest.json).
     for (const f of manifestFiles(dir)) rmSync(join(dir, f));
 
+    const stats = cli(['stats', '--index-dir', dir]);
+    expect(stats.status).toBe(1);
+    expect(stats.stderr).toContain(`no manifest in ${dir}, but 1 segment file(s): manifest.json and every kept manifest-N.json are lost`);
+
     const more = writeJsonl(join(work, 'new.jsonl'), syntheticDocs(7, 2, 'new'));
     const refused = cli(['index', more, '--index-dir', dir, '--quiet', '--no-dedupe']);
     expect(refused.status).toBe(1);
