@@ -37,8 +37,9 @@ export interface RankingOptions {
   proximity: number;
   /**
    * Tiered matching (op=auto, search/tiers.ts): a word in more than this share of the documents
-   * is common, as Elasticsearch's common terms query (cutoff_frequency) has it: it scores, but does
-   * not make a document match or define tiers, unless every word of the query is common.
+   * is common (and in 50 documents at least), as Elasticsearch's common terms query
+   * (cutoff_frequency) has it: it scores, but does not make a document match or define tiers,
+   * unless every word of the query is common.
    */
   commonCutoff: number;
 }

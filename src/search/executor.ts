@@ -89,6 +89,9 @@ export interface Collect {
   bestTierOnly?: boolean;
 }
 
+/** A word in fewer documents than this is never common (a small collection has no common words). */
+export const MIN_COMMON_DOCUMENTS = 50;
+
 /** Matches `plan` in every segment, decoding through `postings` (within its budget). */
 export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: RankingOptions, postings: PostingsCache, collect: Collect = { k: null, rejected: null }): Execution {
   const budget = postings.budget;
@@ -262,9 +265,10 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
   const matches = new Map(root.positive.map((n) => [n, documentsOf(n)]));
   const unmatched = root.positive.filter((n) => matches.get(n) === 0);
   const inQueryOrder = root.positive.filter((n) => matches.get(n)! > 0);
-  // Common clauses score but neither match nor define tiers, unless every clause is common.
-  const common = Math.max(1, ranking.commonCutoff * Math.max(...FIELDS.map((f) => snapshot.stats[f].docsWithField)));
-  const rare = inQueryOrder.filter((n) => matches.get(n)! <= common);
+  // Under op=auto, common clauses score but neither match nor define tiers, unless every clause
+  // is common; a relaxed AND drops every clause in turn, common ones first.
+  const common = Math.max(MIN_COMMON_DOCUMENTS, ranking.commonCutoff * Math.max(...FIELDS.map((f) => snapshot.stats[f].docsWithField)));
+  const rare = collect.bestTierOnly ? inQueryOrder : inQueryOrder.filter((n) => matches.get(n)! <= common);
   const ordered = [...(rare.length ? rare : inQueryOrder)].sort((a, b) => matches.get(a)! - matches.get(b)!);
   const perSegment = snapshot.segments.map((_, s) => {
     const m = segmentMatcher(s);

@@ -32,7 +32,13 @@ port.on('message', (msg: ThreadRequest) => {
   let reply: ThreadReply;
   try {
     if (msg.files) adoptSectionFiles(msg.files);
-    if (index.stats().generation !== msg.generation) index.reopen();
+    if (index.stats().generation !== msg.generation) {
+      try {
+        index.reopen();
+      } catch {
+        // A version that fails to load (a damaged file): keep the one we have, as the main thread does.
+      }
+    }
     const reader = index.acquire();
     try {
       reply = { id: msg.id, result: reader.search(msg.q, msg.options) };

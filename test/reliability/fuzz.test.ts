@@ -138,7 +138,7 @@ describe('search API', () => {
   it('AND: every hit contains every term, and every document that does is a hit', async () => {
     await fc.assert(
       fc.asyncProperty(words, async (ws) => {
-        const r = await search({ q: ws.join(' '), size: '100', facets: 'none' });
+        const r = await search({ q: ws.join(' '), op: 'and', size: '100', facets: 'none' });
         const terms = r.query.terms;
         const expected = matching(docs, terms);
         if (r.query.relaxed) {

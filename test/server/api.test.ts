@@ -55,7 +55,7 @@ const idsWhere = (pred: (d: StoredDocument) => boolean) => docs.filter(pred).map
 describe('search', () => {
   it('answers a query with hits, highlighted titles and snippets', async () => {
     const r = await search({ q: '读书节' });
-    expect(r.query).toMatchObject({ q: '读书节', terms: ['读书节'], op: 'and', relaxed: false });
+    expect(r.query).toMatchObject({ q: '读书节', terms: ['读书节'], op: 'auto', relaxed: false, dropped: [], stopWords: [] });
     expect(r.total).toBe(matching(docs, ['读书节']).length);
     expect(r.page).toBe(1);
     expect(r.size).toBe(10);
@@ -109,13 +109,19 @@ describe('search', () => {
   });
 
   it('combines words with op=and and op=or, and relaxes an AND without results', async () => {
-    const and = await search({ q: '读书节 古籍修复' });
+    const and = await search({ q: '读书节 古籍修复', op: 'and' });
     const or = await search({ q: '读书节 古籍修复', op: 'or' });
     expect(and.total).toBe(matching(docs, ['读书节', '古籍修复']).length);
     expect(or.total).toBeGreaterThanOrEqual(and.total);
     expect(or.query.op).toBe('or');
-    const relaxed = await search({ q: '读书节 qzxjvkw' });
-    expect(relaxed.query).toMatchObject({ relaxed: true, op: 'or' });
+    // By default: the documents with either word, those with both first.
+    const auto = await search({ q: '读书节 古籍修复', size: '100' });
+    expect(auto.total).toBe(or.total);
+    const both = new Set(matching(docs, ['读书节', '古籍修复']).map((d) => d.id));
+    expect(auto.hits.slice(0, both.size).every((h) => both.has(h.id))).toBe(true);
+    // A word no document has is dropped, and said so.
+    const relaxed = await search({ q: '读书节 qzxjvkw', op: 'and' });
+    expect(relaxed.query).toMatchObject({ relaxed: true, op: 'and', dropped: ['qzxjvkw'] });
     expect(relaxed.total).toBe(matching(docs, ['读书节']).length);
   });
 
