@@ -5,7 +5,10 @@
  * documents whose field contains the leaf's characters (substring postings) and the word postings
  * of its words; sum their document frequencies over segments. (2) Score each match with BM25
  * (see bm25.ts) and combine leaves by the plan: a group intersects (op=and) or unites (op=or) its
- * clauses and subtracts the excluded ones; OR unites. Deleted documents are dropped last.
+ * clauses and subtracts the excluded ones; OR unites. Under op=auto, and for an op=and that found
+ * nothing, the root's clauses are tiered (tiers.ts): ordered by how many documents they match over
+ * the whole index, common ones set aside (op=auto), each document given its tier. Deleted
+ * documents are dropped last. The execution can also explain a document's score, term by term.
  *
  * Scoring of a word leaf in a field: a document where jieba produced the word is scored by the
  * word's BM25; a document that contains the characters only inside other words (e.g. 和服 in

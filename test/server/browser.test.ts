@@ -133,6 +133,12 @@ describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
     expect(dialogs).toEqual([]);
   });
 
+  it('says which words it left out when no article has them all', async () => {
+    await page.goto(`${ts.url}/?q=${encodeURIComponent('读书节的qzxjvkw')}`);
+    await page.locator('.hit').first().waitFor();
+    expect(await page.locator('#summary').textContent()).toContain('未找到同时包含全部词语的结果，已忽略：的、qzxjvkw');
+  });
+
   it('shows an error message and an empty state', async () => {
     await page.goto(`${ts.url}/?from=2023-13`);
     await page.locator('#error:not([hidden])').waitFor();
