@@ -86,7 +86,7 @@ export function checkIndex(dir: string): CheckReport {
     problems: [],
     unaccounted: [],
   };
-  const problem = (file: string, err: unknown) => report.problems.push({ file, message: reasonOf(file, err) });
+  const problem = (file: string, err: unknown) => report.problems.push({ file, message: reasonOf(err) });
 
   // The manifests: manifest.json and every kept commit.
   const path = join(dir, MANIFEST);
@@ -188,7 +188,7 @@ function checkSegment(dir: string, name: string, expected: number | undefined, r
     for (const message of verified.damaged) report.problems.push({ file: segPath, message });
     sections = verified.sections;
   } catch (err) {
-    report.problems.push({ file: segPath, message: reasonOf(segPath, err) });
+    report.problems.push({ file: segPath, message: reasonOf(err) });
     if (existsSync(storePath)) report.problems.push({ file: storePath, message: `not checked: the checksums of its documents are in ${segPath}, which is damaged` });
     return null;
   }
@@ -250,7 +250,7 @@ function checkStore(path: string, offsets: Float64Array, crcs: Uint32Array, idOf
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    report.problems.push({ file: path, message: reasonOf(path, err) });
+    report.problems.push({ file: path, message: reasonOf(err) });
     return;
   }
   try {
@@ -297,8 +297,8 @@ function checkStore(path: string, offsets: Float64Array, crcs: Uint32Array, idOf
   }
 }
 
-/** The message of an error about `file`, without the file name an {@link IndexFileError} starts with. */
-function reasonOf(file: string, err: unknown): string {
+/** The message of an error, without the file name an {@link IndexFileError} starts with (the report names the file). */
+function reasonOf(err: unknown): string {
   if (err instanceof IndexFileError && err.message.startsWith(`${err.file}: `)) return err.message.slice(err.file.length + 2);
   const e = err as NodeJS.ErrnoException;
   return e?.code ? `cannot read (${e.code})` : err instanceof Error ? err.message : String(err);

@@ -19,7 +19,7 @@ import { idf } from './bm25.js';
 import { execute, type Collect, type Contribution, type Execution, type MatchSets, type Op } from './executor.js';
 import { proximity } from './proximity.js';
 import { countFacets, type FacetName, type Facets } from './facets.js';
-import { CompiledFilters, passing, type Failures, type SearchFilters } from './filters.js';
+import { CompiledFilters, passing, type SearchFilters } from './filters.js';
 import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
 import { describeLeaf, MAX_QUERY_TERMS, negatedLeaves, planQuery, positiveLeaves, topLevelClauses, type LeafWeight, type Plan, type PlanNode } from './plan.js';
 import { parseQuery } from './query-parser.js';
