@@ -251,6 +251,7 @@ function searchCommand(args: string[]): number {
     const tookMs = performance.now() - started;
     if (values.json) process.stdout.write(JSON.stringify({ ...result, tookMs: Number(tookMs.toFixed(2)) }, null, 2) + '\n');
     else process.stdout.write(formatResult(result, tookMs));
+    for (const w of result.warnings ?? []) process.stderr.write(`zhsearch: warning: document "${w.id}" unavailable: ${w.message} (run \`zhsearch check\`)\n`);
     return 0;
   } finally {
     void index.close();
@@ -263,7 +264,7 @@ function formatResult(r: SearchResult, tookMs: number): string {
       `${r.query.relaxed ? ` (no document has all the words; the best lack ${r.query.dropped.join(' ')})` : ''} in ${tookMs.toFixed(1)} ms`,
   ];
   r.hits.forEach((h, i) => {
-    lines.push(`${String(i + 1).padStart(3)}. ${h.title || '(untitled)'}  [${h.score.toFixed(3)}]`);
+    lines.push(`${String(i + 1).padStart(3)}. ${h.unavailable ? '(unavailable: its stored document is damaged)' : h.title || '(untitled)'}  [${h.score.toFixed(3)}]`);
     const meta = [h.date, h.source, h.regions.map((x) => x.county ?? x.city ?? x.province).join('、'), h.url].filter(Boolean).join(' | ');
     lines.push(`     ${h.id}${meta ? ` | ${meta}` : ''}`);
   });

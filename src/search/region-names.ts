@@ -12,6 +12,7 @@
  */
 import type { IndexSnapshot } from '../index/reader.js';
 import { regionByCode } from '../analysis/regions.js';
+import { IndexFileError } from '../index/section-file.js';
 
 export type RegionLevel = 'province' | 'city' | 'county';
 
@@ -78,7 +79,15 @@ function namesFromDocuments(snapshot: IndexSnapshot, unknown: Set<string>, out: 
       let carries = false;
       for (let k = offsets[doc]; k < offsets[doc + 1] && !carries; k++) carries = wanted[values[k]] === 1;
       if (!carries) continue;
-      for (const r of segment.document(doc).regions ?? []) {
+      let regions;
+      try {
+        regions = segment.document(doc).regions ?? [];
+      } catch (err) {
+        // A damaged stored document (see `zhsearch check`): its codes keep their gazetteer name or none.
+        if (err instanceof IndexFileError) continue;
+        throw err;
+      }
+      for (const r of regions) {
         const named: Array<[string, string | undefined]> = [
           [`${r.code.slice(0, 2)}0000`, r.province],
           [`${r.code.slice(0, 4)}00`, r.city],

@@ -13,6 +13,7 @@ import { normalize, isSearchable } from '../analysis/normalize.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { FIELDS, NO_DATE } from '../index/schema.js';
 import { matchSubstring } from './substring.js';
+import { IndexFileError } from '../index/section-file.js';
 
 export interface Suggestions {
   /** Words starting with the input (not the input itself), most frequent first. */
@@ -76,7 +77,14 @@ function titles(snapshot: IndexSnapshot, chars: string[], limit: number): Sugges
   const wanted = chars.join('');
   // Verify on the stored title (positions count the indexed text, which may differ in rare cases).
   for (const c of candidates.slice(0, limit * 4)) {
-    const doc = snapshot.segments[c.segment].segment.document(c.doc);
+    let doc;
+    try {
+      doc = snapshot.segments[c.segment].segment.document(c.doc);
+    } catch (err) {
+      // A damaged stored document (see `zhsearch check`) is left out of the suggestions.
+      if (err instanceof IndexFileError) continue;
+      throw err;
+    }
     const title = doc.title ?? '';
     if (seen.has(title) || !searchableChars(normalize(title).text).join('').startsWith(wanted)) continue;
     seen.add(title);

@@ -70,6 +70,13 @@ afterAll(async () => {
 });
 
 describe('a damaged stored document', () => {
+  it('is left out of suggestions, which still answer', async () => {
+    const { status, body } = await getJson<{ titles: Array<{ id: string }> }>(server.url, '/api/suggest', { q: '湖北省图书馆举办第1' });
+    expect(status).toBe(200);
+    expect(body.titles.length).toBeGreaterThan(0);
+    expect(body.titles.map((t) => t.id)).not.toContain(VICTIM);
+  });
+
   it('is left out of a result page, its hit kept in place and marked unavailable; the page is a 200', async () => {
     const after = await search(PAGE);
     expect(after.total).toBe(before.total);
