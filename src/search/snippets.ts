@@ -281,8 +281,58 @@ function render(text: string, from: number, to: number, marks: readonly Range[])
 
 /** The whole of `text` with every match of `terms` marked (titles, the article view). */
 export function highlightText(text: string, terms: readonly (readonly string[])[], budget: Budget = Budget.unlimited()): Highlighted {
-  const marks = merge(findMatches(text, terms, budget));
+  const marks = findMarks(text, terms, budget);
   return { html: render(text, 0, text.length, marks), highlights: marks.slice(0, MAX_HIGHLIGHTS) };
+}
+
+/** Scratch of {@link findMarks}: per searchable character, the furthest end of a match starting there. */
+let scratchReach = new Int32Array(4096);
+
+/**
+ * The merged ranges {@link merge} makes of {@link findMatches}, without a match object per match:
+ * each match only extends the reach of its start, and one sweep joins overlapping ones (a whole
+ * article of 图书图书… under a phrase of 图书图书… is 100,000 matches and one range).
+ */
+function findMarks(text: string, terms: readonly (readonly string[])[], budget: Budget): Range[] {
+  if (!text) return [];
+  const a = automaton(terms);
+  if (!a) return [];
+  const { length, codes, starts, ends } = searchable(text);
+  if (scratchReach.length < length) scratchReach = new Int32Array(length * 2);
+  const reach = scratchReach.fill(0, 0, length);
+  let state = 0;
+  for (let k = 0; k < length; k++) {
+    if ((k & 4095) === 4095) budget.check();
+    const code = codes[k];
+    let to = a.next[state].get(code);
+    while (to === undefined && state > 0) {
+      state = a.fail[state];
+      to = a.next[state].get(code);
+    }
+    state = to ?? 0;
+    for (let s = a.ends[state].length ? state : a.outputLink[state]; s >= 0; s = a.outputLink[s]) {
+      for (const term of a.ends[s]) {
+        const start = k - a.lengths[term] + 1;
+        if (reach[start] < k + 1) reach[start] = k + 1;
+      }
+    }
+  }
+  // Runs of overlapping matches (in searchable characters), then ranges that touch in the original text.
+  const out: Range[] = [];
+  for (let k = 0; k < length; ) {
+    if (reach[k] === 0) {
+      k++;
+      continue;
+    }
+    let end = reach[k];
+    for (let j = k + 1; j < end; j++) if (reach[j] > end) end = reach[j];
+    const range: Range = [starts[k], ends[end - 1]];
+    const last = out[out.length - 1];
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else out.push(range);
+    k = end;
+  }
+  return out;
 }
 
 const SENTENCE_END = /[。！？；!?;…\n]/;
