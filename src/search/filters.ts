@@ -35,20 +35,20 @@ import { regionByCode, regionsNamed } from '../analysis/regions.js';
 import { regionLevel, regionNames, type RegionLevel, type RegionNames } from './region-names.js';
 
 export interface SearchFilters {
-  /** Province names, short forms (湖北) or codes; any of them. */
-  province?: string[];
+  /** Province names, short forms (湖北) or codes; any of them (one value or a list, as every list filter). */
+  province?: string | readonly string[];
   /** Prefecture names, short forms (襄阳) or codes; any of them. */
-  city?: string[];
+  city?: string | readonly string[];
   /** County names, short forms (雨花台) or codes; any of them. */
-  county?: string[];
+  county?: string | readonly string[];
   /** First day, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (inclusive). */
   from?: string;
   /** Last day, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (inclusive). */
   to?: string;
   /** Sources (publishers), exact; any of them. */
-  source?: string[];
+  source?: string | readonly string[];
   /** Library names, exact; any of them. */
-  library?: string[];
+  library?: string | readonly string[];
 }
 
 /** A filter value that is blank or names no region: the filter and the value are named. */
@@ -220,9 +220,11 @@ export function passing(set: DocSet, failures: Failures): DocSet {
 const SPACE_AROUND = /^\p{White_Space}+|\p{White_Space}+$/gu;
 
 /** The values of a list filter, trimmed; null when it has none. Throws {@link FilterError} for a blank one. */
-function trimmed(filter: FilterError['filter'], values: readonly string[] | undefined): string[] | null {
+function trimmed(filter: FilterError['filter'], value: string | readonly string[] | undefined): string[] | null {
+  const values = typeof value === 'string' ? [value] : value;
   if (!values?.length) return null;
   return values.map((v) => {
+    if (typeof v !== 'string') throw new FilterError(filter, String(v), 'a value is not a string');
     const t = v.replace(SPACE_AROUND, '');
     if (t === '') throw new FilterError(filter, v, 'a value is blank');
     return t;

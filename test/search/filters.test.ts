@@ -75,6 +75,12 @@ describe('search filters', () => {
     }
   });
 
+  it('takes one value as a string as well as a list, and rejects what is not a string', () => {
+    expect(ids({ province: '湖北' })).toEqual(ids({ province: ['湖北'] }));
+    expect(ids({ source: '文化日报' })).toEqual(['hubei']);
+    expect(error({ city: [42 as unknown as string] })).toMatchObject({ filter: 'city', value: '42' });
+  });
+
   it('matches source and library exactly, after trimming spaces', () => {
     expect(ids({ source: ['文化日报'] })).toEqual(['hubei']);
     expect(ids({ source: ['\u3000文化日报 '] })).toEqual(['hubei']);
