@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { DocumentInput } from '../src/index.js';
+import { SearchIndex, type DocumentInput } from '../src/index.js';
 
 /** `../shared` next to the repository (or $ZHSEARCH_SHARED); null when absent. */
 export function sharedDir(): string | null {
@@ -70,5 +70,21 @@ export function toDoc(r: Record<string, unknown>): DocumentInput {
     date: typeof r.date === 'string' ? r.date : undefined,
     source: typeof r.source === 'string' ? r.source : undefined,
     url: typeof r.url === 'string' ? r.url : undefined,
+  };
+}
+
+/** A small index of `docs` built in this thread in a new temporary directory; `close` removes it. */
+export async function smallIndex(docs: DocumentInput[], prefix?: string): Promise<{ dir: string; index: SearchIndex; close(): Promise<void> }> {
+  const dir = tempDir(prefix);
+  const index = SearchIndex.open(dir, { threads: 0 });
+  await index.add(docs);
+  await index.commit();
+  return {
+    dir,
+    index,
+    close: async () => {
+      await index.close();
+      removeDir(dir);
+    },
   };
 }

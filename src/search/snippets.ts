@@ -226,15 +226,11 @@ function automaton(terms: readonly (readonly string[])[]): Automaton | null {
 }
 
 /**
- * Every match of `terms` (each a list of normalized searchable characters, as in a plan leaf) in
- * `text`, sorted by start; overlapping matches of different terms are all returned.
+ * Runs the automaton of `terms` over the searchable characters `codes[0..length)`, calling
+ * `found(first, last, term)` for every match (searchable-character indexes, inclusive), in the
+ * order their last characters come; checks the budget every 4,096 characters.
  */
-function findMatches(text: string, terms: readonly (readonly string[])[], budget: Budget): Match[] {
-  if (!text) return [];
-  const a = automaton(terms);
-  if (!a) return [];
-  const { length, codes, starts, ends } = searchable(text);
-  const out: Match[] = [];
+function scan(a: Automaton, codes: Int32Array, length: number, budget: Budget, found: (first: number, last: number, term: number) => void): void {
   let state = 0;
   for (let k = 0; k < length; k++) {
     if ((k & 4095) === 4095) budget.check();
@@ -246,9 +242,22 @@ function findMatches(text: string, terms: readonly (readonly string[])[], budget
     }
     state = to ?? 0;
     for (let s = a.ends[state].length ? state : a.outputLink[state]; s >= 0; s = a.outputLink[s]) {
-      for (const term of a.ends[s]) out.push({ start: starts[k - a.lengths[term] + 1], end: ends[k], term });
+      for (const term of a.ends[s]) found(k - a.lengths[term] + 1, k, term);
     }
   }
+}
+
+/**
+ * Every match of `terms` (each a list of normalized searchable characters, as in a plan leaf) in
+ * `text`, sorted by start; overlapping matches of different terms are all returned.
+ */
+function findMatches(text: string, terms: readonly (readonly string[])[], budget: Budget): Match[] {
+  if (!text) return [];
+  const a = automaton(terms);
+  if (!a) return [];
+  const { length, codes, starts, ends } = searchable(text);
+  const out: Match[] = [];
+  scan(a, codes, length, budget, (first, last, term) => out.push({ start: starts[first], end: ends[last], term }));
   if (out.length > 4096) budget.check();
   return out.sort((x, y) => x.start - y.start || y.end - x.end || x.term - y.term);
 }
@@ -300,23 +309,9 @@ function findMarks(text: string, terms: readonly (readonly string[])[], budget: 
   const { length, codes, starts, ends } = searchable(text);
   if (scratchReach.length < length) scratchReach = new Int32Array(length * 2);
   const reach = scratchReach.fill(0, 0, length);
-  let state = 0;
-  for (let k = 0; k < length; k++) {
-    if ((k & 4095) === 4095) budget.check();
-    const code = codes[k];
-    let to = a.next[state].get(code);
-    while (to === undefined && state > 0) {
-      state = a.fail[state];
-      to = a.next[state].get(code);
-    }
-    state = to ?? 0;
-    for (let s = a.ends[state].length ? state : a.outputLink[state]; s >= 0; s = a.outputLink[s]) {
-      for (const term of a.ends[s]) {
-        const start = k - a.lengths[term] + 1;
-        if (reach[start] < k + 1) reach[start] = k + 1;
-      }
-    }
-  }
+  scan(a, codes, length, budget, (first, last) => {
+    if (reach[first] < last + 1) reach[first] = last + 1;
+  });
   // Runs of overlapping matches (in searchable characters), then ranges that touch in the original text.
   const out: Range[] = [];
   for (let k = 0; k < length; ) {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilterError, SearchIndex, type DocumentInput, type SearchFilters } from '../../src/index.js';
-import { removeDir, tempDir } from '../helpers.js';
+import { smallIndex } from '../helpers.js';
 
 const docs: DocumentInput[] = [
   { id: 'hubei', title: '湖北省图书馆举办读书节', content: '读书节开幕。', regions: [{ code: '420000', province: '湖北省' }], source: '文化日报', libraries: ['湖北省图书馆'] },
@@ -17,18 +17,12 @@ const docs: DocumentInput[] = [
 ];
 
 describe('search filters', () => {
-  let dir: string;
   let index: SearchIndex;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    dir = tempDir();
-    index = SearchIndex.open(dir, { threads: 0 });
-    await index.add(docs);
-    await index.commit();
+    ({ index, close } = await smallIndex(docs));
   });
-  afterAll(async () => {
-    await index.close();
-    removeDir(dir);
-  });
+  afterAll(() => close());
   const ids = (filters: SearchFilters) => index.search('', { size: 50, filters }).hits.map((h) => h.id).sort();
   const error = (filters: SearchFilters): FilterError => {
     try {

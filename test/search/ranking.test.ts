@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_QUERY_TERMS, SearchIndex, type DocumentInput } from '../../src/index.js';
-import { removeDir, tempDir } from '../helpers.js';
+import { smallIndex } from '../helpers.js';
 
 const FILLER = '会议强调要认真落实各项工作部署。';
 const docs: DocumentInput[] = [
@@ -18,16 +18,11 @@ const docs: DocumentInput[] = [
 
 let dir: string;
 let index: SearchIndex;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  dir = tempDir('zhsearch-ranking-');
-  index = SearchIndex.open(dir, { threads: 0 });
-  await index.add(docs);
-  await index.commit();
+  ({ dir, index, close } = await smallIndex(docs, 'zhsearch-ranking-'));
 });
-afterAll(async () => {
-  await index.close();
-  removeDir(dir);
-});
+afterAll(() => close());
 
 describe('proximity', () => {
   it('ranks the document with the query words together above the one with them apart', () => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchIndex, type DocumentInput } from '../../src/index.js';
-import { HAS_SHARED, SHARED, removeDir, tempDir } from '../helpers.js';
+import { HAS_SHARED, SHARED, removeDir, smallIndex, tempDir } from '../helpers.js';
 
 const docs: DocumentInput[] = [
   { id: 'a', title: '金陵图书馆举办读书节', content: '南京市金陵图书馆举办读书节。', date: '2023-04-23' },
@@ -14,18 +14,12 @@ const docs: DocumentInput[] = [
 ];
 
 describe('search', () => {
-  let dir: string;
   let index: SearchIndex;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    dir = tempDir();
-    index = SearchIndex.open(dir, { threads: 0 });
-    await index.add(docs);
-    await index.commit();
+    ({ index, close } = await smallIndex(docs));
   });
-  afterAll(async () => {
-    await index.close();
-    removeDir(dir);
-  });
+  afterAll(() => close());
   const ids = (q: string, o = {}) => index.search(q, { size: 50, ...o }).hits.map((h) => h.id).sort();
 
   it('ranks documents with every word first by default, requires every word with op=and, any with op=or', () => {
