@@ -36,6 +36,9 @@ export type { Explanation, QueryInfo, SearchHit, SearchOptions, SearchResult, Se
 export type { Contribution, Op } from './search/executor.js';
 export { DEFAULT_STOP_WORDS_FILE, type StopWordsSource } from './analysis/stopwords.js';
 import type { StopWordsSource } from './analysis/stopwords.js';
+export { DEFAULT_SYNONYMS_FILE, SynonymsError, type SynonymsSource } from './analysis/synonyms.js';
+import type { SynonymsSource } from './analysis/synonyms.js';
+export type { Interpretation } from './search/interpret.js';
 export type { SortOrder } from './search/collector.js';
 export { FACET_NAMES, type FacetName, type FacetValue, type Facets } from './search/facets.js';
 export { dateBound, FilterError, type SearchFilters } from './search/filters.js';
@@ -52,6 +55,12 @@ export { MAX_QUERY_TERMS } from './search/plan.js';
 export interface IndexOptions extends WriterOptions {
   /** The stop list of queries (a file, or the words; default `dict/stopwords.txt`; `[]` for none). */
   stopWords?: StopWordsSource;
+  /**
+   * Synonym lists applied to queries, in order: files (reread when they change) or `{ lines }`.
+   * Default `[DEFAULT_SYNONYMS_FILE]` (`dict/synonyms.txt`); add your file after it to extend it,
+   * `[]` for none.
+   */
+  synonyms?: readonly SynonymsSource[];
   /**
    * Called with what the user should know about the index directory: `manifest.json` lost or
    * damaged and an earlier commit used instead, index files without any manifest. Each message
@@ -136,8 +145,8 @@ export class IndexReader {
    * `text` (a stored `field`) with the matches of query `q` marked: escaped HTML and offsets.
    * Throws `SearchTimeoutError` past `timeoutMs` (default: no limit).
    */
-  highlight(q: string, text: string, field?: FieldName, timeoutMs?: number): Highlighted {
-    return highlight(this.analyzer, q, text, field, timeoutMs);
+  highlight(q: string, text: string, field?: FieldName, timeoutMs?: number, literal?: boolean): Highlighted {
+    return highlight(this.snapshot, this.analyzer, q, text, field, timeoutMs, literal);
   }
 
   stats(): IndexStats {
@@ -172,7 +181,7 @@ export class SearchIndex {
       }
     }
     // A new index is usually opened to be built, on worker threads: this thread may never cut text.
-    this.analyzer = new Analyzer({ userDicts: options.userDicts, lazy: !this.shared, stopWords: options.stopWords });
+    this.analyzer = new Analyzer({ userDicts: options.userDicts, lazy: !this.shared, stopWords: options.stopWords, synonyms: options.synonyms, onWarning: (m) => this.warn(m) });
   }
 
   private get snapshot(): IndexSnapshot | null {

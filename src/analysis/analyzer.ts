@@ -12,6 +12,7 @@
 import { isSearchable, normalizeText } from './normalize.js';
 import { getSegmenter, type Segmenter } from './segmenter.js';
 import { loadStopWords, type StopWordsSource } from './stopwords.js';
+import { DEFAULT_SYNONYMS_FILE, SynonymFiles, type Synonyms, type SynonymsSource } from './synonyms.js';
 
 /** The tokens of one field. */
 export interface FieldTokens {
@@ -28,6 +29,13 @@ export interface AnalyzerOptions {
   lazy?: boolean;
   /** The stop list (see stopwords.ts): a file or the words. Default `dict/stopwords.txt`. */
   stopWords?: StopWordsSource;
+  /**
+   * Synonym lists of queries (see synonyms.ts): files or lines, read in order; default the shipped
+   * `dict/synonyms.txt`; `[]` for none. Files are reread when they change.
+   */
+  synonyms?: readonly SynonymsSource[];
+  /** Told about a synonym file that changed and cannot be read (the previous list stays). Default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 const HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$/;
@@ -40,10 +48,17 @@ const QUERY_PIECE = new RegExp(`[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]+
 export class Analyzer {
   private readonly segmenter: Segmenter;
   private readonly stopWords: ReadonlySet<string>;
+  private readonly synonymFiles: SynonymFiles;
 
   constructor(options: AnalyzerOptions = {}) {
     this.segmenter = getSegmenter(options.userDicts ?? [], options.lazy);
     this.stopWords = loadStopWords(options.stopWords);
+    this.synonymFiles = new SynonymFiles(options.synonyms ?? [DEFAULT_SYNONYMS_FILE], options.onWarning);
+  }
+
+  /** The synonym lists as they are now (reread when a file changed, at most once a second). */
+  synonyms(): Synonyms {
+    return this.synonymFiles.current();
   }
 
   /** Whether query term `term` (normalized) is on the stop list. */

@@ -146,7 +146,7 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
         const subIdf = idf(stats.docsWithField, substringDf[leaf.id].get(f)!);
         if (leaf.kind === 'word') {
           const wordIdf = idf(stats.docsWithField, wordDf[leaf.id][0].get(f)!);
-          out.push({ substring, word: words[0], norms, minNorm, wordWeight: weight(wordIdf), substringWeight: ranking.substringWeight * weight(subIdf), field: f, wordIdf, substringIdf: subIdf });
+          out.push({ substring, word: words[0], norms, minNorm, wordWeight: weight(wordIdf), substringWeight: (leaf.substringWeight ?? ranking.substringWeight) * weight(subIdf), field: f, wordIdf, substringIdf: subIdf });
         } else {
           let phraseIdf = 0;
           leaf.words.forEach((_, i) => {
@@ -154,7 +154,7 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
             phraseIdf += idf(stats.docsWithField, df > 0 ? df : substringDf[leaf.id].get(f)!);
           });
           if (!leaf.words.length) phraseIdf = subIdf;
-          out.push({ substring, word: null, norms, minNorm, wordWeight: 0, substringWeight: weight(phraseIdf), field: f, wordIdf: 0, substringIdf: phraseIdf });
+          out.push({ substring, word: null, norms, minNorm, wordWeight: 0, substringWeight: (leaf.substringWeight ?? 1) * weight(phraseIdf), field: f, wordIdf: 0, substringIdf: phraseIdf });
         }
       }
       return out;

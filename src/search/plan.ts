@@ -35,6 +35,12 @@ export interface Leaf {
   fields: readonly FieldName[];
   /** Times the query asks for it (a word repeated in a pasted paragraph counts more). */
   count: number;
+  /**
+   * Weight of documents that have the characters only inside other words (a word leaf) or of every
+   * match (a phrase), instead of the ranking's: set low for a short form expanded by a synonym
+   * (国图 inside 中国图书 is not 国家图书馆). Undefined: the ranking's.
+   */
+  substringWeight?: number;
 }
 
 export type PlanNode =
@@ -103,13 +109,13 @@ export function planQuery(
   const all: Leaf[] = [];
   const byKey = new Map<string, Leaf>();
   const stopWords = new Set<string>();
-  const leaf = (kind: Leaf['kind'], text: string, chars: string[], words: string[], field: FieldName | null, count = 1): PlanNode => {
+  const leaf = (kind: Leaf['kind'], text: string, chars: string[], words: string[], field: FieldName | null, count = 1, substringWeight?: number): PlanNode => {
     const fields = field ? [field] : FIELDS;
-    const key = [kind, field ?? '*', chars.join('\u0001'), words.join('\u0001')].join('\u0000');
+    const key = [kind, field ?? '*', chars.join('\u0001'), words.join('\u0001'), substringWeight ?? ''].join('\u0000');
     let l = byKey.get(key);
     if (l) l.count += count;
     else {
-      l = { id: all.length, kind, text, chars, words, fields, count };
+      l = { id: all.length, kind, text, chars, words, fields, count, ...(substringWeight !== undefined ? { substringWeight } : {}) };
       all.push(l);
       byKey.set(key, l);
     }
@@ -129,14 +135,14 @@ export function planQuery(
       case 'text': {
         const counts = new Map<string, number>();
         for (const t of analyzer.queryWords(n.text)) if (queryChars(t).length > 0) counts.set(t, (counts.get(t) ?? 0) + 1);
-        const nodes = unique([...counts].map(([t, c]) => leaf('word', t, queryChars(t), [t], n.field, c)));
+        const nodes = unique([...counts].map(([t, c]) => leaf('word', t, queryChars(t), [t], n.field, c, n.substringWeight)));
         if (!nodes.length) return null;
         return nodes.length === 1 ? nodes[0] : { type: 'group', positive: nodes, negated: [] };
       }
       case 'phrase': {
         const chars = queryChars(n.text);
         if (!chars.length) return null;
-        return leaf('phrase', n.text.trim(), chars, analyzer.queryTerms(n.text), n.field);
+        return leaf('phrase', n.text.trim(), chars, analyzer.queryTerms(n.text), n.field, 1, n.substringWeight);
       }
       case 'not': {
         const child = build(n.child);

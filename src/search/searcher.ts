@@ -11,7 +11,7 @@ import type { Region, StoredDocument } from '../document.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { IndexFileError } from '../index/section-file.js';
 import type { Segment } from '../index/segment.js';
-import { DEFAULT_RANKING, type FieldName, type RankingOptions } from '../index/schema.js';
+import { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from '../index/schema.js';
 import { collectTop, type Collected, type SortOrder } from './collector.js';
 import { Budget } from './budget.js';
 import { PostingsCache } from './postings-cache.js';
@@ -22,7 +22,12 @@ import { countFacets, type FacetName, type Facets } from './facets.js';
 import { CompiledFilters, passing, type SearchFilters } from './filters.js';
 import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
 import { describeLeaf, MAX_QUERY_TERMS, negatedLeaves, planQuery, positiveLeaves, topLevelClauses, type LeafWeight, type Plan, type PlanNode } from './plan.js';
-import { parseQuery } from './query-parser.js';
+import { parseQuery, type QueryNode } from './query-parser.js';
+import { interpret, type Interpretation } from './interpret.js';
+import { correct } from './correct.js';
+import { Vocabulary } from './vocabulary.js';
+import { matchSubstring } from './substring.js';
+import { queryChars } from '../analysis/analyzer.js';
 
 export interface SearchOptions {
   /**
@@ -72,6 +77,11 @@ export interface SearchOptions {
   explain?: boolean;
   /** Distinct terms and phrases a query keeps, the most informative (1 to 256). Default {@link MAX_QUERY_TERMS}. */
   maxTerms?: number;
+  /**
+   * When true, the query is searched exactly as typed: no pinyin reading, no synonyms, no
+   * correction of typos (what "仍然搜索" links to). Default false.
+   */
+  literal?: boolean;
 }
 
 /** The most terms a query may keep, whatever `maxTerms` asks. */
@@ -125,6 +135,18 @@ export interface QueryInfo {
    * the least informative (lowest inverse document frequency x occurrences).
    */
   ignored: string[];
+  /**
+   * How parts of the query were read (interpret.ts, correct.ts): pinyin and initials as Chinese
+   * words, synonyms added, a typo corrected. Empty when the query was searched as typed.
+   */
+  interpretations: Interpretation[];
+  /**
+   * Set when the results are those of a corrected query (`q`): the query as typed, whose literal
+   * form the index lacks or has far more rarely than the correction.
+   */
+  correctedFrom?: string;
+  /** A corrected query offered (not searched): the typed form is in the index, but rarely next to it. */
+  didYouMean?: string;
 }
 
 export interface SearchResult {
@@ -154,16 +176,62 @@ export interface SearchWarning {
  */
 export const SNIPPET_SCAN_CHARS = 50_000;
 
+/**
+ * Searches `q` as the user means it (unless `options.literal`): a typo whose literal form is
+ * absent or rare is searched corrected (`query.correctedFrom`), or the correction offered
+ * (`query.didYouMean`); pinyin and synonyms are read by {@link interpret}.
+ */
 export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions = {}): SearchResult {
+  if (options.literal || q.trim() === '') return searchOnce(snapshot, analyzer, q, options, []);
+  const budget = new Budget(options.timeoutMs ?? Infinity, options.memoryBytes);
+  const postings = new PostingsCache(budget);
+  const fix = correct(q, Vocabulary.of(snapshot), (text) => countContaining(snapshot, text, postings));
+  if (fix?.apply) {
+    const corrections = fix.runs.map((r): Interpretation => ({ from: r.from, to: [r.to], kind: 'correction' }));
+    const result = searchOnce(snapshot, analyzer, fix.query, { ...options, timeoutMs: options.timeoutMs === undefined ? undefined : Math.max(0, budget.remainingMs) }, corrections);
+    result.query.correctedFrom = q;
+    return result;
+  }
+  const result = searchOnce(snapshot, analyzer, q, { ...options, timeoutMs: options.timeoutMs === undefined ? undefined : Math.max(0, budget.remainingMs) }, []);
+  if (fix) result.query.didYouMean = fix.query;
+  return result;
+}
+
+/** The query tree of `q`, read as the user means it unless `literal`. */
+function understood(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, literal: boolean, postings = new PostingsCache(Budget.unlimited())): { node: QueryNode | null; interpretations: Interpretation[] } {
+  const node = parseQuery(q);
+  if (literal || !node) return { node, interpretations: [] };
+  return interpret(node, { analyzer, vocabulary: Vocabulary.of(snapshot), synonyms: analyzer.synonyms(), count: (text) => countContaining(snapshot, text, postings) });
+}
+
+/** Live documents containing `text`'s searchable characters consecutively in some field. */
+function countContaining(snapshot: IndexSnapshot, text: string, postings: PostingsCache): number {
+  const chars = queryChars(text);
+  let n = 0;
+  snapshot.segments.forEach(({ segment, deleted }) => {
+    const seen = new Uint8Array(segment.docCount);
+    for (const f of FIELDS) {
+      for (const d of matchSubstring(segment.fields[f].grams, chars, postings).docs) {
+        if (seen[d] || (deleted && deleted[d])) continue;
+        seen[d] = 1;
+        n++;
+      }
+    }
+  });
+  return n;
+}
+
+function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions, corrections: Interpretation[]): SearchResult {
   const ranking: RankingOptions = { ...DEFAULT_RANKING, ...options.ranking, boosts: { ...DEFAULT_RANKING.boosts, ...options.ranking?.boosts } };
   const op: Op = options.op ?? 'auto';
   const maxTerms = Math.min(MAX_TERMS_LIMIT, Math.max(1, Math.floor(options.maxTerms ?? MAX_QUERY_TERMS)));
-  const plan = planQuery(parseQuery(q), analyzer, informativeness(snapshot), maxTerms);
   const browsing = q.trim() === '';
   const size = options.size ?? 10;
   const page = options.page ?? 1;
   const budget = new Budget(options.timeoutMs ?? Infinity, options.memoryBytes);
   const postings = new PostingsCache(budget);
+  const { node, interpretations } = understood(snapshot, analyzer, q, options.literal === true, postings);
+  const plan = planQuery(node, analyzer, informativeness(snapshot), maxTerms);
   const filters = CompiledFilters.compile(snapshot, options.filters);
   const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
   // Proximity reorders the best PROXIMITY_WINDOW hits (by tier and BM25) of a ranked query of several words.
@@ -236,6 +304,7 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
       dropped,
       stopWords: plan.stopWords,
       ignored: plan.ignored,
+      interpretations: [...corrections, ...interpretations],
     },
     facets,
     ...(warnings.length ? { warnings } : {}),
@@ -246,8 +315,8 @@ export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, o
  * `text` (a stored `field`) with the matches of query `q` marked, as escaped HTML and offsets,
  * within `timeoutMs` (default none; over it, `SearchTimeoutError`).
  */
-export function highlight(analyzer: Analyzer, q: string, text: string, field: FieldName = 'content', timeoutMs?: number): Highlighted {
-  const leaves = positiveLeaves(planQuery(parseQuery(q), analyzer).root).filter((l) => l.fields.includes(field));
+export function highlight(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, text: string, field: FieldName = 'content', timeoutMs?: number, literal = false): Highlighted {
+  const leaves = positiveLeaves(planQuery(understood(snapshot, analyzer, q, literal).node, analyzer).root).filter((l) => l.fields.includes(field));
   return highlightText(text, leaves.map((l) => l.chars), new Budget(timeoutMs ?? Infinity));
 }
 

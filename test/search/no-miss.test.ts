@@ -51,7 +51,10 @@ describe.skipIf(!HAS_SHARED)('no segmentation miss (xwlb sample vs brute force)'
       fields.forEach((f, i) => {
         if (f[0].includes(s) || f[1].includes(s) || f[2].includes(s)) expected.add(docs[i].id);
       });
-      const phrase = index.search(`"${s}"`, { size: 10_000, relax: false, highlight: false });
+      // Exactly the documents containing it, searched as typed; read as the user means it (synonyms), a superset.
+      const phrase = index.search(`"${s}"`, { size: 10_000, relax: false, highlight: false, literal: true });
+      const understood = new Set(index.search(`"${s}"`, { size: 10_000, relax: false, highlight: false }).hits.map((h) => h.id));
+      if ([...expected].some((id) => !understood.has(id))) failures.push(`phrase "${s}" (understood): misses documents`);
       const got = new Set(phrase.hits.map((h) => h.id));
       if (phrase.total !== expected.size || got.size !== expected.size || [...expected].some((id) => !got.has(id))) {
         failures.push(`phrase "${s}": expected ${expected.size}, got ${phrase.total}`);

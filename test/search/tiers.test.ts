@@ -57,7 +57,7 @@ describe.skipIf(!HAS_SHARED)('tiered matching on an xwlb sample, against brute f
       const picked = [...new Set(Array.from({ length: n }, () => vocabulary[Math.floor(rnd() * vocabulary.length)]))];
       if (picked.length < 2) continue;
       const query = picked.map((v) => v.word).join(' ');
-      const r = index.search(query, { size: 100, facets: ['year', 'source'], facetSize: 100 });
+      const r = index.search(query, { size: 100, facets: ['year', 'source'], facetSize: 100, literal: true });
       expect(r.query.terms.sort()).toEqual(picked.map((v) => v.word).sort());
       // Common words score but do not match, unless every word is common.
       const rare = picked.filter((v) => v.fieldDf <= common());
@@ -80,9 +80,9 @@ describe.skipIf(!HAS_SHARED)('tiered matching on an xwlb sample, against brute f
       expect(r.facets.source).toEqual(ordered(expected.source));
       // op=and: every word; op=or: the same set as auto.
       const all = [...union].filter((id) => picked.every((v) => v.docs.has(id)));
-      const and = index.search(query, { op: 'and', relax: false, size: 1 });
+      const and = index.search(query, { op: 'and', relax: false, size: 1, literal: true });
       expect(and.total).toBe(all.length);
-      expect(index.search(query, { op: 'or', size: 1 }).total).toBe(any.size);
+      expect(index.search(query, { op: 'or', size: 1, literal: true }).total).toBe(any.size);
     }
   });
 
@@ -99,12 +99,12 @@ describe.skipIf(!HAS_SHARED)('tiered matching on an xwlb sample, against brute f
       if (index.analyzer.queryTerms(q).join('|') !== [a.word, '的', b.word].join('|')) continue;
       pairs++;
       const union = new Set([...a.docs, ...b.docs]);
-      const auto = index.search(q, { size: 100 });
+      const auto = index.search(q, { size: 100, literal: true });
       expect(auto.query.stopWords).toEqual(['的']);
       expect(auto.total, q).toBe(union.size);
       expect(auto.query.relaxed).toBe(true);
       for (const h of auto.hits) expect(union.has(h.id), `${q}: ${h.id}`).toBe(true);
-      const and = index.search(q, { op: 'and', size: 100 });
+      const and = index.search(q, { op: 'and', size: 100, literal: true });
       expect(and.query.relaxed).toBe(true);
       expect(and.query.dropped).toHaveLength(1);
       // The word kept is the more informative one: its documents, and only them.
