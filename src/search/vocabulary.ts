@@ -11,7 +11,7 @@
  *
  * Owns: the sound index of the vocabulary. Must not: parse queries or decide what a query means.
  */
-import { initialsOf, readings, soundKey, wordPinyin } from '../analysis/pinyin.js';
+import { initialsOf, isSyllable, readings, soundKey, wordPinyin } from '../analysis/pinyin.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { FIELDS } from '../index/schema.js';
 import type { Segment } from '../index/segment.js';
@@ -224,4 +224,10 @@ export class Vocabulary {
 /** Calls `fn` with the word of every key equal to `key`. */
 function each(index: KeyIndex, key: string, fn: (id: number) => void): void {
   for (let i = lowerBound(index.keys, key); i < index.keys.length && index.keys[i] === key; i++) fn(index.words[i]);
+}
+
+/** Builds the vocabulary of `snapshot` (and the syllable table) now; its size. */
+export function warmVocabulary(snapshot: IndexSnapshot): { words: number; keys: number } {
+  isSyllable('a');
+  return Vocabulary.of(snapshot).size();
 }
