@@ -139,7 +139,7 @@ export class IndexReader {
 
   /** Words and titles starting with `input` (see search/suggest.ts). */
   suggest(input: string, limit?: number): Suggestions {
-    return suggest(this.snapshot, input, limit);
+    return suggest(this.snapshot, this.analyzer, input, limit);
   }
 
   /**
@@ -293,7 +293,7 @@ export class SearchIndex {
 
   /** Words and titles starting with `input` (see search/suggest.ts). */
   suggest(input: string, limit?: number): Suggestions {
-    return suggest(this.snapshot ?? EMPTY_SNAPSHOT, input, limit);
+    return suggest(this.snapshot ?? EMPTY_SNAPSHOT, this.analyzer, input, limit);
   }
 
   stats(): IndexStats {

@@ -1,6 +1,10 @@
 /**
  * Completions as the user types: indexed words that start with the input (from the sorted term
- * dictionaries, ranked by document frequency), and titles that start with it (newest first).
+ * dictionaries, ranked by document frequency), words whose pinyin or initials start with Latin
+ * input (`tush`, `tsg` -> 图书馆; see vocabulary.ts), and titles that start with it (newest first).
+ * Each word's count is the total that searching it returns (the search runs), so the count shown is
+ * the count the user gets; a word whose count cannot be had within {@link COUNT_TIMEOUT_MS} is left
+ * out rather than shown with a wrong one.
  *
  * The input is normalized like a query (Traditional -> Simplified, lower-case), so 圖書 completes
  * to 图书馆. Titles are matched on their searchable characters (punctuation and spaces ignored)
@@ -14,9 +18,13 @@ import type { IndexSnapshot } from '../index/reader.js';
 import { FIELDS, NO_DATE } from '../index/schema.js';
 import { matchSubstring } from './substring.js';
 import { IndexFileError } from '../index/section-file.js';
+import type { Analyzer } from '../analysis/analyzer.js';
+import { SearchBudgetError } from './budget.js';
+import { search } from './searcher.js';
+import { Vocabulary } from './vocabulary.js';
 
 export interface Suggestions {
-  /** Words starting with the input (not the input itself), most frequent first. */
+  /** Words starting with the input, or whose pinyin or initials do (not the input itself), most frequent first; `count`: what searching the word finds. */
   words: Array<{ text: string; count: number }>;
   /** Documents whose title starts with the input, newest first. */
   titles: Array<{ id: string; title: string }>;
@@ -25,11 +33,31 @@ export interface Suggestions {
 /** Dictionary entries scanned per term table at most (a one-character prefix can have thousands). */
 const MAX_SCAN = 5000;
 
-export function suggest(snapshot: IndexSnapshot, input: string, limit = 8): Suggestions {
+/** Time to count one suggested word (a search of it), at most. */
+export const COUNT_TIMEOUT_MS = 100;
+
+export function suggest(snapshot: IndexSnapshot, analyzer: Analyzer, input: string, limit = 8): Suggestions {
   const prefix = normalize(input.trim()).text;
   const chars = searchableChars(prefix);
   if (!prefix || !chars.length) return { words: [], titles: [] };
-  return { words: words(snapshot, prefix, limit), titles: chars.length >= 2 ? titles(snapshot, chars, limit) : [] };
+  const candidates = words(snapshot, prefix, limit);
+  // Latin input may be the start of pinyin or initials.
+  const letters = prefix.replace(/['’\s]+/g, '');
+  if (/^[a-z]+$/.test(letters)) {
+    for (const e of Vocabulary.of(snapshot).startingWith(letters).slice(0, limit)) if (!candidates.some((c) => c.text === e.word)) candidates.push({ text: e.word, count: e.df });
+    candidates.sort((a, b) => b.count - a.count);
+  }
+  const counted: Suggestions['words'] = [];
+  for (const c of candidates) {
+    if (counted.length >= limit) break;
+    try {
+      counted.push({ text: c.text, count: search(snapshot, analyzer, c.text, { size: 1, highlight: false, timeoutMs: COUNT_TIMEOUT_MS }).total });
+    } catch (err) {
+      if (!(err instanceof SearchBudgetError)) throw err;
+    }
+  }
+  counted.sort((a, b) => b.count - a.count);
+  return { words: counted.filter((c) => c.count > 0), titles: chars.length >= 2 ? titles(snapshot, chars, limit) : [] };
 }
 
 function searchableChars(text: string): string[] {
