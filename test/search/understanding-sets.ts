@@ -186,6 +186,18 @@ export function buildUnderstandingSets(
     return a > b && a >= factor * b;
   };
   const nextNote = (group: string[], w: string) => `df ${df.get(w)}${group.length > 1 ? `, next ${group[1]} ${df.get(group[1])}` : ''}`;
+  // Toneless syllables of the documents' characters: an initials query that spells syllables
+  // (中华儿女 -> zhen) reads as pinyin first, so it is left out.
+  const syllables = new Set<string>();
+  for (const ch of stats.charCount.keys()) for (const s of charReadings(ch)) syllables.add(s);
+  const spellsSyllables = (q: string) => {
+    const ok = [true];
+    for (let end = 1; end <= q.length; end++) {
+      ok[end] = false;
+      for (let start = Math.max(0, end - 6); start < end && !ok[end]; start++) ok[end] = ok[start] && syllables.has(q.slice(start, end));
+    }
+    return ok[q.length];
+  };
   const literalRun = (q: string) => [...q.matchAll(/[a-z]+/g)].some((m) => latinLower.has(m[0]));
 
   const queries: UnderstandingQuery[] = [];
@@ -193,9 +205,12 @@ export function buildUnderstandingSets(
     for (const c of shuffled(candidates, random(seed + salt)).slice(0, sizes[set])) queries.push(c);
   };
 
+  // Words by their pinyin written together (tushuguan), in df order.
+  const byPinyin = groupBy((w) => readings.get(w)!.join(''));
+
   // (a) full pinyin.
   {
-    const groups = groupBy((w) => readings.get(w)!.join(''));
+    const groups = byPinyin;
     const candidates: UnderstandingQuery[] = [];
     for (const w of common) {
       const q = readings.get(w)!.join('');
@@ -213,7 +228,7 @@ export function buildUnderstandingSets(
       if (w.length < 3 || w.length > 4) continue;
       const q = readings.get(w)!.map((s) => s[0]).join('');
       const group = groups.get(`${w.length}:${q}`)!;
-      if (dominates(group, w, margin) && !latinLower.has(q)) candidates.push({ set: 'initials', q, intended: w, note: nextNote(group, w) });
+      if (dominates(group, w, margin) && !latinLower.has(q) && !spellsSyllables(q)) candidates.push({ set: 'initials', q, intended: w, note: nextNote(group, w) });
     }
     take('initials', candidates, 2);
   }
@@ -271,7 +286,11 @@ export function buildUnderstandingSets(
           if (ch === w[i]) continue;
           const typo = w.slice(0, i) + ch + w.slice(i + 1);
           if (df.has(typo) || isDictWord(typo) || stats.text.includes(typo)) continue;
-          found = { set: 'typo', q: typo, intended: w, note: `${w[i]}→${ch} (${r[i]}), df ${df.get(w)}` };
+          // Other words that sound the same and are one character away from the typo are as
+          // good a correction: the intended word must dominate them (宣是: 宣示 or 宣誓).
+          const rivals = byPinyin.get(r.join(''))!.filter((v) => v.length === w.length && [...v].filter((c, j) => c !== typo[j]).length === 1);
+          if (!dominates(rivals, w, margin)) break;
+          found = { set: 'typo', q: typo, intended: w, note: `${w[i]}→${ch} (${r[i]}), ${nextNote(rivals, w)}` };
           break;
         }
         if (found) break;
