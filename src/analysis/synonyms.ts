@@ -18,7 +18,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { normalizeText } from './normalize.js';
+import { isSearchable, normalizeText } from './normalize.js';
 
 export const DEFAULT_SYNONYMS_FILE = fileURLToPath(new URL('../../dict/synonyms.txt', import.meta.url));
 
@@ -35,13 +35,9 @@ export class SynonymsError extends Error {
 
 /** The parsed lists: for each form, the other forms a query for it also finds. */
 export class Synonyms {
-  private constructor(
-    private readonly expansions: ReadonlyMap<string, readonly string[]>,
-    /** Forms in the longest first: the longest span of a query that is a form wins. */
-    readonly longest: number,
-  ) {}
+  private constructor(private readonly expansions: ReadonlyMap<string, readonly string[]>) {}
 
-  static readonly EMPTY = new Synonyms(new Map(), 0);
+  static readonly EMPTY = new Synonyms(new Map());
 
   /** Parses the text of one list (`file` names it in errors). Throws {@link SynonymsError}. */
   static parse(sources: ReadonlyArray<{ file: string; text: string }>): Synonyms {
@@ -74,18 +70,33 @@ export class Synonyms {
         }
       });
     }
-    const expansions = new Map([...map].map(([k, v]) => [k, [...v]]));
-    return new Synonyms(expansions, Math.max(0, ...[...expansions.keys()].map((k) => k.length)));
+    // Looked up by searchable characters: 中国—东盟博览会 is typed 中国东盟博览会 as often.
+    const expansions = new Map<string, string[]>();
+    for (const [k, v] of map) {
+      const key = searchable(k);
+      const list = expansions.get(key) ?? [];
+      for (const f of v) if (!list.includes(f) && searchable(f) !== key) list.push(f);
+      expansions.set(key, list);
+    }
+    return new Synonyms(expansions);
   }
 
-  /** The other forms `form` (normalized) also finds, or undefined when it has none. */
+  /** The other forms `form` also finds (compared by its searchable characters), or undefined when it has none. */
   of(form: string): readonly string[] | undefined {
-    return this.expansions.get(form);
+    const found = this.expansions.get(searchable(normalizeText(form)));
+    return found?.length ? found : undefined;
   }
 
   get size(): number {
     return this.expansions.size;
   }
+}
+
+/** The searchable characters (letters and digits) of normalized text. */
+function searchable(normalized: string): string {
+  let out = '';
+  for (const ch of normalized) if (isSearchable(ch.codePointAt(0)!)) out += ch;
+  return out;
 }
 
 /** How often the files are checked for changes, at most. */

@@ -44,7 +44,7 @@ export interface InterpretContext {
  * Weight of documents having a synonym form typed as one word only inside other words (国图 in
  * 中国图书): they still match, below those with any form as such.
  */
-const WEAK_SUBSTRING = 0.1;
+const WEAK_SUBSTRING = 0.02;
 
 /** Alternatives of a one-word pinyin reading kept at most, and how frequent each must be next to the first. */
 const MAX_ALTERNATIVES = 3;
@@ -71,7 +71,7 @@ export function interpret(node: QueryNode | null, ctx: InterpretContext): { node
         const others = ctx.synonyms.of(form);
         if (!others) return n;
         report({ from: n.text.trim(), to: [...others], kind: 'synonym' });
-        return { type: 'or', children: [n, ...others.map((o) => formNode(o, n.field, ctx))] };
+        return formsNode([n.text.trim(), ...others], n.field, ctx, true);
       }
       case 'not':
         return { type: 'not', child: visit(n.child) };
@@ -149,11 +149,25 @@ function rewriteText(text: string, field: FieldName | null, ctx: InterpretContex
 const RUN = /[a-zA-Z0-9ü'’\u3400-\u4dbf\u4e00-\u9fff]+|[^a-zA-Z0-9ü'’\u3400-\u4dbf\u4e00-\u9fff]+/g;
 
 /**
- * A synonym form as a clause: a form that is one word is matched as a word, its characters inside
- * other words weighing little ({@link WEAK_SUBSTRING}); a form of several words as a phrase.
+ * The forms of a synonym rule as alternatives (an OR). A form that is one word is matched as a
+ * word, a form of several words as a phrase (the typed form of a quoted phrase stays a phrase).
+ * An abbreviation (a form shorter than the longest) has its characters inside other words weigh
+ * little ({@link WEAK_SUBSTRING}): 国图 in 中国图书 is not 国家图书馆.
  */
-function formNode(form: string, field: FieldName | null, ctx: InterpretContext): QueryNode {
-  return ctx.analyzer.queryWords(form).length === 1 ? { type: 'text', text: form, field, substringWeight: WEAK_SUBSTRING } : { type: 'phrase', text: form, field };
+function formsNode(forms: string[], field: FieldName | null, ctx: InterpretContext, quoted = false): QueryNode {
+  const longest = Math.max(...forms.map((f) => searchableLength(f)));
+  return {
+    type: 'or',
+    children: forms.map((form, i): QueryNode => {
+      const weak = searchableLength(form) < longest ? { substringWeight: WEAK_SUBSTRING } : {};
+      const oneWord = !(quoted && i === 0) && ctx.analyzer.queryWords(form).length === 1;
+      return oneWord ? { type: 'text', text: form, field, ...weak } : { type: 'phrase', text: form, field, ...weak };
+    }),
+  };
+}
+
+function searchableLength(text: string): number {
+  return text.replace(/[^\p{L}\p{N}]/gu, '').length;
 }
 
 /** A word read as itself, or as (it OR its synonyms) when it is a form of the list. */
@@ -192,7 +206,7 @@ function expandSynonyms(text: string, field: FieldName | null, ctx: InterpretCon
     flush();
     const form = words.slice(i, i + matched).join('');
     report({ from: form, to: [...others], kind: 'synonym' });
-    out.push({ type: 'or', children: [form, ...others].map((f) => formNode(f, field, ctx)) });
+    out.push(formsNode([form, ...others], field, ctx));
     i += matched;
   }
   flush();
@@ -215,7 +229,7 @@ function readRun(run: string, ctx: InterpretContext): Reading | null {
   const parts = run.match(/[a-zA-Zü'’]+|[\u3400-\u4dbf\u4e00-\u9fff]+/g) ?? [];
   const latin = parts.filter((p) => /[a-zA-Zü]/.test(p));
   for (const p of latin) {
-    for (const w of p.split(/['’]+/)) if (w && ctx.vocabulary.df(w.toLowerCase()) > 0) return null;
+    for (const w of p.split(/['’]+/)) if (w && (ctx.vocabulary.df(w.toLowerCase()) > 0 || ctx.synonyms.of(w.toLowerCase()))) return null;
   }
   // Every way to read the Latin parts as syllables (bounded), with the characters as typed.
   let slotings: Slot[][] = [[]];
