@@ -22,7 +22,7 @@
  * | pinyin   | joined toneless pinyin: `tushuguan`        | common words that are strictly the most frequent (df) of all sample words of 2+ Han characters spelling the same joined pinyin |
  * | initials | first letters: `tsg`, `ydyl`               | common words of 3-4 characters whose df is at least `initialsMargin` (1.5) times that of any other sample word of the same length with the same initials: initials are ambiguous by nature, so a query is kept only when one reading clearly dominates |
  * | mixed    | `tu书馆`, `图shu馆`, `jin陵`               | common words of 2-4 characters; 1 character replaced (2-character words) or 1-2 (3-4 characters), never all; the word must be strictly the most frequent sample word of its length matching the pattern (same kept characters, same readings at the replaced places) |
- * | typo     | `图书管`                                   | common words of 2-4 characters with one character replaced by a different, common character (among the `typoChars` (3,000) most frequent Han characters of the documents) having the same toneless reading as the replaced one has in the word (a subset of "their readings intersect"); the most frequent such character that qualifies is used; the typo form occurs in no document's title or content (substring check on the raw text, so its df is 0) and is not a word of jieba's dictionary (cut without HMM gives it back whole) |
+ * | typo     | `图书管`                                   | common words of 2-4 characters with one character replaced by a different, common character (among the `typoChars` (3,000) most frequent Han characters of the documents) whose main reading (pinyin-pro's reading of it alone: 广 guang, not an) is the reading the replaced character has in the word, so the two readings intersect; the most frequent such character that qualifies is used. The typo form occurs nowhere in the documents: not in any title, content or tags once normalized and stripped of whitespace and punctuation as the index's character stream is (stricter than a raw substring check: 敏感，涉及 holds 感涉 for a phrase search), so its df is 0; it is not a word of jieba's dictionary (cut without HMM gives it back whole); and the intended word is `margin` times as frequent as any other word read the same way and one character away from the typo (宣是 could be 宣示 or 宣誓: left out) |
  * | latin    | each Latin word as written: `APEC`, `5G`   | every distinct run of [A-Za-z0-9] with at least one letter in the titles, contents and tags     |
  *
  * Queries of the pinyin, initials and mixed sets whose Latin run(s) are themselves a Latin word
@@ -31,6 +31,8 @@
  */
 import nodejieba from 'nodejieba';
 import { pinyin } from 'pinyin-pro';
+import { searchableChars } from '../../src/analysis/analyzer.js';
+import { normalize } from '../../src/analysis/normalize.js';
 import { getSegmenter } from '../../src/analysis/segmenter.js';
 import type { DocumentInput } from '../../src/index.js';
 import { random } from '../helpers.js';
@@ -75,9 +77,16 @@ export interface WordStats {
   charCount: Map<string, number>;
   /** Distinct Latin words (runs of [A-Za-z0-9] with a letter) of titles, contents and tags, as written. */
   latin: Set<string>;
-  /** All titles and contents, joined by NUL (for substring checks). */
+  /**
+   * Each document's title, content and tags as the index's character stream sees them
+   * (normalized, whitespace and punctuation dropped), joined by NUL: a string found in it is
+   * found by a phrase search.
+   */
   text: string;
 }
+
+/** Text as the index's character stream: normalized, letters and digits only. */
+const compact = (s: string) => searchableChars(normalize(s).text).join('');
 
 const HAN_WORD = /^[\u4e00-\u9fff]{2,}$/;
 const HAN_CHAR = /[\u4e00-\u9fff]/g;
@@ -93,7 +102,7 @@ export function wordStats(docs: readonly DocumentInput[]): WordStats {
   const texts: string[] = [];
   for (const d of docs) {
     const text = `${d.title ?? ''}\n${d.content ?? ''}`;
-    texts.push(text);
+    texts.push([d.title ?? '', d.content ?? '', (d.tags ?? []).join('\n')].map(compact).join('\u0001'));
     const seen = new Set<string>();
     for (const w of nodejieba.cut(text, true)) if (HAN_WORD.test(w)) seen.add(w);
     for (const w of seen) df.set(w, (df.get(w) ?? 0) + 1);
