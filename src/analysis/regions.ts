@@ -36,7 +36,9 @@
  *   ancestors are mentioned (right before it, or anywhere in the text); failing that to the one
  *   in a municipality; a remaining tie is dropped rather than guessed.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Region } from '../document.js';
 import { toSimplified } from './normalize.js';
 import { isCommonWord, isPersonName } from './lexicon.js';
@@ -729,4 +731,23 @@ export function mentionCandidates(m: PlaceMention): string[] {
 /** Builds the gazetteer now (it is otherwise built on first use, ~100 ms). */
 export function warmUpGazetteer(): void {
   loadGazetteer();
+}
+
+const PROVINCE_ABBREVIATIONS_FILE = fileURLToPath(new URL('../../dict/province-abbreviations.txt', import.meta.url));
+let abbreviations: Map<string, string> | null = null;
+
+/**
+ * The province-level division a one-character short name stands for (苏 -> 江苏省, 粤 -> 广东省,
+ * 蜀 -> 四川省), from `dict/province-abbreviations.txt`; undefined for any other text.
+ */
+export function provinceByAbbreviation(short: string): Region | undefined {
+  if (!abbreviations) {
+    abbreviations = new Map();
+    for (const line of readFileSync(PROVINCE_ABBREVIATIONS_FILE, 'utf8').split('\n')) {
+      const [abbr, name] = line.replace(/#.*/, '').trim().split(/\s+/);
+      if (abbr && name) abbreviations.set(abbr, name);
+    }
+  }
+  const name = abbreviations.get(toSimplified(short.trim()));
+  return name ? regionsNamed(name).find((r) => r.code.endsWith('0000')) : undefined;
 }

@@ -19,7 +19,7 @@
  * Owns: finding corrections. Must not: run the search (the searcher does, with the corrected query).
  */
 import { normalizeText } from '../analysis/normalize.js';
-import { readings, soundKey, wordPinyin } from '../analysis/pinyin.js';
+import { readings, soundKey } from '../analysis/pinyin.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /** Longest run of characters looked at; longer ones (pasted sentences) are left as typed. */
@@ -116,7 +116,8 @@ function correctRun(run: string, vocabulary: Vocabulary): string | null {
         }
       }
       const from = fixed[j];
-      if (i - j < 2 || !from) continue;
+      // A window that is a word as typed is best read so: a replacement costs more than it.
+      if (i - j < 2 || !from || df(window) > 0) continue;
       const r = replacement(window, vocabulary);
       if (!r) continue;
       const p = { cost: from.cost + 1 + r.cost, weight: from.weight + Math.log1p(r.df), text: from.text + r.word, replaced: true };
@@ -142,14 +143,13 @@ function replacement(window: string, vocabulary: Vocabulary): { word: string; df
   for (const e of vocabulary.soundingLike(new Set(keys.map((k) => k.join(' '))))) {
     if (e.df < MIN_DF || e.word.length !== chars.length) continue;
     let changed = 0;
-    let cost = 0;
-    const syl = wordPinyin(e.word);
-    for (let k = 0; k < chars.length; k++) {
-      if (e.word[k] === chars[k]) continue;
-      changed++;
-      cost += readings(chars[k]).includes(syl[k]) ? SAME_SOUND_COST : NEAR_SOUND_COST;
-    }
+    for (let k = 0; k < chars.length; k++) if (e.word[k] !== chars[k]) changed++;
     if (changed === 0 || changed > maxChanged) continue;
+    let cost = 0;
+    const syl = e.syllables.split(' ');
+    for (let k = 0; k < chars.length; k++) {
+      if (e.word[k] !== chars[k]) cost += readings(chars[k]).includes(syl[k]) ? SAME_SOUND_COST : NEAR_SOUND_COST;
+    }
     if (!best || cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) < 1e-9 && e.df > best.df)) best = { word: e.word, df: e.df, cost };
   }
   return best;

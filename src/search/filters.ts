@@ -6,7 +6,8 @@
  * values is no filter. Values are trimmed of whitespace (any Unicode space, 　 too); a blank value
  * throws a {@link FilterError} rather than being ignored.
  * - `province`, `city`, `county`: each value is a name or a six-digit GB/T 2260 code of that level,
- *   matched exactly, never as a prefix (`湖` is no province). A name matches every division of that
+ *   matched exactly, never as a prefix (`湖` is no province). A province may be given by its
+ *   one-character short name (`苏` -> 江苏省, `粤` -> 广东省; dict/province-abbreviations.txt). A name matches every division of that
  *   level whose official name it is (in the gazetteer, or in the index for a code the gazetteer
  *   lacks) or whose gazetteer short form it is: `湖北` -> 湖北省, `襄阳` -> 襄阳市, `海北州` ->
  *   海北藏族自治州, `雨花台` -> 雨花台区, `朝阳区` -> both 朝阳区 (Beijing's and Changchun's).
@@ -31,11 +32,11 @@ import type { KeywordColumnData } from '../index/columns.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import { NO_DATE, type KeywordColumn } from '../index/schema.js';
 import type { DocSet } from './doc-set.js';
-import { regionByCode, regionsNamed } from '../analysis/regions.js';
+import { provinceByAbbreviation, regionByCode, regionsNamed } from '../analysis/regions.js';
 import { regionLevel, regionNames, type RegionLevel, type RegionNames } from './region-names.js';
 
 export interface SearchFilters {
-  /** Province names, short forms (湖北) or codes; any of them (one value or a list, as every list filter). */
+  /** Province names, short forms (湖北, 苏) or codes; any of them (one value or a list, as every list filter). */
   province?: string | readonly string[];
   /** Prefecture names, short forms (襄阳) or codes; any of them. */
   city?: string | readonly string[];
@@ -269,6 +270,9 @@ export function resolveRegions(level: RegionLevel, values: readonly string[], na
       continue;
     }
     const found = codesNamed(level, value, names);
+    // A province's one-character short name (苏, 粤).
+    const short = level === 'province' && !found.length ? provinceByAbbreviation(value) : undefined;
+    if (short) found.push(short.code);
     if (!found.length) throw new FilterError(level, raw, `unknown ${noun} "${raw}": give ${examples}`);
     for (const code of found) codes.add(code);
   }

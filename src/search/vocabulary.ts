@@ -4,8 +4,8 @@
  * (`tush`), or a sound key that merges confusable sounds (for typos: 图书管 -> 图书馆, 江泽明 ->
  * 江泽民). Every answer carries the word's document frequency, for ranking candidates.
  *
- * Built per segment from its word tables (title, content, tags: jieba's words, which include the
- * library and place names of the user dictionary), when a query first needs it, and cached with
+ * Built per segment from its word tables (title, content, tags: jieba's words) and the library and
+ * place names ingestion extracted (its keyword columns), when a query first needs it, and cached with
  * the segment (segments never change, so a reopen builds only the new ones). Keys are kept in
  * sorted arrays searched by bisection: no hash tables of every key.
  *
@@ -13,7 +13,8 @@
  */
 import { initialsOf, isSyllable, readings, soundKey, wordPinyin } from '../analysis/pinyin.js';
 import type { IndexSnapshot } from '../index/reader.js';
-import { FIELDS } from '../index/schema.js';
+import { FIELDS, type KeywordColumn } from '../index/schema.js';
+import { regionByCode } from '../analysis/regions.js';
 import type { Segment } from '../index/segment.js';
 
 /** A word of the index and the documents that have it (summed over segments). */
@@ -23,7 +24,7 @@ export interface VocabularyEntry {
 }
 
 /** Longest word (in characters) given a pinyin entry. */
-export const MAX_WORD_CHARS = 8;
+export const MAX_WORD_CHARS = 12;
 /** Sound keys per word at most (the readings of its polyphonic characters, combined). */
 const MAX_SOUND_KEYS = 8;
 /** Entries a prefix lookup scans per segment at most. */
@@ -56,6 +57,20 @@ class SegmentVocabulary {
         if (w.length < 2 || w.length > MAX_WORD_CHARS || !isHan(w)) continue;
         const d = table.df[i];
         if (d > (df.get(w) ?? 0)) df.set(w, d);
+      }
+    }
+    // The library and place names ingestion extracted (columns), with the documents naming them.
+    const names: Array<[KeywordColumn, (value: string) => string | undefined]> = [
+      ['library', (v) => v],
+      ['region', (code) => { const r = regionByCode(code); return r ? r.county || r.city || r.province : undefined; }],
+    ];
+    for (const [column, nameOf] of names) {
+      const data = segment.columns.keyword[column];
+      const counts = new Uint32Array(data.dict.size);
+      for (const v of data.values) counts[v]++;
+      for (let o = 0; o < data.dict.size; o++) {
+        const name = nameOf(data.dict.get(o));
+        if (name && name.length >= 2 && name.length <= MAX_WORD_CHARS && isHan(name) && counts[o] > (df.get(name) ?? 0)) df.set(name, counts[o]);
       }
     }
     const pinyinKeys: Array<[string, number]> = [];
@@ -156,12 +171,21 @@ export class Vocabulary {
     return this.collect((p, add) => each(p.initials, letters, (id) => add(p, id)));
   }
 
-  /** Words with one of these sound keys (space-separated {@link soundKey}s), most frequent first. */
-  soundingLike(keys: Iterable<string>): VocabularyEntry[] {
+  /**
+   * Words with one of these sound keys (space-separated {@link soundKey}s), most frequent first,
+   * with their syllables in context (space-separated).
+   */
+  soundingLike(keys: Iterable<string>): Array<VocabularyEntry & { syllables: string }> {
     const list = [...keys];
+    const syllables = new Map<string, string>();
     return this.collect((p, add) => {
-      for (const k of list) each(p.sound, k, (id) => add(p, id));
-    });
+      for (const k of list) {
+        each(p.sound, k, (id) => {
+          syllables.set(p.words[id], p.syllables[id]);
+          add(p, id);
+        });
+      }
+    }).map((e) => ({ ...e, syllables: syllables.get(e.word)! }));
   }
 
   /**

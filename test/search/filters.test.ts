@@ -47,6 +47,10 @@ describe('search filters', () => {
     expect(ids({ province: ['湖北', '湖南'] })).toEqual(['hubei', 'hunan', 'suixian']);
     // A known region without documents is no error.
     expect(ids({ province: ['西藏'] })).toEqual([]);
+    // A province's one-character short name; not for a city.
+    expect(ids({ province: '鄂' })).toEqual(['hubei', 'suixian']);
+    expect(ids({ province: ['湘', '京'] })).toEqual(['chaoyang-bj', 'hunan']);
+    expect(error({ city: ['鄂'] })).toMatchObject({ filter: 'city', value: '鄂' });
   });
 
   it('never matches a value by prefix: 湖 is not 湖北 + 湖南', () => {
