@@ -83,7 +83,13 @@ export class Synonyms {
 
   /** The other forms `form` also finds (compared by its searchable characters), or undefined when it has none. */
   of(form: string): readonly string[] | undefined {
-    const found = this.expansions.get(searchable(normalizeText(form)));
+    return this.ofNormalized(normalizeText(form));
+  }
+
+  /** {@link of} for text already normalized (query words are). */
+  ofNormalized(form: string): readonly string[] | undefined {
+    if (!this.expansions.size) return undefined;
+    const found = this.expansions.get(searchable(form));
     return found?.length ? found : undefined;
   }
 

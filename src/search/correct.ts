@@ -104,6 +104,13 @@ function correctRun(run: string, vocabulary: Vocabulary): string | null {
     if (d === undefined) known.set(w, (d = vocabulary.df(w)));
     return d;
   };
+  // The cost of reading run[i..] as typed, for every i: a window is looked up only when replacing
+  // it could beat reading the whole run as typed.
+  const suffix = new Array<number>(n + 1).fill(Infinity);
+  suffix[n] = 0;
+  for (let j = n - 1; j >= 0; j--) {
+    for (let i = j + 1; i <= Math.min(n, j + MAX_WINDOW); i++) if (i - j === 1 || df(run.slice(j, i)) > 0) suffix[j] = Math.min(suffix[j], 1 + suffix[i]);
+  }
   for (let i = 1; i <= n; i++) {
     for (let j = Math.max(0, i - MAX_WINDOW); j < i; j++) {
       const window = run.slice(j, i);
@@ -118,6 +125,7 @@ function correctRun(run: string, vocabulary: Vocabulary): string | null {
       const from = fixed[j];
       // A window that is a word as typed is best read so: a replacement costs more than it.
       if (i - j < 2 || !from || df(window) > 0) continue;
+      if (from.cost + 1 + SAME_SOUND_COST + suffix[i] >= suffix[0] - 1e-9) continue;
       const r = replacement(window, vocabulary);
       if (!r) continue;
       const p = { cost: from.cost + 1 + r.cost, weight: from.weight + Math.log1p(r.df), text: from.text + r.word, replaced: true };

@@ -194,8 +194,7 @@ function expandSynonyms(text: string, field: FieldName | null, ctx: InterpretCon
     let matched = 0;
     let others: readonly string[] | undefined;
     for (let j = Math.min(words.length, i + 8); j > i && !matched; j--) {
-      const form = words.slice(i, j).join('');
-      others = synonyms.of(form);
+      others = synonyms.ofNormalized(words.slice(i, j).join(''));
       if (others) matched = j - i;
     }
     if (!matched || !others) {
