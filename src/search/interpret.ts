@@ -5,7 +5,8 @@
  *    index words it spells, most frequent first (`tushuguan` -> 图书馆, `jinlingtushuguan` ->
  *    金陵图书馆); initials (`tsg` -> 图书馆), pinyin mixed with characters (`tu书馆`, `jin陵图书馆`),
  *    syllables split by spaces or apostrophes (`tu shu guan`, `xi'an`). Latin words the index has
- *    (APEC, GDP, iPhone) are never re-read.
+ *    (APEC, GDP, iPhone) are never re-read; letters that occur only inside other tokens (bj in a
+ *    code) are read and also keep those literal matches.
  *  - Synonyms (analysis/synonyms.ts): a span of query words that is a form of the list also
  *    matches its other forms: `国图` -> (国图 OR "国家图书馆"), each alternative matched as it
  *    would be alone (the typed form as a word, the others as phrases), `-国图` excludes them all.
@@ -106,7 +107,7 @@ function joinSpacedPinyin(children: QueryNode[], ctx: InterpretContext): QueryNo
 }
 
 /** A piece of a text node: as typed, or read as alternatives (an OR of them). */
-type Piece = { text: string } | { alternatives: string[]; phrase: boolean; typed: string };
+type Piece = { text: string } | { alternatives: string[]; typed: string | null };
 
 /** The node for text `text`: pinyin runs read, then synonym spans expanded; `text` itself when neither applies. */
 function rewriteText(text: string, field: FieldName | null, ctx: InterpretContext, report: (i: Interpretation) => void): QueryNode {
@@ -123,7 +124,8 @@ function rewriteText(text: string, field: FieldName | null, ctx: InterpretContex
     report({ from: run, to: read.words, kind: read.kind });
     if (plain) pieces.push({ text: plain });
     plain = '';
-    pieces.push({ alternatives: read.words, phrase: false, typed: run });
+    // Letters that occur in some document as they are (inside a code, a name) keep those matches.
+    pieces.push({ alternatives: read.words, typed: ctx.count(run) > 0 ? run : null });
   }
   if (plain) pieces.push({ text: plain });
 
@@ -132,6 +134,7 @@ function rewriteText(text: string, field: FieldName | null, ctx: InterpretContex
   for (const p of pieces) {
     if ('alternatives' in p) {
       const alts = p.alternatives.map((a) => withSynonyms(a, field, ctx, report));
+      if (p.typed) alts.push({ type: 'text', text: p.typed, field });
       nodes.push(alts.length === 1 ? alts[0] : { type: 'or', children: alts });
       continue;
     }
