@@ -142,7 +142,7 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
         if (!substring.docs.length) continue;
         const stats = snapshot.stats[f];
         const { norms, minNorm } = normsOf(snapshot, s, f, ranking);
-        const weight = (idfValue: number) => termWeight(ranking.boosts[f], idfValue, ranking.k1);
+        const weight = (idfValue: number) => (leaf.boost ?? 1) * termWeight(ranking.boosts[f], idfValue, ranking.k1);
         const subIdf = idf(stats.docsWithField, substringDf[leaf.id].get(f)!);
         if (leaf.kind === 'word') {
           const wordIdf = idf(stats.docsWithField, wordDf[leaf.id][0].get(f)!);

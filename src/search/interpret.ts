@@ -133,7 +133,10 @@ function rewriteText(text: string, field: FieldName | null, ctx: InterpretContex
   let changed = pieces.some((p) => 'alternatives' in p);
   for (const p of pieces) {
     if ('alternatives' in p) {
-      const alts = p.alternatives.map((a) => withSynonyms(a, field, ctx, report));
+      // A less common reading weighs less (its share of the most common one's documents), so that
+      // its higher idf does not rank it first.
+      const top = Math.max(1, ctx.vocabulary.df(p.alternatives[0]));
+      const alts = p.alternatives.map((a, i) => boosted(withSynonyms(a, field, ctx, report), i === 0 ? 1 : Math.min(1, ctx.vocabulary.df(a) / top)));
       if (p.typed) alts.push({ type: 'text', text: p.typed, field });
       nodes.push(alts.length === 1 ? alts[0] : { type: 'or', children: alts });
       continue;
@@ -171,6 +174,20 @@ function formsNode(forms: string[], field: FieldName | null, ctx: InterpretConte
 
 function searchableLength(text: string): number {
   return text.replace(/[^\p{L}\p{N}]/gu, '').length;
+}
+
+/** `node` with every text and phrase in it given `boost` (1: unchanged). */
+function boosted(node: QueryNode, boost: number): QueryNode {
+  if (boost === 1) return node;
+  switch (node.type) {
+    case 'text':
+    case 'phrase':
+      return { ...node, boost };
+    case 'not':
+      return { type: 'not', child: boosted(node.child, boost) };
+    default:
+      return { type: node.type, children: node.children.map((c) => boosted(c, boost)) };
+  }
 }
 
 /** A word read as itself, or as (it OR its synonyms) when it is a form of the list. */

@@ -41,6 +41,8 @@ export interface Leaf {
    * (国图 inside 中国图书 is not 国家图书馆). Undefined: the ranking's.
    */
   substringWeight?: number;
+  /** Factor of every score of the leaf (a less common reading of pinyin weighs less); undefined: 1. */
+  boost?: number;
 }
 
 export type PlanNode =
@@ -109,13 +111,13 @@ export function planQuery(
   const all: Leaf[] = [];
   const byKey = new Map<string, Leaf>();
   const stopWords = new Set<string>();
-  const leaf = (kind: Leaf['kind'], text: string, chars: string[], words: string[], field: FieldName | null, count = 1, substringWeight?: number): PlanNode => {
+  const leaf = (kind: Leaf['kind'], text: string, chars: string[], words: string[], field: FieldName | null, count = 1, substringWeight?: number, boost?: number): PlanNode => {
     const fields = field ? [field] : FIELDS;
-    const key = [kind, field ?? '*', chars.join('\u0001'), words.join('\u0001'), substringWeight ?? ''].join('\u0000');
+    const key = [kind, field ?? '*', chars.join('\u0001'), words.join('\u0001'), substringWeight ?? '', boost ?? ''].join('\u0000');
     let l = byKey.get(key);
     if (l) l.count += count;
     else {
-      l = { id: all.length, kind, text, chars, words, fields, count, ...(substringWeight !== undefined ? { substringWeight } : {}) };
+      l = { id: all.length, kind, text, chars, words, fields, count, ...(substringWeight !== undefined ? { substringWeight } : {}), ...(boost !== undefined ? { boost } : {}) };
       all.push(l);
       byKey.set(key, l);
     }
@@ -135,14 +137,14 @@ export function planQuery(
       case 'text': {
         const counts = new Map<string, number>();
         for (const t of analyzer.queryWords(n.text)) if (queryChars(t).length > 0) counts.set(t, (counts.get(t) ?? 0) + 1);
-        const nodes = unique([...counts].map(([t, c]) => leaf('word', t, queryChars(t), [t], n.field, c, n.substringWeight)));
+        const nodes = unique([...counts].map(([t, c]) => leaf('word', t, queryChars(t), [t], n.field, c, n.substringWeight, n.boost)));
         if (!nodes.length) return null;
         return nodes.length === 1 ? nodes[0] : { type: 'group', positive: nodes, negated: [] };
       }
       case 'phrase': {
         const chars = queryChars(n.text);
         if (!chars.length) return null;
-        return leaf('phrase', n.text.trim(), chars, analyzer.queryTerms(n.text), n.field, 1, n.substringWeight);
+        return leaf('phrase', n.text.trim(), chars, analyzer.queryTerms(n.text), n.field, 1, n.substringWeight, n.boost);
       }
       case 'not': {
         const child = build(n.child);

@@ -18,8 +18,8 @@ import { isFieldName, type FieldName } from '../index/schema.js';
 
 export type QueryNode =
   /** A run of text outside quotes; the analyzer splits it into one or more terms. */
-  | { type: 'text'; text: string; field: FieldName | null; substringWeight?: number }
-  | { type: 'phrase'; text: string; field: FieldName | null; substringWeight?: number }
+  | { type: 'text'; text: string; field: FieldName | null; substringWeight?: number; boost?: number }
+  | { type: 'phrase'; text: string; field: FieldName | null; substringWeight?: number; boost?: number }
   /** Juxtaposed clauses, combined by the query's `op` (and / or). */
   | { type: 'group'; children: QueryNode[] }
   | { type: 'or'; children: QueryNode[] }
