@@ -395,3 +395,40 @@ export function renderReport(r: RunResults): string {
   out.push('');
   return out.join('\n');
 }
+
+/** What bench/understanding.ts and bench/ab-latency.ts wrote (bench/results/*.json), as far as the report reads it. */
+export interface UnderstandingResults {
+  understanding: { meta: { generated: string; gitHead: string; loadAverage: number[]; documents: number }; table: string; warm: { figures: Array<{ what: string; ms: number; heapDeltaMB: number; externalDeltaMB: number; returned?: { words: number; keys: number } }> } } | null;
+  ab: { date: string; classes: Record<string, { queries: number; before: { p50: number; p95: number }; after: { p50: number; p95: number }; p50Ratio: number; p95Ratio: number }> } | null;
+}
+
+/** The query understanding section (issue 12): the sets, the cost of the pinyin/sound data, latency before and after. */
+export function renderUnderstanding({ understanding: u, ab }: UnderstandingResults): string {
+  const out: string[] = ['## Query understanding (bench/understanding.ts, bench/ab-latency.ts)', ''];
+  if (u) {
+    const warm = u.warm.figures[0];
+    out.push(
+      `Run ${u.meta.generated.slice(0, 16).replace('T', ' ')} UTC on ${u.meta.documents.toLocaleString('en')} xwlb documents (commit ${u.meta.gitHead}; 1-minute load ${u.meta.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on 2 cores, so latencies are inflated). Sets generated from the corpus (test/search/understanding-sets.ts); pass = at least half of the top 10 contain the intended word; "literal" = the same queries with \`literal: true\`.`,
+      '',
+      u.table,
+      '',
+    );
+    if (warm?.returned) {
+      out.push(
+        `Pinyin and sound data (\`SearchIndex.warm()\`, built once per segment): ${warm.returned.words.toLocaleString('en')} words (2-12 characters: jieba's words of every field, library and place names), ${warm.returned.keys.toLocaleString('en')} keys (pinyin, initials, sound keys of every reading); built in ${(warm.ms / 1000).toFixed(1)} s, +${warm.heapDeltaMB.toFixed(0)} MB heap and +${warm.externalDeltaMB.toFixed(0)} MB outside it.`,
+        '',
+      );
+    }
+  }
+  if (ab) {
+    out.push(`Plain Chinese queries, the previous engine (before query understanding) and this one side by side in one process on the same index (${ab.date.slice(0, 16).replace('T', ' ')} UTC; top 10 with snippets; 'after' warmed first):`, '');
+    out.push(
+      markdownTable(
+        ['class', 'queries', 'before p50', 'after p50', 'ratio', 'before p95', 'after p95', 'ratio'],
+        Object.entries(ab.classes).map(([cls, c]) => [cls, c.queries, ms(c.before.p50), ms(c.after.p50), fixed(c.p50Ratio, 2), ms(c.before.p95), ms(c.after.p95), fixed(c.p95Ratio, 2)]),
+      ),
+      '',
+    );
+  }
+  return out.join('\n');
+}

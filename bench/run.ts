@@ -21,7 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { ensureDerived } from './corpora.js';
 import { ensureCompiled, flags } from './measure.js';
-import { renderReport, type RunResults } from './report.js';
+import { renderReport, renderUnderstanding, type RunResults } from './report.js';
 
 const f = flags(process.argv.slice(2), ['quick', 'full', 'report-only']);
 const quick = f.has('quick');
@@ -89,6 +89,8 @@ const run: RunResults = {
   svg: existsSync(svgPath) ? relative(dirname(reportPath), svgPath) : null,
 };
 let report = renderReport(run);
+// Query understanding (issue 12) from its own scripts' latest results, when they exist.
+if (!quick) report += '\n' + renderUnderstanding({ understanding: read('bench/results/understanding.json'), ab: read('bench/results/ab-latency.json') });
 if (failures.length) report += `\n## Failures in this run\n\n${failures.map((x) => `- ${x}`).join('\n')}\n`;
 writeFileSync(reportPath, report);
 writeFileSync(`${results}/run.json`, JSON.stringify({ ...run, failures }, null, 2));
