@@ -7,7 +7,8 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SearchBudgetError, SearchIndex, type SearchResult } from '../index.js';
+import { existsSync } from 'node:fs';
+import { DEFAULT_SYNONYMS_FILE, SearchBudgetError, SearchIndex, SynonymsError, type Interpretation, type SearchResult } from '../index.js';
 import { checkIndex, indexExists, type CheckReport } from '../index.js';
 import { ArticleConverter } from '../ingest/article-converter.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
@@ -51,11 +52,18 @@ search options:
   --sort relevance|date_desc|date_asc
   --json             print the result as JSON
   --timeout-ms <n>   time budget of the search (default 2000, as the server's)
+  --literal          search exactly as typed: no pinyin, synonyms or typo correction
+  --synonyms <file>  a synonym list added to dict/synonyms.txt (repeatable; lines \`a, b, c\`
+                     or \`a => b, c\`, # comments)
+  --no-default-synonyms
+                     leave out dict/synonyms.txt
 
 check options:
   --json             print the report as JSON
 
 Query language: words (all must match), "exact phrase", -exclude, A OR B, title:word, (groups).
+Pinyin (tushuguan), initials (tsg) and synonyms (国图) are understood, and a typo that no document
+has is corrected; the output says how the query was read (--literal: as typed).
 `;
 
 const COMMON = {
@@ -117,6 +125,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`zhsearch: ${err.message}\nRun \`zhsearch --help\` for usage.\n`);
+      return 2;
+    }
+    if (err instanceof SynonymsError) {
+      // Named file:line, as a bad flag is named: fix the line and run again.
+      process.stderr.write(`zhsearch: invalid synonym list: ${err.message}\n`);
       return 2;
     }
     process.stderr.write(`zhsearch: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -226,9 +239,14 @@ function searchCommand(args: string[]): number {
     sort: { type: 'string' },
     json: { type: 'boolean' },
     'timeout-ms': { type: 'string' },
+    literal: { type: 'boolean' },
+    synonyms: { type: 'string', multiple: true },
+    'no-default-synonyms': { type: 'boolean' },
   });
   if (values.help) return void process.stdout.write(HELP), 0;
   const q = positionals.join(' ');
+  const synonyms = [...(values['no-default-synonyms'] ? [] : [DEFAULT_SYNONYMS_FILE]), ...(values.synonyms ?? [])];
+  for (const f of values.synonyms ?? []) if (!existsSync(f)) throw new UsageError(`--synonyms: no such file "${f}"`);
   const op = values.op ?? 'auto';
   if (op !== 'auto' && op !== 'and' && op !== 'or') throw new UsageError(`--op must be "auto", "and" or "or", got "${op}"`);
   const sort = values.sort ?? undefined;
@@ -237,13 +255,13 @@ function searchCommand(args: string[]): number {
   }
   const dir = indexDir(values['index-dir']);
   requireIndex(dir);
-  const index = SearchIndex.open(dir);
+  const index = SearchIndex.open(dir, { synonyms });
   try {
     const started = performance.now();
     const timeoutMs = positiveInt('timeout-ms', values['timeout-ms'], DEFAULT_SEARCH_TIMEOUT_MS, 600_000);
     let result: SearchResult;
     try {
-      result = index.search(q, { op, size: positiveInt('size', values.size, 10, 1000), page: positiveInt('page', values.page, 1), sort, timeoutMs });
+      result = index.search(q, { op, size: positiveInt('size', values.size, 10, 1000), page: positiveInt('page', values.page, 1), sort, timeoutMs, literal: values.literal });
     } catch (err) {
       if (!(err instanceof SearchBudgetError)) throw err;
       throw new Error(`${err.message}; simplify the query (fewer words, shorter phrases)${err.resource === 'time' ? ' or raise --timeout-ms' : ''}`);
@@ -262,6 +280,7 @@ function formatResult(r: SearchResult, tookMs: number): string {
   const lines = [
     `${r.total} result(s) for ${r.query.terms.join(' ') || '(all documents)'}${r.query.excluded.length ? ` excluding ${r.query.excluded.join(' ')}` : ''}` +
       `${r.query.relaxed ? ` (no document has all the words; the best lack ${r.query.dropped.join(' ')})` : ''} in ${tookMs.toFixed(1)} ms`,
+    ...understandingLines(r.query),
   ];
   r.hits.forEach((h, i) => {
     lines.push(`${String(i + 1).padStart(3)}. ${h.unavailable ? '(unavailable: its stored document is damaged)' : h.title || '(untitled)'}  [${h.score.toFixed(3)}]`);
@@ -269,6 +288,23 @@ function formatResult(r: SearchResult, tookMs: number): string {
     lines.push(`     ${h.id}${meta ? ` | ${meta}` : ''}`);
   });
   return lines.join('\n') + '\n';
+}
+
+/** How the query was read (pinyin, initials, a correction, synonyms) and a correction offered, one line each. */
+function understandingLines(query: SearchResult['query']): string[] {
+  const lines: string[] = [];
+  const of = (kind: Interpretation['kind']) => query.interpretations.filter((i) => i.kind === kind);
+  const alternatives = (i: Interpretation) => i.to.join(' / ');
+  if (query.correctedFrom !== undefined) {
+    const typed = of('correction').map((i) => i.from);
+    lines.push(`showing results for ${query.q}: no document has ${typed.length ? typed.join(', ') : query.correctedFrom}; --literal searches ${query.correctedFrom} as typed`);
+  }
+  const read = query.interpretations.filter((i) => i.kind === 'pinyin' || i.kind === 'initials').map((i) => `${i.from} as ${i.kind}: ${alternatives(i)}`);
+  if (read.length) lines.push(`read ${read.join('; ')}${query.correctedFrom === undefined ? '; --literal searches the query as typed' : ''}`);
+  const synonyms = of('synonym');
+  if (synonyms.length) lines.push(`also searched: ${synonyms.map((i) => `${i.to.join(', ')} (for ${i.from})`).join('; ')}`);
+  if (query.didYouMean !== undefined) lines.push(`did you mean: ${query.didYouMean}`);
+  return lines;
 }
 
 function statsCommand(args: string[]): number {

@@ -11,7 +11,7 @@
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { indexExists } from '../index.js';
+import { indexExists, SynonymsError } from '../index.js';
 import { ConfigError, loadServeConfig, type ServeConfig } from '../server/config.js';
 import { runWorker, startCluster, workerCount, WorkerStartError } from '../server/cluster.js';
 import { startServer } from '../server/server.js';
@@ -35,6 +35,10 @@ Options (flag, environment variable, default):
   --trust-proxy <value>   ZHSEARCH_TRUST_PROXY   off (on, a number of hops, or proxy addresses: then
                                                  X-Forwarded-For names the client, for per-client limits)
   --stop-words <file>     ZHSEARCH_STOP_WORDS    dict/stopwords.txt (words that never decide a match)
+  --synonyms <file>       (repeatable)           a synonym list added to dict/synonyms.txt (lines
+                                                 \`a, b, c\` or \`a => b, c\`, # comments); reread when
+                                                 it changes, no restart or re-index
+  --no-default-synonyms                          leave out dict/synonyms.txt
   --corpus <dir>          (start only)           corpus
   -h, --help
 
@@ -52,6 +56,8 @@ const OPTIONS = {
   'search-thread': { type: 'string' },
   'trust-proxy': { type: 'string' },
   'stop-words': { type: 'string' },
+  synonyms: { type: 'string', multiple: true },
+  'no-default-synonyms': { type: 'boolean' },
   corpus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -123,6 +129,11 @@ async function serve(config: ServeConfig): Promise<number> {
       running = { url: server.url, documents: s.documents, generation: s.generation, close: () => server.close() };
     }
   } catch (err) {
+    // A synonym list with a bad line (named file:line) is a configuration error, as a bad flag.
+    if (err instanceof SynonymsError || (err instanceof WorkerStartError && err.name === 'SynonymsError')) {
+      process.stderr.write(`zhsearch serve: invalid synonym list: ${err.message}\n`);
+      return 2;
+    }
     const code = err instanceof WorkerStartError ? err.code : (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') process.stderr.write(`zhsearch serve: port ${config.port} on ${config.host} is in use; choose another with --port or ZHSEARCH_PORT\n`);
     else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') process.stderr.write(`zhsearch serve: cannot listen on ${config.host}: ${code}\n`);

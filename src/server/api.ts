@@ -64,9 +64,15 @@ function withReader<T>(provider: IndexProvider, work: (reader: IndexReader) => T
   }
 }
 
+/**
+ * What besides the index version and the URL an answer depends on (e.g. the synonym lists, which
+ * are reread when they change): part of the ETag, so an edited list is not answered with a 304.
+ */
+export type CacheKey = () => string;
+
 /** Sets the version ETag; true (and a 304 sent) when the client's copy is current. */
-function notModified(req: Request, res: Response, version: number): boolean {
-  const hash = createHash('sha1').update(req.originalUrl).digest('base64url').slice(0, 20);
+function notModified(req: Request, res: Response, version: number, key?: CacheKey): boolean {
+  const hash = createHash('sha1').update(req.originalUrl).update(key ? `\n${key()}` : '').digest('base64url').slice(0, 20);
   res.set({ ETag: `W/"v${version}-${hash}"`, 'Cache-Control': 'no-cache' });
   if (!req.fresh) return false;
   res.status(304).end();
@@ -82,13 +88,13 @@ export const DEFAULT_SEARCH_TIMEOUT_MS = 2000;
  * `search_timeout`, needing more memory than allowed a 503 `search_memory`, a client or server with
  * too many expensive searches a 429 or 503 with `Retry-After`.
  */
-export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): RequestHandler {
+export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, key?: CacheKey): RequestHandler {
   return async (req, res) => {
     const p = parse(searchParams, req.query);
     const reader = provider.acquire();
     try {
       const filters = checkedFilters(reader, p);
-      if (notModified(req, res, reader.generation)) return;
+      if (notModified(req, res, reader.generation, key)) return;
       const started = performance.now();
       const options: SearchOptions = {
         op: p.op,
@@ -100,6 +106,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         facetSize: p.facetSize,
         snippetLength: p.snippetLength,
         explain: p.explain === 'true',
+        literal: p.literal === 'true',
         timeoutMs,
       };
       let result: SearchResult;
@@ -110,9 +117,21 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         throw budgetError(err, timeoutMs);
       }
       for (const w of result.warnings ?? []) res.locals.log(`warning: document "${w.id}" unavailable: ${w.message}`);
-      const { q, terms, excluded, op, relaxed, dropped, stopWords, ignored } = result.query;
+      const { q, terms, excluded, op, relaxed, dropped, stopWords, ignored, interpretations, correctedFrom, didYouMean } = result.query;
       const body: z.input<typeof searchResponse> = {
-        query: { q, terms, excluded, op, relaxed, dropped, stopWords, ignored },
+        query: {
+          q,
+          terms,
+          excluded,
+          op,
+          relaxed,
+          dropped,
+          stopWords,
+          ignored,
+          interpretations: interpretations.map(({ from, to, kind }) => ({ from, to, kind })),
+          ...(correctedFrom === undefined ? {} : { correctedFrom }),
+          ...(didYouMean === undefined ? {} : { didYouMean }),
+        },
         total: result.total,
         page: p.page,
         size: p.size,
@@ -198,21 +217,25 @@ function hitJson(h: SearchHit): z.input<typeof searchResponse>['hits'][number] {
   };
 }
 
-/** A document, highlighted within the search time budget `timeoutMs` (over it: 503 `search_timeout`). */
-export function docRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): RequestHandler {
+/**
+ * A document, highlighted within the search time budget `timeoutMs` (over it: 503 `search_timeout`),
+ * with the query read as the search reads it (`literal=true`: as typed).
+ */
+export function docRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, key?: CacheKey): RequestHandler {
   return (req, res) => {
     const { id } = parse(docPath, req.params);
-    const { q } = parse(docParams, req.query);
+    const { q, literal: literalParam } = parse(docParams, req.query);
+    const literal = literalParam === 'true';
     withReader(provider, (reader) => {
       const doc = readDocument(reader, id, res);
       if (!doc) throw notFound(`no document with id "${id}"`, { id });
-      if (notModified(req, res, reader.generation)) return;
+      if (notModified(req, res, reader.generation, key)) return;
       let title: Highlighted;
       let content: Highlighted;
       try {
         const started = performance.now();
-        title = reader.highlight(q ?? '', doc.title ?? '', 'title', timeoutMs);
-        content = reader.highlight(q ?? '', doc.content ?? '', 'content', timeoutMs - (performance.now() - started));
+        title = reader.highlight(q ?? '', doc.title ?? '', 'title', timeoutMs, literal);
+        content = reader.highlight(q ?? '', doc.content ?? '', 'content', timeoutMs - (performance.now() - started), literal);
       } catch (err) {
         res.removeHeader('ETag');
         throw budgetError(err, timeoutMs);

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { accessLog } from './access-log.js';
-import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, searchRoute, statsRoute, suggestRoute, type IndexProvider } from './api.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, searchRoute, statsRoute, suggestRoute, type CacheKey, type IndexProvider } from './api.js';
 import { ApiError, errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
 import { SearchLanes } from './lanes.js';
 import { cors, preflight, securityHeaders, type CorsOrigins } from './headers.js';
@@ -46,6 +46,8 @@ export interface AppOptions {
   lanes?: SearchLanes;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client (lanes count per client). Default none. */
   trustProxy?: boolean | string | number;
+  /** What searches and highlighted documents depend on besides the index version and the URL (the synonym lists): part of their ETag. */
+  cacheKey?: CacheKey;
 }
 
 /** The page's files live in src/ (no build step): resolved from the package root, from src/ or dist/ alike. */
@@ -71,8 +73,9 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
 
   const api = express.Router();
   api.use(cors(options.corsOrigins ?? '*'));
-  apiRoute(api, '/search', searchRoute(provider, options.lanes ?? new SearchLanes('', { thread: false }), options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS));
-  apiRoute(api, '/docs/:id', docRoute(provider, options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS));
+  const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
+  apiRoute(api, '/search', searchRoute(provider, options.lanes ?? new SearchLanes('', { thread: false }), timeoutMs, options.cacheKey));
+  apiRoute(api, '/docs/:id', docRoute(provider, timeoutMs, options.cacheKey));
   apiRoute(api, '/suggest', suggestRoute(provider));
   apiRoute(api, '/health', healthRoute(provider));
   apiRoute(api, '/stats', statsRoute(provider));

@@ -21,7 +21,7 @@ import { startServer, type RunningServer, type ServerOptions } from './server.js
 /** What a worker tells the primary. */
 type WorkerMessage =
   | { type: 'listening'; url: string; documents: number; generation: number }
-  | { type: 'failed'; code: string | undefined; message: string };
+  | { type: 'failed'; code: string | undefined; name: string; message: string };
 
 /** Pause before replacing a dead worker (a worker that keeps dying does not spin the primary). */
 const RESTART_DELAY_MS = 500;
@@ -39,10 +39,11 @@ export interface ServingCluster {
   close(): Promise<void>;
 }
 
-/** An error of a worker's start, with the code it failed with (e.g. EADDRINUSE). */
+/** An error of a worker's start, with the code it failed with (e.g. EADDRINUSE) and the name of its class (e.g. SynonymsError). */
 export class WorkerStartError extends Error {
-  constructor(readonly code: string | undefined, message: string) {
+  constructor(readonly code: string | undefined, message: string, name = 'Error') {
     super(message);
+    this.name = name;
   }
 }
 
@@ -65,7 +66,7 @@ export function startCluster(workers: number, log: (line: string) => void): Prom
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'failed') {
           if (started) return log(`${new Date().toISOString()} worker ${worker.process.pid} failed to start: ${m.message}`);
-          void stopAll().then(() => reject(new WorkerStartError(m.code, m.message)));
+          void stopAll().then(() => reject(new WorkerStartError(m.code, m.message, m.name)));
           return;
         }
         listening.add(worker);
@@ -110,7 +111,7 @@ export async function runWorker(options: ServerOptions): Promise<number> {
     running = await startServer(options);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    process.send!({ type: 'failed', code: e.code, message: e.message } satisfies WorkerMessage, () => process.disconnect?.());
+    process.send!({ type: 'failed', code: e.code, name: e.name, message: e.message } satisfies WorkerMessage, () => process.disconnect?.());
     return 1;
   }
   const s = running.index.stats();

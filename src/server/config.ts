@@ -11,6 +11,8 @@
  *   --search-thread ZHSEARCH_SEARCH_THREAD default on: expensive searches run on a search thread (lanes.ts)
  *   --trust-proxy   ZHSEARCH_TRUST_PROXY   default off: proxies whose X-Forwarded-For names the client
  *   --stop-words    ZHSEARCH_STOP_WORDS    default dict/stopwords.txt: the queries' stop list
+ *   --synonyms      (repeatable)           synonym files added to dict/synonyms.txt
+ *   --no-default-synonyms                  without dict/synonyms.txt
  *
  * A flag wins over the variable, the variable over the default.
  *
@@ -18,7 +20,7 @@
  */
 import * as z from 'zod';
 import { existsSync } from 'node:fs';
-import { DEFAULT_STOP_WORDS_FILE } from '../index.js';
+import { DEFAULT_STOP_WORDS_FILE, DEFAULT_SYNONYMS_FILE } from '../index.js';
 import type { CorsOrigins } from './headers.js';
 
 export interface ServeConfig {
@@ -36,6 +38,8 @@ export interface ServeConfig {
   trustProxy: boolean | number | string;
   /** The queries' stop-list file. */
   stopWords: string;
+  /** The queries' synonym files, in order: dict/synonyms.txt (unless --no-default-synonyms), then --synonyms. */
+  synonyms: string[];
 }
 
 /** Flag values as parsed from the command line (undefined when absent). */
@@ -49,6 +53,8 @@ export interface ServeFlags {
   'search-thread'?: string;
   'trust-proxy'?: string;
   'stop-words'?: string;
+  synonyms?: string[];
+  'no-default-synonyms'?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -122,16 +128,29 @@ const schema = z.object({
 
 /** The configuration from `flags` and `env`; throws {@link ConfigError} listing every bad setting. */
 export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  const raw: Record<keyof ServeConfig, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '', workers: '', searchThread: '', trustProxy: '', stopWords: '' };
-  for (const key of Object.keys(SETTINGS) as Array<keyof ServeConfig>) {
+  type Setting = keyof typeof SETTINGS;
+  const raw: Record<Setting, string> = { indexDir: '', port: '', host: '', corsOrigins: '', searchTimeoutMs: '', workers: '', searchThread: '', trustProxy: '', stopWords: '' };
+  for (const key of Object.keys(SETTINGS) as Setting[]) {
     const s = SETTINGS[key];
     raw[key] = flags[s.flag] ?? env[s.env] ?? s.fallback;
   }
   const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const s = SETTINGS[issue.path[0] as keyof ServeConfig];
-    return `  --${s.flag} / ${s.env}: ${issue.message} (got "${raw[issue.path[0] as keyof ServeConfig]}")`;
-  });
-  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  const lines = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const s = SETTINGS[issue.path[0] as Setting];
+        return `  --${s.flag} / ${s.env}: ${issue.message} (got "${raw[issue.path[0] as Setting]}")`;
+      });
+  const synonyms = synonymFiles(flags);
+  for (const f of synonyms.filter((f) => !existsSync(f))) lines.push(`  --synonyms: no such file (got "${f}")`);
+  if (!result.success || lines.length) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  return { ...result.data, synonyms };
+}
+
+/**
+ * The synonym files of `--synonyms` (repeatable) after the default list, which
+ * `--no-default-synonyms` leaves out. A user's file extends the default list rather than replacing it.
+ */
+export function synonymFiles(flags: Pick<ServeFlags, 'synonyms' | 'no-default-synonyms'>): string[] {
+  return [...(flags['no-default-synonyms'] ? [] : [DEFAULT_SYNONYMS_FILE]), ...(flags.synonyms ?? [])];
 }

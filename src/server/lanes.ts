@@ -29,7 +29,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { SearchMemoryError, SearchTimeoutError, sharedSectionFiles, type SearchResult } from '../index.js';
-import type { ThreadReply, ThreadRequest } from './search-thread.js';
+import type { ThreadIndexOptions, ThreadReply, ThreadRequest } from './search-thread.js';
 
 export interface LaneOptions {
   /** Budget of a search on the event loop before it moves to the slow lane. Default 50 ms. */
@@ -102,8 +102,8 @@ export class SearchLanes {
   constructor(
     private readonly indexDir: string,
     options: Partial<LaneOptions> = {},
-    /** The stop-list file the thread's index uses (as the server's). */
-    private readonly stopWords?: string,
+    /** How the thread opens the index: the server's stop list and synonym lists. */
+    private readonly indexOptions: ThreadIndexOptions = {},
   ) {
     this.options = { ...LANE_DEFAULTS, ...options };
   }
@@ -252,13 +252,14 @@ export class SearchLanes {
 
   private searchThread(): Worker {
     if (this.thread) return this.thread;
+    const workerData = { indexDir: this.indexDir, files: sharedSectionFiles(), options: this.indexOptions };
     // Under a TypeScript runner (tests), the thread registers tsx before loading the TypeScript entry.
     const worker = import.meta.url.endsWith('.ts')
       ? new Worker(
           `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./search-thread.ts', import.meta.url).href)}); })`,
-          { eval: true, workerData: { indexDir: this.indexDir, files: sharedSectionFiles(), stopWords: this.stopWords } },
+          { eval: true, workerData },
         )
-      : new Worker(new URL('./search-thread.js', import.meta.url), { workerData: { indexDir: this.indexDir, files: sharedSectionFiles(), stopWords: this.stopWords } });
+      : new Worker(new URL('./search-thread.js', import.meta.url), { workerData });
     let markReady = () => {};
     this.ready = new Promise<void>((resolve) => (markReady = resolve));
     worker.on('message', (reply: ThreadReply | { ready: true }) => {

@@ -81,6 +81,12 @@ const regionValue = filterValue(64);
 const keywordValue = filterValue(200);
 
 /** `facets=province&facets=year`, `facets=province,year`, or `facets=none`. */
+/** `literal=true`: the query exactly as typed, without query understanding. */
+const literalParam = choice(
+  ['true', 'false'],
+  'true: search the query exactly as typed: pinyin and initials are not read as Chinese words, no synonyms are added, no typo is corrected (query.interpretations is empty). Default false.',
+);
+
 const facetsParam = z
   .preprocess(
     (v) => (typeof v === 'string' ? [v] : v),
@@ -97,7 +103,8 @@ export const searchParams = z
     q: text(MAX_QUERY_LENGTH)
       .default('')
       .meta({
-        description: 'Query: words (all must match), "exact phrase", -exclude, A OR B, title:word, (groups). Empty lists the (filtered) documents newest first.',
+        description:
+          'Query: words (all must match), "exact phrase", -exclude, A OR B, title:word, (groups). Pinyin (tushuguan), initials (tsg) and synonyms (国图) are understood, and a typo no document has is corrected, unless literal=true (see query.interpretations). Empty lists the (filtered) documents newest first.',
         example: '图书馆 阅读推广',
       }),
     op: choice(
@@ -118,6 +125,7 @@ export const searchParams = z
     facetSize: integer(1, 100, 10, 'Values per facet'),
     snippetLength: integer(20, 1000, DEFAULT_SNIPPET_LENGTH, 'Snippet length in characters'),
     explain: choice(['true', 'false'], 'true: every hit carries explain, why it matched and how its score is made (per term and field BM25, proximity, tier).'),
+    literal: literalParam,
   })
   .superRefine((p, ctx) => {
     if (p.page * p.size > MAX_RESULT_WINDOW) ctx.addIssue({ code: 'custom', path: ['page'], message: `page * size must be at most ${MAX_RESULT_WINDOW}` });
@@ -136,7 +144,14 @@ export const suggestParams = z.strictObject({
 export const noParams = z.strictObject({});
 
 export const docParams = z.strictObject({
-  q: text(MAX_QUERY_LENGTH).optional().meta({ description: 'A query whose matches to mark in titleHtml and contentHtml.', example: '图书馆' }),
+  q: text(MAX_QUERY_LENGTH)
+    .optional()
+    .meta({
+      description:
+        'A query whose matches to mark in titleHtml and contentHtml, read as the search reads it (pinyin, synonyms). To mark what a corrected search found, pass the query it searched (query.q of the search response).',
+      example: '图书馆',
+    }),
+  literal: literalParam,
 });
 
 export const docPath = z.object({
@@ -180,6 +195,14 @@ const explanation = z.object({
   terms: z.array(contribution),
 });
 
+const interpretation = z.object({
+  from: z.string().meta({ description: 'The part of the query read (tushuguan, tsg, 国图, 图书管).' }),
+  to: z.array(z.string()).meta({ description: 'What it was read as: the words searched for it, most likely first (synonyms: the forms added to it).' }),
+  kind: z.enum(['pinyin', 'initials', 'synonym', 'correction']).meta({
+    description: 'pinyin: full or mixed pinyin read as Chinese words; initials: pinyin initials (tsg); synonym: other forms also searched (国图 -> 国家图书馆); correction: a same-sound or near-sound typo corrected.',
+  }),
+});
+
 export const searchHit = z.object({
   id: z.string(),
   score: z.number(),
@@ -205,6 +228,20 @@ export const searchResponse = z.object({
     dropped: z.array(z.string()).meta({ description: 'Words and phrases the best hits do not have, in the order they were dropped (least informative first).' }),
     stopWords: z.array(z.string()).meta({ description: 'Stop words of the query (的, 了, 在, ...), left out of matching.' }),
     ignored: z.array(z.string()).meta({ description: `Terms and phrases left out, the least informative: a query keeps at most ${MAX_QUERY_TERMS} distinct ones.` }),
+    interpretations: z.array(interpretation).meta({
+      description: 'How parts of the query were read (query understanding), in query order; empty when it was searched exactly as typed (always with literal=true).',
+    }),
+    correctedFrom: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'Present when the results are those of a corrected query: the query as typed (q is the corrected query searched). Set only when no document has the typed text; search it anyway with literal=true.',
+      }),
+    didYouMean: z
+      .string()
+      .optional()
+      .meta({ description: 'A corrected query offered, not searched: the typed text is in the index, but the correction is far more common.' }),
   }),
   total: z.number().int(),
   page: z.number().int(),

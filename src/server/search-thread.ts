@@ -7,7 +7,10 @@
  * Owns: the message protocol on the thread side. Must not: decide what runs here (lanes.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { adoptSectionFiles, SearchBudgetError, SearchIndex, type SearchOptions, type SharedSectionFile } from '../index.js';
+import { adoptSectionFiles, SearchBudgetError, SearchIndex, type IndexOptions, type SearchOptions, type SharedSectionFile } from '../index.js';
+
+/** The options the thread opens the index with: the server's stop list and synonym lists. */
+export type ThreadIndexOptions = Pick<IndexOptions, 'stopWords' | 'synonyms'>;
 
 export interface ThreadRequest {
   id: number;
@@ -24,17 +27,32 @@ export type ThreadReply =
   | { id: number; error: { name: string; message: string; resource?: 'time' | 'memory'; limit?: number } };
 
 const port = parentPort!;
-const { indexDir, files, stopWords } = workerData as { indexDir: string; files: SharedSectionFile[]; stopWords?: string };
+const { indexDir, files, options } = workerData as { indexDir: string; files: SharedSectionFile[]; options: ThreadIndexOptions };
 adoptSectionFiles(files);
-const index = SearchIndex.open(indexDir, { stopWords });
+const index = SearchIndex.open(indexDir, options);
+
+/**
+ * Builds the query-understanding data of the index version open now (see `SearchIndex.warm`),
+ * once the thread has nothing to answer, so the next slow search does not pay for it.
+ */
+function warmSoon(): void {
+  setImmediate(() => {
+    try {
+      index.warm();
+    } catch {
+      // Best effort: a search that needs the data builds it, and reports any error itself.
+    }
+  });
+}
 
 port.on('message', (msg: ThreadRequest) => {
   let reply: ThreadReply;
+  let reopened = false;
   try {
     if (msg.files) adoptSectionFiles(msg.files);
     if (index.stats().generation !== msg.generation) {
       try {
-        index.reopen();
+        reopened = index.reopen();
       } catch {
         // A version that fails to load (a damaged file): keep the one we have, as the main thread does.
       }
@@ -50,5 +68,8 @@ port.on('message', (msg: ThreadRequest) => {
     reply = { id: msg.id, error: { name: e.name, message: e.message, ...(e instanceof SearchBudgetError ? { resource: e.resource, limit: e.limit } : {}) } };
   }
   port.postMessage(reply);
+  // The search built what it needed of the new version; the rest is built before the next one.
+  if (reopened) warmSoon();
 });
 port.postMessage({ ready: true });
+warmSoon();

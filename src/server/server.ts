@@ -25,7 +25,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { FACET_NAMES, SearchIndex } from '../index.js';
+import { FACET_NAMES, SearchIndex, type SynonymsSource } from '../index.js';
 import { createApp } from './app.js';
 import { SearchLanes, type LaneOptions } from './lanes.js';
 import { SECURITY_HEADERS, type CorsOrigins } from './headers.js';
@@ -64,6 +64,11 @@ export interface ServerOptions {
   trustProxy?: boolean | number | string;
   /** The queries' stop-list file. Default `dict/stopwords.txt`. */
   stopWords?: string;
+  /**
+   * The queries' synonym lists, in order (see `IndexOptions.synonyms`): default
+   * `[DEFAULT_SYNONYMS_FILE]`; `[]` for none. Files are reread when they change.
+   */
+  synonyms?: readonly SynonymsSource[];
 }
 
 export interface RunningServer {
@@ -89,14 +94,23 @@ export const SERVER_DEFAULTS = {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
-  const index = SearchIndex.open(options.indexDir, { stopWords: options.stopWords });
+  const indexOptions = { stopWords: options.stopWords, synonyms: options.synonyms };
+  const index = SearchIndex.open(options.indexDir, indexOptions);
   const o = { ...SERVER_DEFAULTS, ...definedOnly(options) };
-  const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, ...options.lanes }, options.stopWords);
+  const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, ...options.lanes }, indexOptions);
   // The search thread opens the index and loads jieba beside the main thread's warm-up.
   const threadReady = lanes.start();
   warmUp(index);
   await threadReady;
-  const app = createApp(index, { corsOrigins: options.corsOrigins, log, publicDir: options.publicDir, searchTimeoutMs: o.searchTimeoutMs, lanes, trustProxy: options.trustProxy });
+  const app = createApp(index, {
+    corsOrigins: options.corsOrigins,
+    log,
+    publicDir: options.publicDir,
+    searchTimeoutMs: o.searchTimeoutMs,
+    lanes,
+    trustProxy: options.trustProxy,
+    cacheKey: synonymsKey(index),
+  });
   const server = createServer(
     {
       maxHeaderSize: MAX_HEADER_BYTES,
@@ -130,8 +144,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   watcher?.unref();
 
   let closing: Promise<void> | null = null;
+  // Listening: query understanding's data is built now, not by the first query reading pinyin.
+  const warming = setImmediate(() => closing || warmUnderstanding(index, log));
   const close = () =>
     (closing ??= (async () => {
+      clearImmediate(warming);
       if (watcher) clearInterval(watcher);
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -195,8 +212,39 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** Loads the dictionaries, gazetteer and per-version caches before the first request needs them. */
 function warmUp(index: SearchIndex): void {
-  index.search('图书馆', { size: 1, facets: FACET_NAMES, filters: { province: ['北京'] } });
+  index.search('图书馆', { size: 1, facets: FACET_NAMES, filters: { province: ['北京'] }, literal: true });
   index.suggest('图书');
+}
+
+/**
+ * Builds the pinyin and sound index of the vocabulary (`SearchIndex.warm`, about 2-3 s for 75,000
+ * documents, on the event loop): after the server listens, and for the new segments of each
+ * version it reloads. Quiet unless it fails (then a search that needs it builds it).
+ */
+function warmUnderstanding(index: SearchIndex, log: (line: string) => void): void {
+  try {
+    index.warm();
+  } catch (err) {
+    log(`${new Date().toISOString()} warning: building the query-understanding data failed (the first query needing it will): ${messageOf(err)}`);
+  }
+}
+
+/** Numbers the synonym lists the index has loaded: a new number after a list is reread. */
+const listNumbers = new WeakMap<object, number>();
+let lastListNumber = 0;
+
+/**
+ * The part of the ETag that changes when the synonym lists are reread (see `IndexOptions.synonyms`),
+ * so a search cached before an edit is not confirmed with a 304 after it.
+ */
+function synonymsKey(index: SearchIndex): () => string {
+  return () => {
+    // The list is rebuilt, as a new object, only when a file changed; its identity is its version.
+    const list = index.analyzer.synonyms();
+    let n = listNumbers.get(list);
+    if (n === undefined) listNumbers.set(list, (n = ++lastListNumber));
+    return `synonyms ${n}`;
+  };
 }
 
 /**
@@ -247,6 +295,7 @@ function reloader(index: SearchIndex, log: (line: string) => void, intervalMs: n
     try {
       if (index.reopen()) {
         warmUp(index);
+        warmUnderstanding(index, log);
         const s = index.stats();
         log(`${new Date().toISOString()} index reloaded: version ${s.generation}, ${s.documents} documents`);
       }

@@ -3,13 +3,18 @@
  * fixtures: every search parameter, facets against a brute-force count, multi-select, date edges,
  * Traditional/Simplified, snippets, documents, suggestions, headers.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { StoredDocument } from '../../src/index.js';
+import { DEFAULT_SYNONYMS_FILE, SearchTimeoutError, type StoredDocument } from '../../src/index.js';
 import { createApp } from '../../src/server/app.js';
+import { SearchLanes } from '../../src/server/lanes.js';
 import { docResponse, errorResponse, healthResponse, searchParams, searchResponse, statsResponse, suggestResponse } from '../../src/server/schemas.js';
+import { startServer } from '../../src/server/server.js';
+import { removeDir, tempDir } from '../helpers.js';
 import { allDocuments, expectedFacets, matching, ordered, passes, type Filters } from './brute-force.js';
 import { getJson, startTestServer, type TestServer } from './fixtures.js';
 
@@ -374,6 +379,132 @@ describe('documents', () => {
   });
 });
 
+describe('query understanding', () => {
+  /** The corpus article about 金陵图书馆 (its id has a slash: percent-encoded in the URL). */
+  const JINLING = 'pages/001-jinling-chengshishufang.txt';
+  const marked = (h: { titleHtml: string; snippetHtml: string }) => h.titleHtml + h.snippetHtml;
+
+  it('reads pinyin as the Chinese word, and literal=true searches it as typed', async () => {
+    const r = await search({ q: 'tushuguan' });
+    expect(r.query.interpretations).toEqual([{ from: 'tushuguan', to: ['图书馆'], kind: 'pinyin' }]);
+    expect(r.query.terms).toEqual(['图书馆']);
+    expect(r.query.q).toBe('tushuguan');
+    expect(r.query.correctedFrom).toBeUndefined();
+    expect(r.total).toBeGreaterThan(10);
+    for (const h of r.hits) expect(marked(h)).toMatch(/<mark>[^<]*(图书馆|圖書館)[^<]*<\/mark>/);
+    const literal = await search({ q: 'tushuguan', literal: 'true' });
+    expect(literal.query.interpretations).toEqual([]);
+    expect(literal.query.terms).toEqual(['tushuguan']);
+    expect(literal.total).toBe(0);
+    // literal=false is the default.
+    expect((await search({ q: 'tushuguan', literal: 'false' })).query.interpretations).toEqual(r.query.interpretations);
+    const initials = await search({ q: 'tsg', facets: 'none' });
+    expect(initials.query.interpretations).toEqual([{ from: 'tsg', to: ['图书馆'], kind: 'initials' }]);
+  });
+
+  it('searches a typo no document has corrected (correctedFrom), and as typed with literal=true', async () => {
+    // The premise: no document has 金陵图书管 (its 图书管 occurs, in 图书管理员, but never after 金陵).
+    expect((await search({ q: '"金陵图书管"', literal: 'true', facets: 'none' })).total).toBe(0);
+    const r = await search({ q: '金陵图书管' });
+    expect(r.query).toMatchObject({ q: '金陵图书馆', correctedFrom: '金陵图书管' });
+    expect(r.query.interpretations).toContainEqual({ from: '金陵图书管', to: ['金陵图书馆'], kind: 'correction' });
+    expect(r.hits[0].id).toBe(JINLING);
+    expect(marked(r.hits[0])).toContain('<mark>金陵图书馆</mark>');
+    const literal = await search({ q: '金陵图书管', literal: 'true' });
+    expect(literal.query.q).toBe('金陵图书管');
+    expect(literal.query.correctedFrom).toBeUndefined();
+    expect(literal.query.interpretations).toEqual([]);
+  });
+
+  it('offers a correction (didYouMean) when the typed form is in the index but far rarer', async () => {
+    expect((await search({ q: '"图书管"', literal: 'true', facets: 'none' })).total).toBeGreaterThan(0);
+    const r = await search({ q: '图书管' });
+    expect(r.query.didYouMean).toBe('图书馆');
+    expect(r.query.correctedFrom).toBeUndefined();
+    expect(r.query.q).toBe('图书管');
+    expect((await search({ q: '图书管', literal: 'true' })).query.didYouMean).toBeUndefined();
+  });
+
+  it('adds synonyms from the default list', async () => {
+    const r = await search({ q: '国图', facets: 'none' });
+    expect(r.query.interpretations).toContainEqual({ from: '国图', to: expect.arrayContaining(['国家图书馆']), kind: 'synonym' });
+    expect(r.query.terms).toEqual(expect.arrayContaining(['国图', '国家图书馆']));
+    expect((await search({ q: '国图', literal: 'true', facets: 'none' })).query.terms).toEqual(['国图']);
+  });
+
+  it('highlights an article with the same reading as the search (literal too)', async () => {
+    const path = `/api/docs/${encodeURIComponent(JINLING)}`;
+    const read = docResponse.parse((await getJson(ts.url, path, { q: 'tushuguan' })).body);
+    expect(read.titleHtml).toContain('<mark>图书馆</mark>');
+    expect(read.highlights.content.length).toBeGreaterThan(0);
+    const literal = docResponse.parse((await getJson(ts.url, path, { q: 'tushuguan', literal: 'true' })).body);
+    expect(literal.titleHtml).not.toContain('<mark>');
+    expect(literal.highlights.content).toEqual([]);
+  });
+
+  it('forwards literal to the search thread and brings the interpretations back', async () => {
+    const lanes = new SearchLanes(ts.dir, {}, { synonyms: [DEFAULT_SYNONYMS_FILE, { lines: ['金图, 金陵图书馆'] }] });
+    const generation = ts.server.index.stats().generation;
+    // The fast lane "runs out of time", so the search runs again on the thread.
+    const slow = () => {
+      throw new SearchTimeoutError(1);
+    };
+    try {
+      const read = await lanes.search('client', { generation, q: 'tushuguan 金图', options: { size: 3, timeoutMs: 30_000 } }, slow);
+      expect(read.query.interpretations).toEqual([
+        { from: 'tushuguan', to: ['图书馆'], kind: 'pinyin' },
+        { from: '金图', to: ['金陵图书馆'], kind: 'synonym' },
+      ]);
+      expect(read.hits.map((h) => h.id)).toContain(JINLING);
+      const literal = await lanes.search('client', { generation, q: 'tushuguan', options: { size: 3, timeoutMs: 30_000, literal: true } }, slow);
+      expect(literal.query.interpretations).toEqual([]);
+      expect(literal.total).toBe(0);
+      const corrected = await lanes.search('client', { generation, q: '金陵图书管', options: { size: 3, timeoutMs: 30_000 } }, slow);
+      expect(corrected.query).toMatchObject({ q: '金陵图书馆', correctedFrom: '金陵图书管' });
+    } finally {
+      await lanes.close();
+    }
+  });
+
+  it('uses the synonym files it is given, rereads one that changed, and does not answer 304 for what changed', async () => {
+    const lists = tempDir('zhsearch-synonyms-');
+    const file = join(lists, 'mine.txt');
+    writeFileSync(file, '# ours\n金图, 金陵图书馆\n');
+    const server = await startServer({ indexDir: ts.dir, port: 0, log: () => {}, reloadIntervalMs: 0, searchThread: false, synonyms: [DEFAULT_SYNONYMS_FILE, file] });
+    try {
+      const url = `${server.url}/api/search?q=${encodeURIComponent('金图')}&facets=none`;
+      const first = await fetch(url);
+      const before = searchResponse.parse(await first.json());
+      expect(before.query.interpretations).toEqual([{ from: '金图', to: ['金陵图书馆'], kind: 'synonym' }]);
+      expect(before.hits.map((h) => h.id)).toContain(JINLING);
+      // The default list is still in use beside it.
+      expect(searchResponse.parse((await getJson(server.url, '/api/search', { q: '国图', facets: 'none' })).body).query.interpretations).not.toEqual([]);
+      const etag = first.headers.get('etag')!;
+      expect(await statusOf(url, { 'If-None-Match': etag })).toBe(304);
+      writeFileSync(file, '# ours, edited\n金图 => 金陵图书馆, 读书节\n');
+      // Files are looked at once a second at most.
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await statusOf(url, { 'If-None-Match': etag })).toBe(200);
+      const after = searchResponse.parse(await (await fetch(url)).json());
+      expect(after.query.interpretations).toEqual([{ from: '金图', to: ['金陵图书馆', '读书节'], kind: 'synonym' }]);
+    } finally {
+      await server.close();
+      removeDir(lists);
+    }
+  });
+
+  it('refuses to start with a synonym list that has a bad line, naming the file and the line', async () => {
+    const lists = tempDir('zhsearch-synonyms-');
+    const file = join(lists, 'bad.txt');
+    writeFileSync(file, '金图, 金陵图书馆\n甲 => 乙 => 丙\n');
+    try {
+      await expect(startServer({ indexDir: ts.dir, port: 0, log: () => {}, reloadIntervalMs: 0, searchThread: false, synonyms: [file] })).rejects.toThrow(`${file}:2:`);
+    } finally {
+      removeDir(lists);
+    }
+  });
+});
+
 describe('suggest, health, stats, openapi', () => {
   it('completes words by document frequency and titles by prefix', async () => {
     const { body } = await getJson(ts.url, '/api/suggest', { q: '图书' });
@@ -405,6 +536,23 @@ describe('suggest, health, stats, openapi', () => {
     expect(params.find((p) => p.name === 'size')!.schema.type).toBe('integer');
     expect(params.find((p) => p.name === 'province')!.schema.type).toBe('array');
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/docs/{id}', '/api/suggest', '/api/health', '/api/stats']));
+    expect(params.find((p) => p.name === 'literal')!.schema).toMatchObject({ enum: ['true', 'false'] });
+    expect((body.paths['/api/docs/{id}'].get.parameters).map((p) => p.name)).toContain('literal');
+  });
+
+  it('documents how the query was read in the OpenAPI response schema', async () => {
+    type Schema = { type?: string; description?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema };
+    const { body } = await getJson<{ components: { schemas: { SearchResponse: Schema } } }>(ts.url, '/api/openapi.json');
+    const query = body.components.schemas.SearchResponse.properties!.query;
+    const { interpretations, correctedFrom, didYouMean } = query.properties!;
+    expect(interpretations.type).toBe('array');
+    expect(Object.keys(interpretations.items!.properties!).sort()).toEqual(['from', 'kind', 'to']);
+    expect(interpretations.items!.properties!.kind).toMatchObject({ enum: ['pinyin', 'initials', 'synonym', 'correction'] });
+    for (const field of [interpretations, correctedFrom, didYouMean]) expect(field.description).toBeTruthy();
+    expect(correctedFrom.type).toBe('string');
+    expect(query.required).toContain('interpretations');
+    expect(query.required).not.toContain('correctedFrom');
+    expect(query.required).not.toContain('didYouMean');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The search page in a real browser (playwright-core driving Debian's chromium): type a query,
  * pick a suggestion, click a province facet and a year, page forward, go back, open an article;
+ * how the query was read (pinyin, a correction, did you mean, synonyms) and searching it as typed;
  * markup in an article stays text; error and empty states; phone width. Screenshots go to
  * test-results/ (look at them).
  */
@@ -116,6 +117,78 @@ describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
     // Removing a chip removes the filter.
     await page.locator('.chip', { hasText: '省份：湖北省' }).click();
     await waitForParam('province', null);
+  });
+
+  it('says how it read the query, searches it as typed on request, and offers corrections', async () => {
+    await page.goto(ts.url);
+    await page.locator('.hit').first().waitFor();
+
+    // Pinyin: read as 图书馆, with a link to search the input as typed.
+    await page.locator('#q').fill('tushuguan');
+    await page.locator('#q').press('Enter');
+    await waitForParam('q', 'tushuguan');
+    await settled();
+    const reading = page.locator('#understanding .reading');
+    await expect.poll(() => reading.textContent()).toBe('以下为“图书馆”的结果。仍然搜索：tushuguan');
+    expect(await page.locator('#summary').textContent()).toMatch(/^“图书馆”共 \d+ 条结果/);
+    await expect.poll(() => page.locator('.hit mark').count()).toBeGreaterThan(0);
+    expect(await page.locator('.hit mark').first().textContent()).toMatch(/图书馆|圖書館/);
+    const asTyped = reading.locator('a.as-typed');
+    expect(await asTyped.getAttribute('href')).toBe('/?q=tushuguan&literal=1');
+    await shot('10-pinyin');
+    await asTyped.click();
+    await waitForParam('literal', '1');
+    await settled();
+    expect(param('q')).toBe('tushuguan');
+    await page.locator('#empty:not([hidden])').waitFor();
+    expect(await page.locator('#understanding').isHidden()).toBe(true);
+    expect(await page.locator('#summary').textContent()).toMatch(/^“tushuguan”共 0 条结果/);
+    // Literal stays in the state (a reload, a shared link) until a new query is typed.
+    await page.reload();
+    await page.locator('#empty:not([hidden])').waitFor();
+    expect(await page.locator('#understanding').isHidden()).toBe(true);
+    await page.locator('#q').fill('tushuguan');
+    await page.locator('#q').press('Enter');
+    await waitForParam('literal', null);
+    await settled();
+    await expect.poll(() => reading.textContent()).toContain('以下为“图书馆”的结果');
+
+    // A typo no article has: the corrected results, and the typed query one click away.
+    await page.goto(`${ts.url}/?q=${encodeURIComponent('金陵图书管')}`);
+    await page.locator('.hit').first().waitFor();
+    await expect.poll(() => reading.textContent()).toBe('已显示“金陵图书馆”的结果。仍然搜索：金陵图书管');
+    expect(await reading.locator('a.as-typed').getAttribute('href')).toBe(`/?${new URLSearchParams({ q: '金陵图书管', literal: '1' })}`);
+    await shot('11-corrected');
+    // The article highlights what was searched (the corrected query).
+    await page.locator('.hit-title', { hasText: '金陵图书馆' }).first().click();
+    await page.locator('#article-view[data-doc]:not([hidden])').waitFor();
+    expect(param('q')).toBe('金陵图书馆');
+    await expect.poll(() => page.locator('#article-title mark').allTextContents()).toEqual(['金陵图书馆']);
+    await page.locator('#back').click();
+    await page.locator('#results-view:not([hidden])').waitFor();
+    await reading.locator('a.as-typed').click();
+    await waitForParam('literal', '1');
+    await settled();
+    expect(param('q')).toBe('金陵图书管');
+    expect(await page.locator('#understanding').isHidden()).toBe(true);
+
+    // A rarer form that some article has: searched as typed, the correction offered.
+    await page.goto(`${ts.url}/?q=${encodeURIComponent('图书管')}`);
+    const offer = page.locator('#understanding .did-you-mean');
+    await offer.waitFor();
+    expect(await offer.textContent()).toBe('您是不是要找：图书馆');
+    expect(await page.locator('#understanding .reading').count()).toBe(0);
+    await offer.locator('a').click();
+    await waitForParam('q', '图书馆');
+    await settled();
+    expect(await page.locator('#understanding').isHidden()).toBe(true);
+
+    // Synonyms: a discreet line.
+    await page.goto(`${ts.url}/?q=${encodeURIComponent('国图')}`);
+    const synonyms = page.locator('#understanding .synonyms');
+    await synonyms.waitFor();
+    expect(await synonyms.textContent()).toMatch(/^同时搜索了：.*国家图书馆.*（国图）$/);
+    await shot('12-synonyms');
   });
 
   it('shows markup from articles as text, never as elements', async () => {

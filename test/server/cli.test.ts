@@ -1,12 +1,16 @@
 /**
  * `zhsearch serve` and `zhsearch start` as processes: configuration errors are reported clearly,
  * `start` builds a missing index from the corpus, SIGTERM / SIGINT stop the server with exit 0
- * even with a keep-alive connection open; `--workers` serves from several processes.
+ * even with a keep-alive connection open; `--workers` serves from several processes. `zhsearch
+ * search` says how it read the query; synonym lists on the command line, a bad one named by line.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent, get } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_STOP_WORDS_FILE } from '../../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STOP_WORDS_FILE, DEFAULT_SYNONYMS_FILE } from '../../src/index.js';
+import { main } from '../../src/cli/main.js';
+import { serveCommand } from '../../src/cli/serve.js';
 import { loadServeConfig } from '../../src/server/config.js';
 import { removeDir, tempDir } from '../helpers.js';
 import { runCli, waitFor, type Child } from './child.js';
@@ -29,7 +33,18 @@ function getKeepAlive(url: string, agent: Agent): Promise<{ status: number; body
 
 describe('configuration', () => {
   it('reads flags over environment variables over defaults', () => {
-    expect(loadServeConfig({}, {})).toEqual({ indexDir: 'index', port: 3000, host: '127.0.0.1', corsOrigins: '*', searchTimeoutMs: 2000, workers: 1, searchThread: true, trustProxy: false, stopWords: DEFAULT_STOP_WORDS_FILE });
+    expect(loadServeConfig({}, {})).toEqual({
+      indexDir: 'index',
+      port: 3000,
+      host: '127.0.0.1',
+      corsOrigins: '*',
+      searchTimeoutMs: 2000,
+      workers: 1,
+      searchThread: true,
+      trustProxy: false,
+      stopWords: DEFAULT_STOP_WORDS_FILE,
+      synonyms: [DEFAULT_SYNONYMS_FILE],
+    });
     expect(loadServeConfig({ port: '8080' }, { ZHSEARCH_PORT: '9090', ZHSEARCH_HOST: '0.0.0.0', ZHSEARCH_CORS_ORIGINS: 'https://a.example, https://b.example:8443' })).toEqual({
       indexDir: 'index',
       port: 8080,
@@ -40,7 +55,12 @@ describe('configuration', () => {
       searchThread: true,
       trustProxy: false,
       stopWords: DEFAULT_STOP_WORDS_FILE,
+      synonyms: [DEFAULT_SYNONYMS_FILE],
     });
+    // A user's synonym files extend the default list, unless it is left out.
+    expect(loadServeConfig({ synonyms: ['package.json', 'README.md'] }, {}).synonyms).toEqual([DEFAULT_SYNONYMS_FILE, 'package.json', 'README.md']);
+    expect(loadServeConfig({ synonyms: ['package.json'], 'no-default-synonyms': true }, {}).synonyms).toEqual(['package.json']);
+    expect(loadServeConfig({ 'no-default-synonyms': true }, {}).synonyms).toEqual([]);
     expect(loadServeConfig({ 'search-thread': 'off' }, { ZHSEARCH_SEARCH_THREAD: 'on' }).searchThread).toBe(false);
     expect(loadServeConfig({}, { ZHSEARCH_TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadServeConfig({ 'trust-proxy': 'loopback, 10.0.0.0/8' }, {}).trustProxy).toBe('loopback, 10.0.0.0/8');
@@ -60,6 +80,7 @@ describe('configuration', () => {
     expect(() => loadServeConfig({ 'search-thread': 'yes' }, {})).toThrow(/--search-thread \/ ZHSEARCH_SEARCH_THREAD: must be on or off/);
     expect(() => loadServeConfig({}, { ZHSEARCH_TRUST_PROXY: 'a;b' })).toThrow(/--trust-proxy \/ ZHSEARCH_TRUST_PROXY/);
     expect(() => loadServeConfig({ 'stop-words': '/no/such/list.txt' }, {})).toThrow(/--stop-words \/ ZHSEARCH_STOP_WORDS: no such file/);
+    expect(() => loadServeConfig({ port: 'x', synonyms: ['/no/such/synonyms.txt'] }, {})).toThrow(/--port[\s\S]*--synonyms: no such file \(got "\/no\/such\/synonyms.txt"\)/);
   });
 
   it('stops with exit 2 and the message when a process is misconfigured', async () => {
@@ -71,6 +92,79 @@ describe('configuration', () => {
     expect(env.stderr()).toContain('ZHSEARCH_PORT');
     const unknown = runCli(['serve', '--bogus']);
     expect(await unknown.exited).toBe(2);
+  });
+});
+
+describe('query understanding on the command line', () => {
+  let dir: string;
+  let lists: string;
+  let good: string;
+  let bad: string;
+
+  beforeAll(async () => {
+    dir = tempDir('zhsearch-cli-search-');
+    lists = tempDir('zhsearch-cli-synonyms-');
+    dirs.push(dir, lists);
+    good = join(lists, 'mine.txt');
+    bad = join(lists, 'bad.txt');
+    writeFileSync(good, '# our names\n金图, 金陵图书馆\n');
+    writeFileSync(bad, '金图, 金陵图书馆\n\n只有一个\n');
+    expect((await inProcess(() => main(['index', 'corpus', '--index-dir', dir, '--quiet']))).code).toBe(0);
+  });
+
+  /**
+   * Runs a command in this process (a child process would load jieba again: seconds each),
+   * collecting what it writes to stdout and stderr.
+   */
+  async function inProcess(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+    const { stdout, stderr } = process;
+    const write = { out: stdout.write, err: stderr.write };
+    let out = '';
+    let err = '';
+    stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof stdout.write;
+    stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof stderr.write;
+    try {
+      return { code: await run(), out, err };
+    } finally {
+      stdout.write = write.out;
+      stderr.write = write.err;
+    }
+  }
+
+  /** `zhsearch search` on the corpus index. */
+  const search = (...args: string[]) => inProcess(() => main(['search', ...args, '--index-dir', dir, '--size', '3']));
+
+  it('says how it read the query, searches as typed with --literal, and takes synonym files', async () => {
+    const pinyin = await search('tushuguan');
+    const literal = await search('tushuguan', '--literal');
+    const corrected = await search('金陵图书管');
+    const offered = await search('图书管');
+    const mine = await search('金图 国图', '--synonyms', good);
+    const noDefault = await search('国图', '--no-default-synonyms');
+    expect(pinyin.code, pinyin.err).toBe(0);
+    expect(pinyin.out).toMatch(/^\d+ result\(s\) for 图书馆 in [\d.]+ ms\nread tushuguan as pinyin: 图书馆; --literal searches the query as typed\n/);
+    expect(literal.out).toMatch(/^0 result\(s\) for tushuguan in [\d.]+ ms\n$/);
+    expect(corrected.out).toContain('showing results for 金陵图书馆: no document has 金陵图书管; --literal searches 金陵图书管 as typed\n');
+    expect(corrected.out).toContain('金陵图书馆新添三家城市书房');
+    expect(offered.out).toContain('did you mean: 图书馆\n');
+    expect(mine.out).toMatch(/also searched: 金陵图书馆 \(for 金图\); 国家图书馆[^\n]* \(for 国图\)\n/);
+    expect(noDefault.code).toBe(0);
+    expect(noDefault.out).not.toContain('also searched');
+    const json = JSON.parse((await search('tushuguan', '--json')).out) as { query: { interpretations: unknown[] } };
+    expect(json.query.interpretations).toEqual([{ from: 'tushuguan', to: ['图书馆'], kind: 'pinyin' }]);
+  });
+
+  it('stops with exit 2 naming the file and line of a bad synonym list, or a missing one', async () => {
+    const searching = await search('金图', '--synonyms', bad);
+    // The server stops before it listens (a list that fails to load is never half-used).
+    const serving = await inProcess(() => serveCommand(['--port', '0', '--index-dir', dir, '--synonyms', bad]));
+    const missing = await search('金图', '--synonyms', join(lists, 'none.txt'));
+    expect(searching.code).toBe(2);
+    expect(searching.err).toContain(`zhsearch: invalid synonym list: ${bad}:3: one form only`);
+    expect(serving.code).toBe(2);
+    expect(serving.err).toContain(`zhsearch serve: invalid synonym list: ${bad}:3: one form only`);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`--synonyms: no such file "${join(lists, 'none.txt')}"`);
   });
 });
 

@@ -1,7 +1,7 @@
 // The search page: plain JavaScript, no build step, no third-party code.
 //
-// The URL holds the whole state (q, op, sort, page, filters, the open article), so links can be
-// shared and the back button works: every user action pushes a new URL and renders from it.
+// The URL holds the whole state (q, literal, op, sort, page, filters, the open article), so links
+// can be shared and the back button works: every user action pushes a new URL and renders from it.
 // Only titleHtml / snippetHtml / contentHtml (escaped by the server, <mark> added) are inserted
 // as HTML; everything else goes through textContent.
 
@@ -48,11 +48,13 @@ const el = (tag, props = {}, ...children) => {
 
 // ---- State <-> URL ----
 
-/** The state in the URL: { q, op, sort, page, from, to, doc, province: [], ... }. */
+/** The state in the URL: { q, literal, op, sort, page, from, to, doc, province: [], ... }. */
 function readState() {
   const p = new URLSearchParams(location.search);
   const state = {
     q: p.get('q') ?? '',
+    // literal=1: the query exactly as typed (no pinyin, synonyms or corrections).
+    literal: p.get('literal') === '1' || p.get('literal') === 'true',
     op: p.get('op') === 'or' || p.get('op') === 'and' ? p.get('op') : 'auto',
     sort: p.get('sort') ?? '',
     page: Math.max(1, Number.parseInt(p.get('page') ?? '1', 10) || 1),
@@ -64,25 +66,48 @@ function readState() {
   return state;
 }
 
-/** Query parameters of a state (optionally without the page's own `doc`). */
-function toParams(state, { withDoc = true } = {}) {
+/**
+ * Query parameters of a state: the page's URL, or (`forApi`) the API's, without the page's own
+ * `doc` and with the API's spelling of literal.
+ */
+function toParams(state, { forApi = false } = {}) {
   const p = new URLSearchParams();
   if (state.q) p.set('q', state.q);
+  if (state.literal) p.set('literal', forApi ? 'true' : '1');
   if (state.op !== 'auto') p.set('op', state.op);
   if (state.sort) p.set('sort', state.sort);
   if (state.page > 1) p.set('page', String(state.page));
   for (const f of FILTERS) for (const v of state[f]) p.append(f, v);
   if (state.from) p.set('from', state.from);
   if (state.to) p.set('to', state.to);
-  if (withDoc && state.doc) p.set('doc', state.doc);
+  if (!forApi && state.doc) p.set('doc', state.doc);
   return p;
+}
+
+/** The page's URL of a state. */
+function hrefOf(state) {
+  const qs = toParams(state).toString();
+  return qs ? `/?${qs}` : '/';
 }
 
 /** Pushes `state` as a new history entry and renders it; `entry` is kept as history.state. */
 function navigate(state, entry = null) {
-  const qs = toParams(state).toString();
-  history.pushState(entry, '', qs ? `/?${qs}` : '/');
+  history.pushState(entry, '', hrefOf(state));
   render();
+}
+
+/** A link to `state` that navigates in place (a plain click) or opens normally (new tab, copy). */
+function stateLink(state, text, props = {}) {
+  return el('a', {
+    href: hrefOf(state),
+    text,
+    onclick: (e) => {
+      if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      navigate(state);
+    },
+    ...props,
+  });
 }
 
 /** A copy of the current state with `changes`; any change but paging goes back to page 1. */
@@ -134,7 +159,7 @@ async function render() {
 
 async function renderResults(state) {
   const token = (pending = {});
-  const params = toParams(state, { withDoc: false });
+  const params = toParams(state, { forApi: true });
   params.set('size', String(PAGE_SIZE));
   document.body.classList.add('loading');
   let data;
@@ -148,6 +173,7 @@ async function renderResults(state) {
     $('facets-box').hidden = true;
     $('pager').replaceChildren();
     $('summary').textContent = '';
+    renderUnderstanding(state, null);
     $('empty').hidden = true;
     renderChips(state);
     return;
@@ -158,9 +184,10 @@ async function renderResults(state) {
   showError(null);
   document.title = state.q ? `${state.q} - zhsearch` : 'zhsearch 中文全文检索';
   renderSummary(state, data);
+  renderUnderstanding(state, data);
   renderChips(state);
   renderFacets(state, data.facets);
-  $('results').replaceChildren(...data.hits.map((h) => renderHit(state, h)));
+  $('results').replaceChildren(...data.hits.map((h) => renderHit(state, data.query, h)));
   renderEmpty(state, data);
   renderPager(state, data);
 }
@@ -173,7 +200,7 @@ function showError(err) {
 
 function renderSummary(state, data) {
   const parts = [];
-  if (state.q) parts.push(`“${state.q}”共 ${data.total} 条结果`);
+  if (state.q) parts.push(`“${readingOf(data.query)}”共 ${data.total} 条结果`);
   else parts.push(`共 ${data.total} 篇文章`);
   parts.push(`（${data.tookMs} 毫秒）`);
   if (data.query.relaxed) {
@@ -183,19 +210,75 @@ function renderSummary(state, data) {
   $('summary').textContent = parts.join('');
 }
 
+// ---- Query understanding ----
+
+const READ_KINDS = ['pinyin', 'initials'];
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The query as it was searched, for people: `query.q` (the corrected query when there was a
+ * correction) with its pinyin and initials replaced by the words they were read as
+ * (tushuguan 阅读 -> 图书馆 阅读; several readings as 交流/建立/记录).
+ */
+function readingOf(query) {
+  const read = (query.interpretations ?? []).filter((i) => READ_KINDS.includes(i.kind));
+  let text = query.q;
+  for (const i of read) {
+    // The engine may name pinyin typed with spaces by its syllables joined with ' (tu'shu'guan).
+    const pattern = new RegExp(`(?<![a-z])${i.from.split(/['\s]+/).map(escapeRegExp).join("[\\s']*")}(?![a-z])`, 'i');
+    const m = pattern.exec(text);
+    // Not found as typed: say what was searched instead of a half-read query.
+    if (!m) return read.map((x) => x.to.join('/')).join(' ');
+    text = text.slice(0, m.index) + i.to.join('/') + text.slice(m.index + m[0].length);
+  }
+  return text;
+}
+
+/**
+ * The lines above the results saying how the query was read, each with a way out: pinyin or
+ * initials read as words, or a corrected query (仍然搜索: the query as typed, literally); a
+ * correction offered (您是不是要找); synonyms also searched (同时搜索了).
+ */
+function renderUnderstanding(state, data) {
+  const box = $('understanding');
+  const query = data?.query;
+  const lines = [];
+  if (query && state.q) {
+    const interpretations = query.interpretations ?? [];
+    const typed = query.correctedFrom ?? state.q;
+    const asTyped = stateLink(withChanges({ q: typed, literal: true }), typed, { class: 'as-typed' });
+    if (query.correctedFrom !== undefined) {
+      lines.push(el('p', { class: 'reading' }, `已显示“${readingOf(query)}”的结果。仍然搜索：`, asTyped));
+    } else if (interpretations.some((i) => READ_KINDS.includes(i.kind))) {
+      lines.push(el('p', { class: 'reading' }, `以下为“${readingOf(query)}”的结果。仍然搜索：`, asTyped));
+    }
+    if (query.didYouMean !== undefined) {
+      lines.push(el('p', { class: 'did-you-mean' }, '您是不是要找：', stateLink(withChanges({ q: query.didYouMean, literal: false }), query.didYouMean, { class: 'suggested' })));
+    }
+    const synonyms = interpretations.filter((i) => i.kind === 'synonym');
+    if (synonyms.length) {
+      lines.push(el('p', { class: 'synonyms', text: `同时搜索了：${synonyms.map((i) => `${i.to.join('、')}（${i.from}）`).join('；')}` }));
+    }
+  }
+  box.replaceChildren(...lines);
+  box.hidden = lines.length === 0;
+}
+
 function regionName(r) {
   return [r.province, r.city, r.county].filter(Boolean).join(' ');
 }
 
-function renderHit(state, h) {
+function renderHit(state, query, h) {
   // A hit whose stored document the server could not read (a damaged index file): id and place only.
   if (h.unavailable) return el('li', { class: 'hit hit-unavailable' }, el('p', { class: 'meta', text: '该文章暂时无法显示。' }));
-  const title = el('a', { class: 'hit-title', href: `/?${toParams({ ...state, doc: h.id }).toString()}` });
+  // The article highlights the query that was searched (the corrected one, if it was corrected).
+  const article = { ...state, q: query.q, doc: h.id };
+  const title = el('a', { class: 'hit-title', href: hrefOf(article) });
   title.innerHTML = h.titleHtml || '（无标题）';
   title.addEventListener('click', (e) => {
     if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
     e.preventDefault();
-    navigate({ ...readState(), doc: h.id }, { fromResults: true });
+    navigate(article, { fromResults: true });
   });
   const snippet = el('p', { class: 'snippet' });
   snippet.innerHTML = h.snippetHtml;
@@ -318,6 +401,7 @@ async function renderArticle(state) {
   delete view.dataset.doc; // set again once this article is shown (tests wait for it)
   const params = new URLSearchParams();
   if (state.q) params.set('q', state.q);
+  if (state.q && state.literal) params.set('literal', 'true');
   let doc;
   try {
     doc = await api(`/api/docs/${encodeURIComponent(state.doc)}`, params);
@@ -399,6 +483,9 @@ async function loadSuggestions(token) {
 }
 
 function closeSuggestions() {
+  // Suggestions asked for before (a search submitted within the typing delay) are not shown.
+  clearTimeout(suggestTimer);
+  suggestToken = null;
   const list = $('suggestions');
   list.hidden = true;
   list.replaceChildren();
@@ -414,7 +501,7 @@ function pick(item) {
   const input = $('q');
   const value = input.value.replace(/(\S+)$/, item.text);
   input.value = value;
-  navigate(withChanges({ q: value.trim() }));
+  navigate(withChanges({ q: value.trim(), literal: false }));
 }
 
 function onKeyDown(e) {
@@ -439,7 +526,8 @@ function onKeyDown(e) {
 function init() {
   $('search-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    navigate(withChanges({ q: $('q').value.trim() }));
+    // A query typed anew is understood again (literal is kept only by the links that set it).
+    navigate(withChanges({ q: $('q').value.trim(), literal: false }));
   });
   $('q').addEventListener('input', onInput);
   $('q').addEventListener('keydown', onKeyDown);
@@ -457,7 +545,7 @@ function init() {
   });
   $('home').addEventListener('click', (e) => {
     e.preventDefault();
-    navigate(withChanges({ q: '', from: '', to: '', province: [], city: [], county: [], source: [], library: [] }));
+    navigate(withChanges({ q: '', literal: false, from: '', to: '', province: [], city: [], county: [], source: [], library: [] }));
   });
   if (matchMedia('(max-width: 720px)').matches) $('facets-box').open = false;
   window.addEventListener('popstate', render);
