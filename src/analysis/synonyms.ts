@@ -27,8 +27,9 @@ export type SynonymsSource = string | { lines: readonly string[] };
 
 /** A line of a synonym file that cannot be read, with its file and line number. */
 export class SynonymsError extends Error {
+  /** `line` 0: the file as a whole (it cannot be read). */
   constructor(readonly file: string, readonly line: number, reason: string) {
-    super(`${file}:${line}: ${reason}`);
+    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
     this.name = 'SynonymsError';
   }
 }

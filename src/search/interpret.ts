@@ -31,6 +31,8 @@ export interface Interpretation {
   /** What it was read as: the alternatives searched, most likely first. */
   to: string[];
   kind: 'pinyin' | 'initials' | 'synonym' | 'correction';
+  /** Set when the part is excluded (`-国图`): the forms it was read as are all excluded. */
+  excluded?: true;
 }
 
 export interface InterpretContext {
@@ -57,16 +59,18 @@ const MAX_COMBINATIONS = 16;
 export function interpret(node: QueryNode | null, ctx: InterpretContext): { node: QueryNode | null; interpretations: Interpretation[] } {
   const interpretations: Interpretation[] = [];
   const seen = new Set<string>();
-  const report = (i: Interpretation) => {
-    const key = `${i.kind}\u0000${i.from}`;
+  const reporter = (excluded: boolean) => (i: Interpretation) => {
+    const key = `${i.kind}\u0000${i.from}\u0000${excluded}`;
     if (seen.has(key)) return;
     seen.add(key);
-    interpretations.push(i);
+    interpretations.push(excluded ? { ...i, excluded: true } : i);
   };
-  const visit = (n: QueryNode): QueryNode => {
+  const display = new Map<QueryNode, string>();
+  const visit = (n: QueryNode, excluded: boolean): QueryNode => {
+    const report = reporter(excluded);
     switch (n.type) {
       case 'text':
-        return rewriteText(n.text, n.field, ctx, report);
+        return rewriteText(n.text, n.field, ctx, report, display.get(n));
       case 'phrase': {
         const form = normalizeText(n.text.trim());
         const others = ctx.synonyms.of(form);
@@ -75,21 +79,21 @@ export function interpret(node: QueryNode | null, ctx: InterpretContext): { node
         return formsNode([n.text.trim(), ...others], n.field, ctx, true);
       }
       case 'not':
-        return { type: 'not', child: visit(n.child) };
+        return { type: 'not', child: visit(n.child, !excluded) };
       case 'or':
-        return { type: 'or', children: n.children.map(visit) };
+        return { type: 'or', children: n.children.map((c) => visit(c, excluded)) };
       case 'group':
-        return { type: 'group', children: joinSpacedPinyin(n.children, ctx).map(visit) };
+        return { type: 'group', children: joinSpacedPinyin(n.children, ctx, display).map((c) => visit(c, excluded)) };
     }
   };
-  return { node: node ? visit(node) : null, interpretations };
+  return { node: node ? visit(node, false) : null, interpretations };
 }
 
 /**
  * Consecutive Latin words that are each pinyin and not words of the index (`tu shu guan`), joined
  * into one text with apostrophes, so that they are read as one run with those syllable boundaries.
  */
-function joinSpacedPinyin(children: QueryNode[], ctx: InterpretContext): QueryNode[] {
+function joinSpacedPinyin(children: QueryNode[], ctx: InterpretContext, display: Map<QueryNode, string>): QueryNode[] {
   const out: QueryNode[] = [];
   const pinyinWord = (c: QueryNode): c is Extract<QueryNode, { type: 'text' }> =>
     c.type === 'text' && /^[a-zA-Zü']+$/.test(c.text) && parsePinyin(c.text).length > 0 && !ctx.vocabulary.df(c.text.toLowerCase());
@@ -98,8 +102,10 @@ function joinSpacedPinyin(children: QueryNode[], ctx: InterpretContext): QueryNo
     let j = i;
     if (pinyinWord(c)) while (j + 1 < children.length && pinyinWord(children[j + 1]) && (children[j + 1] as { field: FieldName | null }).field === c.field) j++;
     if (j > i) {
-      const text = children.slice(i, j + 1).map((t) => (t as { text: string }).text).join("'");
-      out.push({ type: 'text', text, field: (c as { field: FieldName | null }).field });
+      const words = children.slice(i, j + 1).map((t) => (t as { text: string }).text);
+      const joined: QueryNode = { type: 'text', text: words.join("'"), field: (c as { field: FieldName | null }).field };
+      display.set(joined, words.join(' '));
+      out.push(joined);
     } else out.push(c);
     i = j + 1;
   }
@@ -109,11 +115,15 @@ function joinSpacedPinyin(children: QueryNode[], ctx: InterpretContext): QueryNo
 /** A piece of a text node: as typed, or read as alternatives (an OR of them). */
 type Piece = { text: string } | { alternatives: string[]; typed: string | null };
 
-/** The node for text `text`: pinyin runs read, then synonym spans expanded; `text` itself when neither applies. */
-function rewriteText(text: string, field: FieldName | null, ctx: InterpretContext, report: (i: Interpretation) => void): QueryNode {
+/**
+ * The node for text `text`: pinyin runs read, then synonym spans expanded; `text` itself when
+ * neither applies. `shown` is how the user typed it when that differs (`tu shu guan`).
+ */
+function rewriteText(text: string, field: FieldName | null, ctx: InterpretContext, report: (i: Interpretation) => void, shown?: string): QueryNode {
   const pieces: Piece[] = [];
   let plain = '';
-  for (const m of text.matchAll(RUN)) {
+  // Full-width letters (ＴＵＳＨＵＧＵＡＮ, typed with an IME in full-width mode) are letters.
+  for (const m of text.normalize('NFKC').matchAll(RUN)) {
     const run = m[0];
     // Letters next to digits are a code (MH370, PM2.5), never pinyin.
     const read = /[a-zA-Zü]/.test(run) && !/[0-9]/.test(run) ? readRun(run, ctx) : null;
@@ -121,7 +131,7 @@ function rewriteText(text: string, field: FieldName | null, ctx: InterpretContex
       plain += run;
       continue;
     }
-    report({ from: run, to: read.words, kind: read.kind });
+    report({ from: shown !== undefined && run === text ? shown : run, to: read.words, kind: read.kind });
     if (plain) pieces.push({ text: plain });
     plain = '';
     // Letters that occur in some document as they are (inside a code, a name) keep those matches.

@@ -141,8 +141,8 @@ export interface QueryInfo {
    */
   interpretations: Interpretation[];
   /**
-   * Set when the results are those of a corrected query (`q`): the query as typed, whose literal
-   * form the index lacks or has far more rarely than the correction.
+   * Set when the results are those of a corrected query (`q`): the query as typed, a run of whose
+   * characters no document has (correct.ts).
    */
   correctedFrom?: string;
   /** A corrected query offered (not searched): the typed form is in the index, but rarely next to it. */
@@ -316,7 +316,11 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
  * within `timeoutMs` (default none; over it, `SearchTimeoutError`).
  */
 export function highlight(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, text: string, field: FieldName = 'content', timeoutMs?: number, literal = false): Highlighted {
-  const leaves = positiveLeaves(planQuery(understood(snapshot, analyzer, q, literal).node, analyzer).root).filter((l) => l.fields.includes(field));
+  // The query as the search read it: corrected when the search was.
+  const postings = new PostingsCache(new Budget(timeoutMs ?? Infinity));
+  const fix = literal ? null : correct(q, Vocabulary.of(snapshot), (t) => countContaining(snapshot, t, postings));
+  const read = fix?.apply ? fix.query : q;
+  const leaves = positiveLeaves(planQuery(understood(snapshot, analyzer, read, literal, postings).node, analyzer).root).filter((l) => l.fields.includes(field));
   return highlightText(text, leaves.map((l) => l.chars), new Budget(timeoutMs ?? Infinity));
 }
 

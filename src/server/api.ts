@@ -128,7 +128,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
           dropped,
           stopWords,
           ignored,
-          interpretations: interpretations.map(({ from, to, kind }) => ({ from, to, kind })),
+          interpretations: interpretations.map(({ from, to, kind, excluded }) => ({ from, to, kind, ...(excluded ? { excluded } : {}) })),
           ...(correctedFrom === undefined ? {} : { correctedFrom }),
           ...(didYouMean === undefined ? {} : { didYouMean }),
         },

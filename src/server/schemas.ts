@@ -201,6 +201,7 @@ const interpretation = z.object({
   kind: z.enum(['pinyin', 'initials', 'synonym', 'correction']).meta({
     description: 'pinyin: full or mixed pinyin read as Chinese words; initials: pinyin initials (tsg); synonym: other forms also searched (国图 -> 国家图书馆); correction: a same-sound or near-sound typo corrected.',
   }),
+  excluded: z.literal(true).optional().meta({ description: 'Set when the part is excluded (-国图): every form it was read as is excluded.' }),
 });
 
 export const searchHit = z.object({

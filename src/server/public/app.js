@@ -255,7 +255,11 @@ function renderUnderstanding(state, data) {
     if (query.didYouMean !== undefined) {
       lines.push(el('p', { class: 'did-you-mean' }, '您是不是要找：', stateLink(withChanges({ q: query.didYouMean, literal: false }), query.didYouMean, { class: 'suggested' })));
     }
-    const synonyms = interpretations.filter((i) => i.kind === 'synonym');
+    const synonyms = interpretations.filter((i) => i.kind === 'synonym' && !i.excluded);
+    const excluded = interpretations.filter((i) => i.kind === 'synonym' && i.excluded);
+    if (excluded.length) {
+      lines.push(el('p', { class: 'synonyms', text: `同时排除了：${excluded.map((i) => `${i.to.join('、')}（${i.from}）`).join('；')}` }));
+    }
     if (synonyms.length) {
       lines.push(el('p', { class: 'synonyms', text: `同时搜索了：${synonyms.map((i) => `${i.to.join('、')}（${i.from}）`).join('；')}` }));
     }
