@@ -87,8 +87,22 @@ export class Analyzer {
     return [...new Set(this.queryWords(original))];
   }
 
+  /** The cut of the last query texts (a query's text is cut when it is read, then when it is planned). */
+  private readonly recentCuts = new Map<string, readonly string[]>();
+
   /** The words of a piece of query text as {@link queryTerms}, repeats kept (their count weighs a term). */
   queryWords(original: string): string[] {
+    const known = this.recentCuts.get(original);
+    if (known) return [...known];
+    const words = this.cutQuery(original);
+    if (original.length <= 256) {
+      if (this.recentCuts.size >= 256) this.recentCuts.delete(this.recentCuts.keys().next().value!);
+      this.recentCuts.set(original, words);
+    }
+    return [...words];
+  }
+
+  private cutQuery(original: string): string[] {
     const text = normalizeText(original);
     const out: string[] = [];
     for (const m of text.matchAll(QUERY_PIECE)) {

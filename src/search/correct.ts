@@ -52,9 +52,9 @@ export interface Correction {
 
 /**
  * The correction of query `q`, or null. `count` gives the documents containing a text's
- * characters consecutively, in any field.
+ * characters consecutively, in any field; `cut` the words of a run (the analyzer's query cut).
  */
-export function correct(q: string, vocabulary: Vocabulary, count: (text: string) => number): Correction | null {
+export function correct(q: string, vocabulary: Vocabulary, count: (text: string) => number, cut: (text: string) => readonly string[]): Correction | null {
   const runs: Array<{ from: string; to: string; at: number; apply: boolean }> = [];
   let looked = 0;
   // A quoted phrase is meant exactly as typed.
@@ -70,6 +70,8 @@ export function correct(q: string, vocabulary: Vocabulary, count: (text: string)
     if (++looked > MAX_RUNS) break;
     const run = normalizeText(typed);
     if (run.length !== typed.length) continue;
+    // A run jieba cuts into words of the index, none of one character, reads as typed (most runs).
+    if (cut(run).every((w) => w.length > 1 && vocabulary.df(w) > 0)) continue;
     const fixed = correctRun(run, vocabulary);
     if (!fixed) continue;
     const c = count(fixed);

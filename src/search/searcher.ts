@@ -182,17 +182,17 @@ export const SNIPPET_SCAN_CHARS = 50_000;
  * (`query.didYouMean`); pinyin and synonyms are read by {@link interpret}.
  */
 export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions = {}): SearchResult {
-  if (options.literal || q.trim() === '') return searchOnce(snapshot, analyzer, q, options, []);
   const budget = new Budget(options.timeoutMs ?? Infinity, options.memoryBytes);
   const postings = new PostingsCache(budget);
-  const fix = correct(q, Vocabulary.of(snapshot), (text) => countContaining(snapshot, text, postings));
+  if (options.literal || q.trim() === '') return searchOnce(snapshot, analyzer, q, options, [], postings);
+  const fix = correct(q, Vocabulary.of(snapshot), (text) => countContaining(snapshot, text, postings), (text) => analyzer.queryWords(text));
   if (fix?.apply) {
     const corrections = fix.runs.map((r): Interpretation => ({ from: r.from, to: [r.to], kind: 'correction' }));
-    const result = searchOnce(snapshot, analyzer, fix.query, { ...options, timeoutMs: options.timeoutMs === undefined ? undefined : Math.max(0, budget.remainingMs) }, corrections);
+    const result = searchOnce(snapshot, analyzer, fix.query, options, corrections, postings);
     result.query.correctedFrom = q;
     return result;
   }
-  const result = searchOnce(snapshot, analyzer, q, { ...options, timeoutMs: options.timeoutMs === undefined ? undefined : Math.max(0, budget.remainingMs) }, []);
+  const result = searchOnce(snapshot, analyzer, q, options, [], postings);
   if (fix) result.query.didYouMean = fix.query;
   return result;
 }
@@ -221,15 +221,15 @@ function countContaining(snapshot: IndexSnapshot, text: string, postings: Postin
   return n;
 }
 
-function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions, corrections: Interpretation[]): SearchResult {
+/** One search of `q` as given (read by interpret.ts unless literal), decoding through `postings` (and its budget). */
+function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions, corrections: Interpretation[], postings: PostingsCache): SearchResult {
   const ranking: RankingOptions = { ...DEFAULT_RANKING, ...options.ranking, boosts: { ...DEFAULT_RANKING.boosts, ...options.ranking?.boosts } };
   const op: Op = options.op ?? 'auto';
   const maxTerms = Math.min(MAX_TERMS_LIMIT, Math.max(1, Math.floor(options.maxTerms ?? MAX_QUERY_TERMS)));
   const browsing = q.trim() === '';
   const size = options.size ?? 10;
   const page = options.page ?? 1;
-  const budget = new Budget(options.timeoutMs ?? Infinity, options.memoryBytes);
-  const postings = new PostingsCache(budget);
+  const budget = postings.budget;
   const { node, interpretations } = understood(snapshot, analyzer, q, options.literal === true, postings);
   const plan = planQuery(node, analyzer, informativeness(snapshot), maxTerms);
   const filters = CompiledFilters.compile(snapshot, options.filters);
@@ -318,7 +318,7 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
 export function highlight(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, text: string, field: FieldName = 'content', timeoutMs?: number, literal = false): Highlighted {
   // The query as the search read it: corrected when the search was.
   const postings = new PostingsCache(new Budget(timeoutMs ?? Infinity));
-  const fix = literal ? null : correct(q, Vocabulary.of(snapshot), (t) => countContaining(snapshot, t, postings));
+  const fix = literal ? null : correct(q, Vocabulary.of(snapshot), (t) => countContaining(snapshot, t, postings), (t) => analyzer.queryWords(t));
   const read = fix?.apply ? fix.query : q;
   const leaves = positiveLeaves(planQuery(understood(snapshot, analyzer, read, literal, postings).node, analyzer).root).filter((l) => l.fields.includes(field));
   return highlightText(text, leaves.map((l) => l.chars), new Budget(timeoutMs ?? Infinity));
