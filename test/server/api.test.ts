@@ -430,6 +430,10 @@ describe('query understanding', () => {
     expect(r.query.interpretations).toContainEqual({ from: '国图', to: expect.arrayContaining(['国家图书馆']), kind: 'synonym' });
     expect(r.query.terms).toEqual(expect.arrayContaining(['国图', '国家图书馆']));
     expect((await search({ q: '国图', literal: 'true', facets: 'none' })).query.terms).toEqual(['国图']);
+    // Excluded: every form is excluded, and the reading says so.
+    const without = await search({ q: '图书馆 -国图', facets: 'none', size: '100' });
+    expect(without.query.interpretations).toContainEqual({ from: '国图', to: expect.arrayContaining(['国家图书馆']), kind: 'synonym', excluded: true });
+    expect(without.query.excluded).toEqual(expect.arrayContaining(['国图', '国家图书馆']));
   });
 
   it('highlights an article with the same reading as the search (literal too)', async () => {
@@ -546,7 +550,7 @@ describe('suggest, health, stats, openapi', () => {
     const query = body.components.schemas.SearchResponse.properties!.query;
     const { interpretations, correctedFrom, didYouMean } = query.properties!;
     expect(interpretations.type).toBe('array');
-    expect(Object.keys(interpretations.items!.properties!).sort()).toEqual(['from', 'kind', 'to']);
+    expect(Object.keys(interpretations.items!.properties!).sort()).toEqual(['excluded', 'from', 'kind', 'to']);
     expect(interpretations.items!.properties!.kind).toMatchObject({ enum: ['pinyin', 'initials', 'synonym', 'correction'] });
     for (const field of [interpretations, correctedFrom, didYouMean]) expect(field.description).toBeTruthy();
     expect(correctedFrom.type).toBe('string');
