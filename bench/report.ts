@@ -399,7 +399,7 @@ export function renderReport(r: RunResults): string {
 /** What bench/understanding.ts and bench/ab-latency.ts wrote (bench/results/*.json), as far as the report reads it. */
 export interface UnderstandingResults {
   understanding: { meta: { generated: string; gitHead: string; loadAverage: number[]; documents: number }; table: string; warm: { figures: Array<{ what: string; ms: number; heapDeltaMB: number; externalDeltaMB: number; returned?: { words: number; keys: number } }> } } | null;
-  ab: { date: string; classes: Record<string, { queries: number; before: { p50: number; p95: number }; after: { p50: number; p95: number }; p50Ratio: number; p95Ratio: number }> } | null;
+  ab: { date: string; repeat?: number; classes: Record<string, { queries: number; before: { p50: number; p95: number }; after: { p50: number; p95: number }; p50Ratio: number; p95Ratio: number }> } | null;
 }
 
 /** The query understanding section (issue 12): the sets, the cost of the pinyin/sound data, latency before and after. */
@@ -421,7 +421,10 @@ export function renderUnderstanding({ understanding: u, ab }: UnderstandingResul
     }
   }
   if (ab) {
-    out.push(`Plain Chinese queries, the previous engine (before query understanding) and this one side by side in one process on the same index (${ab.date.slice(0, 16).replace('T', ' ')} UTC; top 10 with snippets; 'after' warmed first):`, '');
+    out.push(
+      `Plain Chinese queries, the previous engine (before query understanding) and this one side by side in one process on the same index (${ab.date.slice(0, 16).replace('T', ' ')} UTC; top 10 with snippets; 'after' warmed first; ${ab.repeat ? `a query's time is the median of its ${ab.repeat} runs, the builds alternating` : 'one run per query'}):`,
+      '',
+    );
     out.push(
       markdownTable(
         ['class', 'queries', 'before p50', 'after p50', 'ratio', 'before p95', 'after p95', 'ratio'],
