@@ -408,7 +408,7 @@ export function renderUnderstanding({ understanding: u, ab }: UnderstandingResul
   if (u) {
     const warm = u.warm.figures[0];
     out.push(
-      `Run ${u.meta.generated.slice(0, 16).replace('T', ' ')} UTC on ${u.meta.documents.toLocaleString('en')} xwlb documents (commit ${u.meta.gitHead}; 1-minute load ${u.meta.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on 2 cores, so latencies are inflated). Sets generated from the corpus (test/search/understanding-sets.ts); pass = at least half of the top 10 contain the intended word; "literal" = the same queries with \`literal: true\`.`,
+      `Run ${u.meta.generated.slice(0, 16).replace('T', ' ')} UTC on ${u.meta.documents.toLocaleString('en')} xwlb documents (commit ${u.meta.gitHead}; 1-minute load ${u.meta.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on 2 cores). Sets generated from the corpus (test/search/understanding-sets.ts); pass = at least half of the top 10 contain the intended word; "literal" = the same queries with \`literal: true\`.`,
       '',
       u.table,
       '',
