@@ -43,7 +43,7 @@ export type { Interpretation } from './search/interpret.js';
 export type { SortOrder } from './search/collector.js';
 export { FACET_NAMES, type FacetName, type FacetValue, type Facets } from './search/facets.js';
 export { dateBound, FilterError, type SearchFilters } from './search/filters.js';
-export { DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/snippets.js';
+export { asParagraphs, DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/snippets.js';
 export type { Suggestions } from './search/suggest.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
 export { adoptSectionFiles, IndexFileError, sharedSectionFiles, type SharedSectionFile } from './index/section-file.js';

@@ -53,6 +53,26 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
+/**
+ * Highlighted HTML of a text (escaped, with `<mark>`) as paragraphs: one `<p>` per non-blank line
+ * of the text (the stored content keeps its paragraphs as lines). A match that runs over a line
+ * break (punctuation and spaces do not break a match) is closed at the end of its paragraph and
+ * opened again in the next, so every `<p>` is well-formed.
+ */
+export function asParagraphs(html: string): string {
+  let open = false;
+  let out = '';
+  for (const line of html.split('\n')) {
+    let body = open ? `<mark>${line}` : line;
+    const opens = line.split('<mark>').length - 1;
+    const closes = line.split('</mark>').length - 1;
+    open = open ? opens >= closes : opens > closes;
+    if (open) body += '</mark>';
+    if (body.replace(/<\/?mark>/g, '').trim()) out += `<p>${body}</p>`;
+  }
+  return out;
+}
+
 /** The searchable characters of a text after normalization, with the original range of each. */
 interface Searchable {
   length: number;
@@ -273,11 +293,15 @@ function merge(matches: readonly Match[]): Range[] {
   return out;
 }
 
-/** `text[from, to)` as HTML with `marks` (sorted, disjoint) wrapped in `<mark>`; whitespace runs collapsed. */
-function render(text: string, from: number, to: number, marks: readonly Range[]): string {
+/**
+ * `text[from, to)` as HTML with `marks` (sorted, disjoint) wrapped in `<mark>`; whitespace runs
+ * collapsed to a space, or with `lines`, to a line break when they hold one (for {@link asParagraphs}).
+ */
+function render(text: string, from: number, to: number, marks: readonly Range[], lines = false): string {
   let html = '';
   let at = from;
-  const plain = (a: number, b: number) => escapeHtml(text.slice(a, b).replace(/\s+/g, ' '));
+  const space = lines ? (w: string) => (w.includes('\n') ? '\n' : ' ') : () => ' ';
+  const plain = (a: number, b: number) => escapeHtml(text.slice(a, b).replace(/\s+/g, space));
   for (const [s, e] of marks) {
     const start = Math.max(s, from);
     const end = Math.min(e, to);
@@ -288,10 +312,14 @@ function render(text: string, from: number, to: number, marks: readonly Range[])
   return html + plain(at, to);
 }
 
-/** The whole of `text` with every match of `terms` marked (titles, the article view). */
+/**
+ * The whole of `text` with every match of `terms` marked (titles, the article view); whitespace
+ * runs are collapsed, a run with a line break to one line break (the text's paragraphs: see
+ * {@link asParagraphs}).
+ */
 export function highlightText(text: string, terms: readonly (readonly string[])[], budget: Budget = Budget.unlimited()): Highlighted {
   const marks = findMarks(text, terms, budget);
-  return { html: render(text, 0, text.length, marks), highlights: marks.slice(0, MAX_HIGHLIGHTS) };
+  return { html: render(text, 0, text.length, marks, true), highlights: marks.slice(0, MAX_HIGHLIGHTS) };
 }
 
 /** Scratch of {@link findMarks}: per searchable character, the furthest end of a match starting there. */

@@ -25,6 +25,7 @@ import {
   type SearchOptions,
   type SearchResult,
   type StoredDocument,
+  asParagraphs,
 } from '../index.js';
 import { ApiError, fromZodError, invalidParameter, notFound } from './errors.js';
 import { LaneFullError, type SearchLanes } from './lanes.js';
@@ -245,7 +246,7 @@ export function docRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_TIM
         title: doc.title ?? '',
         content: doc.content ?? '',
         titleHtml: title.html,
-        contentHtml: content.html,
+        contentHtml: asParagraphs(content.html),
         highlights: { title: title.highlights, content: content.highlights },
         date: doc.date ?? null,
         source: doc.source ?? null,

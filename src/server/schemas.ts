@@ -257,7 +257,7 @@ export const docResponse = z.object({
   title: z.string(),
   content: z.string(),
   titleHtml: z.string(),
-  contentHtml: z.string(),
+  contentHtml: z.string().meta({ description: 'The content, HTML-escaped, one <p> per paragraph (line) of the stored text, with the query\'s matches in <mark>.' }),
   highlights: z.object({ title: z.array(range), content: z.array(range) }),
   ...documentMeta,
   extra: z.record(z.string(), z.unknown()),

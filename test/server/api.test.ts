@@ -326,7 +326,7 @@ describe('snippets and highlighting', () => {
     expect(hit.snippetHtml).toContain('&lt;img src=x onerror=alert(1)&gt;');
     const doc = docResponse.parse((await getJson(ts.url, '/api/docs/xss-01', { q: '图书馆公告' })).body);
     for (const html of [hit.titleHtml, hit.snippetHtml, doc.titleHtml, doc.contentHtml]) {
-      const withoutMarks = html.replace(/<\/?mark>/g, '');
+      const withoutMarks = html.replace(/<\/?(mark|p)>/g, '');
       expect(withoutMarks).not.toMatch(/[<>"]/);
       expect(withoutMarks.replace(/&(amp|lt|gt|quot|#39);/g, '')).not.toContain('&');
     }
@@ -362,6 +362,22 @@ describe('documents', () => {
     expect(doc.title).toBe('臺北市立圖書館舉辦讀書節 推廣數位閱讀');
     expect(doc.contentHtml).toContain('<mark>圖書館</mark>');
     expect(doc.highlights.content.length).toBe(2);
+  });
+
+  it('keeps the paragraphs of every article as <p> blocks, highlight intact', async () => {
+    let multi = 0;
+    for (const d of docs.slice(0, 20)) {
+      const doc = docResponse.parse((await getJson(ts.url, `/api/docs/${encodeURIComponent(d.id)}`, { q: '图书馆' })).body);
+      const lines = doc.content.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
+      if (lines.length > 1) multi++;
+      const paragraphs = [...doc.contentHtml.matchAll(/<p>(.*?)<\/p>/gs)].map((m) => m[1]);
+      expect(doc.contentHtml).toBe(paragraphs.map((p) => `<p>${p}</p>`).join(''));
+      const unescape = (h: string) => h.replace(/<\/?mark>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+      expect(paragraphs.map((p) => unescape(p).trim())).toEqual(lines);
+      // Every paragraph's marks are balanced.
+      for (const p of paragraphs) expect(p.split('<mark>').length).toBe(p.split('</mark>').length);
+    }
+    expect(multi).toBeGreaterThan(5);
   });
 
   it('finds ids containing slashes when percent-encoded', async () => {

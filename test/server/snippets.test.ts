@@ -1,7 +1,7 @@
 /** Snippets and highlighting on plain strings (src/search/snippets.ts). */
 import { describe, expect, it } from 'vitest';
 import { queryChars } from '../../src/analysis/analyzer.js';
-import { escapeHtml, highlightText, snippet } from '../../src/search/snippets.js';
+import { asParagraphs, escapeHtml, highlightText, snippet } from '../../src/search/snippets.js';
 
 const terms = (...words: string[]) => words.map(queryChars);
 const plain = (html: string) => html.replace(/<\/?mark>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -17,6 +17,13 @@ describe('highlightText', () => {
     expect(highlightText('图书馆学会', terms('图书馆', '馆学')).html).toBe('<mark>图书馆学</mark>会');
     expect(highlightText('𠀀图书馆𠀀', terms('图书馆')).highlights).toEqual([[2, 5]]);
     expect(highlightText('ＡＢＣ图书', terms('abc')).html).toBe('<mark>ＡＢＣ</mark>图书');
+  });
+
+  it('keeps the paragraphs of a text as <p> blocks, a match running over a line break closed and reopened', () => {
+    const h = highlightText('第一段讲图书\n馆的历史。\n\n第三段：图书馆开放', terms('图书馆'));
+    expect(h.html).toBe('第一段讲<mark>图书\n馆</mark>的历史。\n第三段：<mark>图书馆</mark>开放');
+    expect(asParagraphs(h.html)).toBe('<p>第一段讲<mark>图书</mark></p><p><mark>馆</mark>的历史。</p><p>第三段：<mark>图书馆</mark>开放</p>');
+    expect(asParagraphs(escapeHtml('a<b\n\n  \nc'))).toBe('<p>a&lt;b</p><p>c</p>');
   });
 
   it('escapes everything else', () => {
