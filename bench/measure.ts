@@ -4,12 +4,13 @@
  *
  * Owns: how a number is taken and printed. Must not: know about any engine or corpus.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import v8 from 'node:v8';
+import { XWLB } from './corpora.js';
 
 /** Percentile (nearest rank) of unsorted samples. */
 export function percentile(samples: readonly number[], p: number): number {
@@ -214,4 +215,18 @@ export function flags(argv: string[], booleans: readonly string[] = ['quick', 'f
     },
     positionals,
   };
+}
+
+/**
+ * The xwlb index built by `zhsearch index` in `dir` (the benches share bench/.work/xwlb-index):
+ * kept when it has a manifest, unless `rebuild`; built otherwise (about a minute on 2 cores).
+ */
+export function ensureXwlbIndex(dir: string, rebuild: boolean, log: (message: string) => void): void {
+  if (!rebuild && existsSync(join(dir, 'manifest.json'))) return;
+  ensureCompiled();
+  log(`building ${dir} from ${XWLB} with \`zhsearch index\``);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true });
+  const run = spawnSync(process.execPath, ['bin/zhsearch.js', 'index', XWLB, '--index-dir', dir, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (run.status !== 0) throw new Error('zhsearch index failed');
 }

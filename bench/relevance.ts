@@ -63,14 +63,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SearchOptions } from '../src/index.js';
 import { Bm25Reference, referenceQueryWords } from './bm25-reference.js';
-import { loadXwlb, mulberry32, XWLB, type Doc } from './corpora.js';
-import { ensureCompiled, fixed, flags, latency, markdownTable, ms, type Latency } from './measure.js';
+import { loadXwlb, mulberry32, type Doc } from './corpora.js';
+import { ensureXwlbIndex, fixed, flags, latency, markdownTable, ms, type Latency } from './measure.js';
 import { preciseCut, readTokenIds, readTokenLines, tokenCache } from './tokens.js';
 
 const KINDS = ['title', 'sentence', 'paragraph', 'question'] as const;
@@ -123,14 +123,7 @@ function listFlag(name: string, fallback: string): string[] {
 }
 
 // --- our index: reuse bench/.work/xwlb-index, build it with the CLI when missing.
-if (f.has('rebuild') || !existsSync(join(indexDir, 'manifest.json'))) {
-  ensureCompiled();
-  log(`building ${indexDir} from ${XWLB} with \`zhsearch index\` (about 2.5 min)`);
-  rmSync(indexDir, { recursive: true, force: true });
-  mkdirSync(dirname(indexDir), { recursive: true });
-  const run = spawnSync(process.execPath, ['bin/zhsearch.js', 'index', XWLB, '--index-dir', indexDir, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (run.status !== 0) throw new Error('zhsearch index failed');
-}
+ensureXwlbIndex(indexDir, f.has('rebuild'), log);
 // The engine: this checkout's src/ (through tsx), or another build of the public API (--engine).
 const engineModule = resolve(f.get('engine') ?? 'src/index.ts');
 const { SearchIndex } = (await import(pathToFileURL(engineModule).href)) as typeof import('../src/index.js');

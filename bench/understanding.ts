@@ -29,17 +29,17 @@
  *   --out FILE        default bench/results/understanding.json
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { normalize } from '../src/analysis/normalize.js';
 import { SearchIndex, type DocumentInput, type QueryInfo, type SearchOptions, type SearchResult } from '../src/index.js';
 import { buildUnderstandingSets, wordStats, type UnderstandingQuery, type UnderstandingSetName } from '../test/search/understanding-sets.js';
-import { loadXwlb, XWLB } from './corpora.js';
-import { ensureCompiled, fixed, flags, latency, markdownTable, ms, sourceFingerprint, type Latency } from './measure.js';
+import { loadXwlb } from './corpora.js';
+import { ensureXwlbIndex, fixed, flags, latency, markdownTable, ms, sourceFingerprint, type Latency } from './measure.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -63,14 +63,7 @@ type Understood = SearchResult & { query: QueryInfo & { interpretations?: Interp
 type Options = SearchOptions & { literal?: boolean };
 
 // --- the index: reuse bench/.work/xwlb-index, build it with the CLI when missing.
-if (!existsSync(join(indexDir, 'manifest.json'))) {
-  ensureCompiled();
-  log(`building ${indexDir} from ${XWLB} with \`zhsearch index\` (about 2.5 min)`);
-  rmSync(indexDir, { recursive: true, force: true });
-  mkdirSync(dirname(indexDir), { recursive: true });
-  const run = spawnSync(process.execPath, ['bin/zhsearch.js', 'index', XWLB, '--index-dir', indexDir, '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (run.status !== 0) throw new Error('zhsearch index failed');
-}
+ensureXwlbIndex(indexDir, false, log);
 const index = SearchIndex.open(indexDir);
 const search = (q: string, options: Options = {}) => index.search(q, options as SearchOptions) as Understood;
 

@@ -16,7 +16,7 @@
  *
  * Owns: rewriting query trees. Must not: read postings or score.
  */
-import type { Analyzer } from '../analysis/analyzer.js';
+import { queryChars, type Analyzer } from '../analysis/analyzer.js';
 import { normalizeText } from '../analysis/normalize.js';
 import { isInitials, parsePinyin, readings } from '../analysis/pinyin.js';
 import type { Synonyms } from '../analysis/synonyms.js';
@@ -183,7 +183,7 @@ function formsNode(forms: string[], field: FieldName | null, ctx: InterpretConte
 }
 
 function searchableLength(text: string): number {
-  return text.replace(/[^\p{L}\p{N}]/gu, '').length;
+  return queryChars(text).length;
 }
 
 /** `node` with every text and phrase in it given `boost` (1: unchanged). */
