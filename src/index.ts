@@ -41,7 +41,7 @@ export { DEFAULT_SYNONYMS_FILE, SynonymsError, type SynonymsSource } from './ana
 import type { SynonymsSource } from './analysis/synonyms.js';
 export type { Interpretation } from './search/interpret.js';
 export type { SortOrder } from './search/collector.js';
-export { FACET_NAMES, type FacetName, type FacetValue, type Facets } from './search/facets.js';
+export { FACET_NAMES, UNDATED, type FacetName, type FacetValue, type Facets, type FacetTotals } from './search/facets.js';
 export { dateBound, FilterError, type SearchFilters } from './search/filters.js';
 export { asParagraphs, DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/snippets.js';
 export type { Suggestions } from './search/suggest.js';

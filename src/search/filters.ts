@@ -17,6 +17,10 @@
  *   every level, `province=湖北` also finds a document that only names 随县.
  * - `from`, `to`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, inclusive (`to=2023` ends on 2023-12-31).
  *   Documents without a date never pass a date filter.
+ * - `undated`: `only` keeps only the documents without a date (with `from` or `to` it throws a
+ *   {@link FilterError}: no undated document has a date in a range), `exclude` only those with one;
+ *   unset includes both (unless `from`/`to` is set). It is part of the date filter: the year and
+ *   month facets ignore it for their own counts, as they ignore `from` and `to`.
  * - `source`, `library`: exact values as stored (same script and case; `湖南` is not 湖南图书馆); a
  *   value no document has matches nothing.
  *
@@ -50,12 +54,14 @@ export interface SearchFilters {
   source?: string | readonly string[];
   /** Library names, exact; any of them. */
   library?: string | readonly string[];
+  /** `only`: only documents without a date (not with `from`/`to`); `exclude`: only dated ones. Default both. */
+  undated?: 'only' | 'exclude';
 }
 
 /** A filter value that is blank or names no region: the filter and the value are named. */
 export class FilterError extends RangeError {
   constructor(
-    readonly filter: 'province' | 'city' | 'county' | 'source' | 'library',
+    readonly filter: 'province' | 'city' | 'county' | 'source' | 'library' | 'undated',
     readonly value: string,
     /** What is wrong with the value, without the filter's name. */
     readonly reason: string,
@@ -65,7 +71,7 @@ export class FilterError extends RangeError {
   }
 }
 
-/** One independent filter; `date` covers `from` and `to`. */
+/** One independent filter; `date` covers `from`, `to` and `undated`. */
 export type FilterKey = RegionLevel | 'date' | 'source' | 'library';
 
 /**
@@ -76,7 +82,7 @@ export type Failures = Uint8Array;
 
 /** The test of one filter in one segment, over typed columns only. */
 type SegmentTest =
-  | { kind: 'date'; dates: Int32Array; from: number; to: number }
+  | { kind: 'date'; dates: Int32Array; from: number; to: number; undated: 'only' | 'exclude' | null }
   | { kind: 'keyword'; mask: Uint8Array; offsets: Uint32Array; values: Uint32Array };
 
 const DATE_BOUND = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
@@ -115,6 +121,8 @@ export class CompiledFilters {
     readonly regionCodes: ReadonlyMap<RegionLevel, ReadonlySet<string>>,
     /** Inclusive day-number range of the date filter, or null. */
     readonly dateRange: readonly [number, number] | null,
+    /** The `undated` filter, or null when it is not set. */
+    readonly undated: 'only' | 'exclude' | null = null,
   ) {}
 
   /** True when no filter is set. */
@@ -138,8 +146,10 @@ export class CompiledFilters {
     let b = 1;
     for (const perSegment of this.tests.values()) {
       const t = perSegment[segment];
-      if (t.kind === 'date') failDate(t.dates, t.from, t.to, docs, out, b);
-      else failKeyword(t.mask, t.offsets, t.values, docs, out, b);
+      if (t.kind === 'date') {
+        if (t.undated === 'only') failDated(t.dates, docs, out, b);
+        else failDate(t.dates, t.from, t.to, docs, out, b);
+      } else failKeyword(t.mask, t.offsets, t.values, docs, out, b);
       b <<= 1;
     }
     return out;
@@ -147,7 +157,8 @@ export class CompiledFilters {
 
   /**
    * Resolves `filters` against `snapshot`. Throws {@link FilterError} (a RangeError) for a blank
-   * value or an unknown region, RangeError for a bad date or `from` after `to`.
+   * value, an unknown region or `undated=only` with a date range, RangeError for a bad date or
+   * `from` after `to`.
    */
   static compile(snapshot: IndexSnapshot, filters: SearchFilters = {}): CompiledFilters {
     const tests = new Map<FilterKey, SegmentTest[]>();
@@ -166,14 +177,15 @@ export class CompiledFilters {
       tests.set(column, keywordTests(snapshot, column, new Set(values)));
     }
     const dateRange = compileDateRange(filters);
-    if (dateRange) {
-      const [from, to] = dateRange;
+    const undated = compileUndated(filters, dateRange !== null);
+    if (dateRange || undated) {
+      const [from, to] = dateRange ?? [-Infinity, Infinity];
       tests.set(
         'date',
-        snapshot.segments.map(({ segment }) => ({ kind: 'date', dates: segment.columns.date, from, to })),
+        snapshot.segments.map(({ segment }) => ({ kind: 'date', dates: segment.columns.date, from, to, undated })),
       );
     }
-    return new CompiledFilters(tests, regionCodes, dateRange);
+    return new CompiledFilters(tests, regionCodes, dateRange, undated);
   }
 }
 
@@ -183,6 +195,11 @@ function failDate(dates: Int32Array, from: number, to: number, docs: Int32Array,
     const day = dates[docs[i]];
     if (day === NO_DATE || day < from || day > to) out[i] |= bit;
   }
+}
+
+/** Documents with a date fail (`undated=only`). */
+function failDated(dates: Int32Array, docs: Int32Array, out: Failures, bit: number): void {
+  for (let i = 0; i < docs.length; i++) if (dates[docs[i]] !== NO_DATE) out[i] |= bit;
 }
 
 /** Documents with no value in `mask` fail. */
@@ -230,6 +247,15 @@ function trimmed(filter: FilterError['filter'], value: string | readonly string[
     if (t === '') throw new FilterError(filter, v, 'a value is blank');
     return t;
   });
+}
+
+/** The `undated` filter, checked: one of its two values, `only` not with a date range. */
+function compileUndated(filters: SearchFilters, ranged: boolean): 'only' | 'exclude' | null {
+  const value: unknown = filters.undated;
+  if (value === undefined || value === null) return null;
+  if (value !== 'only' && value !== 'exclude') throw new FilterError('undated', String(value), `must be only or exclude, not "${String(value)}"`);
+  if (value === 'only' && ranged) throw new FilterError('undated', value, 'only cannot be combined with from or to (documents without a date have none in a range)');
+  return value;
 }
 
 function compileDateRange(filters: SearchFilters): [number, number] | null {

@@ -18,7 +18,7 @@ import { PostingsCache } from './postings-cache.js';
 import { idf } from './bm25.js';
 import { execute, type Collect, type Contribution, type Execution, type MatchSets, type Op } from './executor.js';
 import { proximity } from './proximity.js';
-import { countFacets, type FacetName, type Facets } from './facets.js';
+import { countFacets, type FacetName, type Facets, type FacetTotals } from './facets.js';
 import { CompiledFilters, passing, type SearchFilters } from './filters.js';
 import { highlightText, snippet, type Highlighted, type Range } from './snippets.js';
 import { describeLeaf, MAX_QUERY_TERMS, negatedLeaves, planQuery, positiveLeaves, topLevelClauses, type LeafWeight, type Plan, type PlanNode } from './plan.js';
@@ -52,8 +52,13 @@ export interface SearchOptions {
   filters?: SearchFilters;
   /** Facets to count over the whole match set (see facets.ts). Default none. */
   facets?: readonly FacetName[];
-  /** Values per facet. Default 10. */
+  /** Values per facet (year and month are never cut). Default 10. */
   facetSize?: number;
+  /**
+   * Facet search: only the values of the one facet in `facets` whose name contains this text
+   * (see facets.ts). Blank is no facet search; with no or several facets it throws a RangeError.
+   */
+  facetQuery?: string;
   /** Snippet length in characters. Default 120. */
   snippetLength?: number;
   /**
@@ -155,6 +160,8 @@ export interface SearchResult {
   query: QueryInfo;
   /** The facets asked for in {@link SearchOptions.facets}. */
   facets: Facets;
+  /** Per facet in `facets`, how many values with a count it has (matching `facetQuery`, if any). */
+  facetTotals: FacetTotals;
   /** Problems met while reading the page's hits (absent when there were none), for the caller to log. */
   warnings?: SearchWarning[];
 }
@@ -182,6 +189,7 @@ export const SNIPPET_SCAN_CHARS = 50_000;
  * (`query.didYouMean`); pinyin and synonyms are read by {@link interpret}.
  */
 export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions = {}): SearchResult {
+  if (options.facetQuery?.trim() && new Set(options.facets ?? []).size !== 1) throw new RangeError('facetQuery: name exactly one facet in facets to search its values');
   const budget = new Budget(options.timeoutMs ?? Infinity, options.memoryBytes);
   const postings = new PostingsCache(budget);
   if (options.literal || q.trim() === '') return searchOnce(snapshot, analyzer, q, options, [], postings);
@@ -258,7 +266,7 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
     total = count(matched);
   }
   budget.check();
-  const facets = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10, budget) : {};
+  const { facets, totals: facetTotals } = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10, budget, options.facetQuery) : { facets: {}, totals: {} };
   const leaves = [...new Set(positiveLeaves(plan.root))];
   const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);
   const titleTerms = termsOf('title');
@@ -307,6 +315,7 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
       interpretations: [...corrections, ...interpretations],
     },
     facets,
+    facetTotals,
     ...(warnings.length ? { warnings } : {}),
   };
 }

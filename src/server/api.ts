@@ -105,6 +105,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         filters,
         facets: p.facets,
         facetSize: p.facetSize,
+        facetQuery: p.facetQuery,
         snippetLength: p.snippetLength,
         explain: p.explain === 'true',
         literal: p.literal === 'true',
@@ -139,6 +140,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         tookMs: Math.round((performance.now() - started) * 100) / 100,
         hits: result.hits.map(hitJson),
         facets: result.facets,
+        facetTotals: result.facetTotals,
       };
       res.json(body);
     } finally {
@@ -174,6 +176,7 @@ function budgetError(err: unknown, timeoutMs: number): unknown {
  */
 function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
   const filters: SearchFilters = { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library };
+  if (p.undated === 'only' || p.undated === 'exclude') filters.undated = p.undated;
   try {
     reader.checkFilters(filters);
   } catch (err) {

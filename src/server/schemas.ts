@@ -9,7 +9,7 @@
  * send responses.
  */
 import * as z from 'zod';
-import { dateBound, DEFAULT_SNIPPET_LENGTH, FACET_NAMES, MAX_QUERY_TERMS } from '../index.js';
+import { dateBound, DEFAULT_SNIPPET_LENGTH, FACET_NAMES, MAX_QUERY_TERMS, UNDATED } from '../index.js';
 
 export const MAX_QUERY_LENGTH = 4000;
 /**
@@ -20,6 +20,8 @@ export const MAX_URL_BYTES = 48 * 1024;
 /** page * size may not pass this: deep pages are costly and nobody reads them. */
 export const MAX_RESULT_WINDOW = 10_000;
 export const MAX_LIST_VALUES = 50;
+/** Largest facetSize: enough for every value of any facet (2,978 counties). */
+export const MAX_FACET_SIZE = 10_000;
 
 const ONCE = 'give this parameter only once';
 
@@ -96,7 +98,14 @@ const facetsParam = z
   .transform((v) => v.filter((f) => f !== 'none'))
   .pipe(z.array(z.enum(FACET_NAMES)))
   .default([...FACET_NAMES])
-  .meta({ description: `Facets to count (repeatable or comma-separated; default all; none for no facets): ${FACET_NAMES.join(', ')}.` });
+  .meta({
+    description:
+      `Facets to count (repeatable or comma-separated; default all; none for no facets): ${FACET_NAMES.join(', ')}. ` +
+      'province, city, county, source, library: by count, at most facetSize; city lists only prefectures of the chosen provinces, county only counties of the chosen prefectures (or provinces). ' +
+      `year and month: chronological and complete (facetSize does not cut them); month only months of the years from/to span; year ends with { value: "${UNDATED}", count } (documents without a date) unless from, to or undated=exclude is set, so that without a date filter the year counts add up to total. ` +
+      'region: a tree of provinces by count (at most facetSize), each node { value, code, level, count }; a chosen province (or one holding a chosen city or county) has children (its prefectures, and the counties directly under it: municipalities\' districts), a chosen prefecture (or one holding a chosen county) its counties, with childrenTotal; chosen nodes are listed even past facetSize. ' +
+      'Each facet ignores its own filter (region: each level its own) and honours the others.',
+  });
 
 export const searchParams = z
   .strictObject({
@@ -121,8 +130,20 @@ export const searchParams = z
     to: dateParam('to'),
     source: list(keywordValue, 'Source (publisher), exact (same script; spaces around it are trimmed).'),
     library: list(keywordValue, 'Library name, exact (same script; spaces around it are trimmed).'),
+    undated: choice(
+      ['only', 'exclude', 'include'],
+      'Documents without a date: only (just them; not with from or to), exclude (just dated ones), include (default: both, unless from or to is set, which excludes them). Part of the date filter: the year and month facets ignore it.',
+    ),
     facets: facetsParam,
-    facetSize: integer(1, 100, 10, 'Values per facet'),
+    facetSize: integer(1, MAX_FACET_SIZE, 10, `Values per facet, up to the whole list (${MAX_FACET_SIZE}); year and month are always complete; facetTotals says how many there are`),
+    facetQuery: text(100)
+      .optional()
+      .transform((v) => (v === undefined || BLANK.test(v) ? undefined : v))
+      .meta({
+        description:
+          'Facet search: list only the values of the one facet named in facets= (required: exactly one) whose name contains this text, compared after Traditional -> Simplified, full-width -> half-width and lower-casing; region facets also match a code prefix (4201) and a short form naming the region (海北州 -> 海北藏族自治州, 粤 -> 广东省); region lists matching provinces, prefectures and counties flat. Ordered as the facet is (by count, at most facetSize; year and month chronologically); facetTotals counts the matching values. Blank is ignored.',
+        example: '西安',
+      }),
     snippetLength: integer(20, 1000, DEFAULT_SNIPPET_LENGTH, 'Snippet length in characters'),
     explain: choice(['true', 'false'], 'true: every hit carries explain, why it matched and how its score is made (per term and field BM25, proximity, tier).'),
     literal: literalParam,
@@ -130,6 +151,10 @@ export const searchParams = z
   .superRefine((p, ctx) => {
     if (p.page * p.size > MAX_RESULT_WINDOW) ctx.addIssue({ code: 'custom', path: ['page'], message: `page * size must be at most ${MAX_RESULT_WINDOW}` });
     if (p.from && p.to && dateBound(p.from, 'from')! > dateBound(p.to, 'to')!) ctx.addIssue({ code: 'custom', path: ['from'], message: `is after to (${p.to})` });
+    if (p.undated === 'only' && (p.from || p.to)) ctx.addIssue({ code: 'custom', path: ['undated'], message: 'only cannot be combined with from or to (documents without a date have none in a range)' });
+    if (p.facetQuery !== undefined && new Set(p.facets).size !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['facetQuery'], message: `searches the values of one facet: name exactly one in facets (got ${p.facets.length ? p.facets.join(',') : 'none'})` });
+    }
   });
 export type SearchParams = z.output<typeof searchParams>;
 
@@ -162,7 +187,16 @@ export const docPath = z.object({
 
 const range = z.tuple([z.number().int(), z.number().int()]);
 const region = z.object({ code: z.string(), province: z.string(), city: z.string().optional(), county: z.string().optional() });
-const facetValue = z.object({ value: z.string(), code: z.string().optional(), count: z.number().int() });
+const facetValue = z.object({
+  value: z.string().meta({ description: `Official region name, YYYY (or ${UNDATED}: documents without a date), YYYY-MM, source or library.` }),
+  code: z.string().optional().meta({ description: 'GB/T 2260 code (region facets).' }),
+  level: z.enum(['province', 'city', 'county']).optional().meta({ description: 'region facet: the level of the node, i.e. the filter (province, city, county) choosing it sets.' }),
+  count: z.number().int(),
+  get children() {
+    return z.array(facetValue).optional().meta({ description: 'region facet: the prefectures (and counties without one) of a chosen province, the counties of a chosen prefecture; by count, at most facetSize (plus chosen ones).' });
+  },
+  childrenTotal: z.number().int().optional().meta({ description: 'region facet, with children: how many children with a count there are.' }),
+});
 
 /** The stored metadata of a document, as hits and the document route return it. */
 const documentMeta = {
@@ -250,6 +284,9 @@ export const searchResponse = z.object({
   tookMs: z.number(),
   hits: z.array(searchHit),
   facets: z.partialRecord(z.enum(FACET_NAMES), z.array(facetValue)),
+  facetTotals: z
+    .partialRecord(z.enum(FACET_NAMES), z.number().int())
+    .meta({ description: 'Per facet returned: how many values with a count it has in this result (with facetQuery: how many match), so a client knows whether more than the listed ones exist. region: provinces (with facetQuery: matching regions of every level).' }),
 });
 
 export const docResponse = z.object({

@@ -15,7 +15,7 @@ import { SearchLanes } from '../../src/server/lanes.js';
 import { docResponse, errorResponse, healthResponse, searchParams, searchResponse, statsResponse, suggestResponse } from '../../src/server/schemas.js';
 import { startServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
-import { allDocuments, expectedFacets, matching, ordered, passes, type Filters } from './brute-force.js';
+import { allDocuments, expectedFacets, matching, orderedFacet, passes, type Filters } from './brute-force.js';
 import { getJson, startTestServer, type TestServer } from './fixtures.js';
 
 type SearchBody = z.output<typeof searchResponse>;
@@ -265,7 +265,7 @@ describe('facets', () => {
       expect(r.total).toBe(matched.filter((d) => passes(d, c.filters)).length);
       const expected = expectedFacets(matched, c.filters);
       for (const [facet, counts] of Object.entries(expected)) {
-        expect(r.facets[facet as keyof typeof r.facets], facet).toEqual(ordered(counts));
+        expect(r.facets[facet as keyof typeof r.facets], facet).toEqual(orderedFacet(facet, counts));
       }
     });
   }
@@ -286,7 +286,8 @@ describe('facets', () => {
     expect(r.facets.month!.every((m) => m.value.startsWith('2023-'))).toBe(true);
     const some = await search({ facets: ['year', 'source'], facetSize: '2' });
     expect(Object.keys(some.facets).sort()).toEqual(['source', 'year']);
-    expect(some.facets.year).toHaveLength(2);
+    expect(some.facets.source).toHaveLength(2);
+    expect(some.facets.year!.length).toBeGreaterThan(2); // years are never cut
     const none = await search({ facets: 'none' });
     expect(none.facets).toEqual({});
     const comma = await search({ facets: 'province,library' });

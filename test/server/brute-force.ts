@@ -13,6 +13,7 @@ export interface Filters {
   to?: string;
   source?: string[];
   library?: string[];
+  undated?: 'only' | 'exclude';
 }
 
 /** Every stored document. */
@@ -45,6 +46,8 @@ export function passes(d: StoredDocument, f: Filters, except?: Key): boolean {
   if (except !== 'province' && !region(f.province, (r) => r.province, (r) => `${r.code.slice(0, 2)}0000`)) return false;
   if (except !== 'city' && !region(f.city, (r) => r.city, (r) => `${r.code.slice(0, 4)}00`)) return false;
   if (except !== 'county' && !region(f.county, (r) => r.county, (r) => r.code)) return false;
+  if (except !== 'date' && f.undated === 'only' && d.date) return false;
+  if (except !== 'date' && f.undated === 'exclude' && !d.date) return false;
   if (except !== 'date' && (f.from || f.to)) {
     if (!d.date) return false;
     if (f.from && d.date < firstDay(f.from)) return false;
@@ -91,7 +94,8 @@ export function expectedFacets(docs: StoredDocument[], f: Filters): Record<strin
         .filter((r) => r.county && (chosenCities ? chosenCities.some((c) => r.code.startsWith(c.slice(0, 4))) : inChosenProvince(r.code)))
         .map((r) => [r.county!, r.code]),
     ),
-    year: tally('date', (d) => (d.date ? [[d.date.slice(0, 4), undefined]] : [])),
+    // Undated documents in a last bucket, unless a date filter excludes them.
+    year: tally('date', (d) => (d.date ? [[d.date.slice(0, 4), undefined]] : f.from || f.to || f.undated === 'exclude' ? [] : [['undated', undefined]])),
     month: tally('date', (d) =>
       d.date && (!years || (Number(d.date.slice(0, 4)) >= years[0] && Number(d.date.slice(0, 4)) <= years[1])) ? [[d.date.slice(0, 7), undefined]] : [],
     ),
@@ -110,6 +114,13 @@ function cityCodes(docs: StoredDocument[], values: string[]): string[] {
   const out = new Set<string>();
   for (const d of docs) for (const r of d.regions ?? []) if (r.city && values.some((v) => r.city!.startsWith(v) || `${r.code.slice(0, 4)}00` === v)) out.add(`${r.code.slice(0, 4)}00`);
   return [...out];
+}
+
+/** As the API orders facet `facet`: year and month chronologically (undated last), the others {@link ordered}. */
+export function orderedFacet(facet: string, counts: Count[]): Count[] {
+  if (facet !== 'year' && facet !== 'month') return ordered(counts);
+  const key = (c: Count) => (c.value === 'undated' ? '\uffff' : c.value);
+  return [...counts].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Sorted by count descending, then value, as the API orders them. */
