@@ -103,14 +103,28 @@ export function openApiDocument(): JsonObject {
       '/api/openapi.json': { get: { operationId: 'openapi', summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1 document' } } } },
     },
     components: {
-      schemas: {
+      schemas: hoistDefs({
         SearchResponse: jsonSchema(searchResponse),
         Document: jsonSchema(docResponse),
         Suggestions: jsonSchema(suggestResponse),
         Health: jsonSchema(healthResponse),
         Stats: jsonSchema(statsResponse),
         Error: jsonSchema(errorResponse),
-      },
+      }),
     },
   };
+}
+
+/**
+ * Moves the `$defs` of component schemas (recursive ones, such as the region tree's FacetValue)
+ * into the components, so that their `$ref`s resolve against the OpenAPI document.
+ */
+function hoistDefs(schemas: Record<string, JsonObject>): Record<string, JsonObject> {
+  const out: Record<string, JsonObject> = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    const { $defs, ...rest } = schema as JsonObject & { $defs?: Record<string, JsonObject> };
+    out[name] = rest;
+    for (const [def, s] of Object.entries($defs ?? {})) out[def] = s;
+  }
+  return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, JsonObject>;
 }

@@ -196,7 +196,7 @@ const facetValue = z.object({
     return z.array(facetValue).optional().meta({ description: 'region facet: the prefectures (and counties without one) of a chosen province, the counties of a chosen prefecture; by count, at most facetSize (plus chosen ones).' });
   },
   childrenTotal: z.number().int().optional().meta({ description: 'region facet, with children: how many children with a count there are.' }),
-});
+}).meta({ id: 'FacetValue' });
 
 /** The stored metadata of a document, as hits and the document route return it. */
 const documentMeta = {

@@ -381,5 +381,13 @@ describe('facetQuery', () => {
     const params = body.paths['/api/search'].get.parameters;
     for (const name of ['facetQuery', 'facetSize', 'undated', 'facets']) expect(params.find((p) => p.name === name)?.description, name).toBeTruthy();
     expect(params.find((p) => p.name === 'facets')!.description).toMatch(/region/);
+    // The recursive region node is a component; every $ref resolves within the document.
+    const text = JSON.stringify(body);
+    const refs = [...new Set([...text.matchAll(/"\$ref":"#\/([^"]*)"/g)].map((m) => m[1]))];
+    expect(refs).toContain('components/schemas/FacetValue');
+    for (const ref of refs) {
+      const target = ref.split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body);
+      expect(target, ref).toBeTypeOf('object');
+    }
   });
 });
