@@ -13,8 +13,9 @@
  * Order and size: province, city, county, source and library by count (descending), then value,
  * at most `size`; `year` and `month` chronologically (ascending) and complete (`size` does not cut
  * them); `year` ends with an `undated` bucket (documents without a date, passing the other
- * filters) when it is not empty and neither `from`/`to` nor `undated=exclude` is set, so that
- * without a date filter the year counts add up to the total.
+ * filters) when it is not empty, so that without a date filter the year counts add up to the
+ * total. Like the years, the bucket ignores the date filter (`from`/`to`, `undated`): with 2023
+ * chosen, 未注明日期 stays offered beside the other years.
  *
  * `region` is a tree: provinces (counted as `province`) by count, at most `size`. A province that
  * is chosen (province filter), or holds a chosen prefecture or county, has `children`: its
@@ -164,8 +165,7 @@ export function countFacets(
         for (let i = 0; i < months.values.length; i++) years.set(months.values[i].slice(0, 4), (years.get(months.values[i].slice(0, 4)) ?? 0) + months.counts[i]);
         const match = searched ? valueMatcher(snapshot, text) : null;
         const list = chronological({ values: [...years.keys()], counts: [...years.values()] }, match);
-        const undatedShown = !filters.dateRange && filters.undated !== 'exclude';
-        if (undatedShown && months.undated && (!match || match(UNDATED))) list.push({ value: UNDATED, count: months.undated });
+        if (months.undated && (!match || match(UNDATED))) list.push({ value: UNDATED, count: months.undated });
         put(facet, [list, list.length]);
         break;
       }

@@ -95,7 +95,7 @@ export function expectedFacets(docs: StoredDocument[], f: Filters): Record<strin
         .map((r) => [r.county!, r.code]),
     ),
     // Undated documents in a last bucket, unless a date filter excludes them.
-    year: tally('date', (d) => (d.date ? [[d.date.slice(0, 4), undefined]] : f.from || f.to || f.undated === 'exclude' ? [] : [['undated', undefined]])),
+    year: tally('date', (d) => (d.date ? [[d.date.slice(0, 4), undefined]] : [['undated', undefined]])),
     month: tally('date', (d) =>
       d.date && (!years || (Number(d.date.slice(0, 4)) >= years[0] && Number(d.date.slice(0, 4)) <= years[1])) ? [[d.date.slice(0, 7), undefined]] : [],
     ),
