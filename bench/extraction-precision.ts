@@ -137,7 +137,8 @@ function itemOf(d: DocumentInput, what: { regions: boolean; libraries: boolean }
       let contexts: string[] = [];
       for (let i = text.indexOf(name); i !== -1 && contexts.length < 2; i = text.indexOf(name, i + 1)) contexts.push(around(text, i, i + name.length));
       if (!contexts.length) {
-        contexts = found.filter((f) => name.endsWith(f.surface) || f.surface.endsWith(name.slice(-5))).slice(0, 2).map((f) => around(text, f.index, f.index + f.surface.length));
+        // A canonical name the text does not spell out (沈阳图书馆 -> 沈阳市图书馆): the forms it was found as.
+        contexts = found.filter((f) => f.name === name).slice(0, 2).map((f) => around(text, f.index, f.index + f.surface.length));
       }
       item.libraries.push({ key: `${d.id}|l|${name}`, chip: name, contexts });
     }
