@@ -22,6 +22,7 @@
  * judged per run, unjudged chips listed, timings).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { XWLB, mulberry32 } from './corpora.js';
 import { fromRecord, placesOf } from '../src/ingest/article.js';
@@ -87,16 +88,21 @@ const records = gunzipSync(readFileSync(XWLB))
   .filter(Boolean)
   .map((line) => JSON.parse(line) as Record<string, unknown>);
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 const docs: DocumentInput[] = [];
 for (const r of records) {
   const x = fromRecord(r);
   if (x.ok) docs.push(x.doc);
 }
 const recordMs = performance.now() - t0;
+const recordCpu = process.cpuUsage(c0).user / 1000;
 const t1 = performance.now();
+const c1 = process.cpuUsage();
 for (const d of docs) placesOf(d.title, d.content);
 const placesMs = performance.now() - t1;
-console.log(`${records.length} records, ${docs.length} documents; fromRecord ${(recordMs / 1000).toFixed(1)} s, regions+libraries alone ${(placesMs / 1000).toFixed(1)} s`);
+const placesCpu = process.cpuUsage(c1).user / 1000;
+// Wall time depends on the machine's load; the process's CPU time less so: both are reported.
+console.log(`${records.length} records, ${docs.length} documents; fromRecord ${(recordMs / 1000).toFixed(1)} s (CPU ${(recordCpu / 1000).toFixed(1)} s), regions+libraries alone ${(placesMs / 1000).toFixed(1)} s (CPU ${(placesCpu / 1000).toFixed(1)} s)`);
 
 // --- The sample. ---
 let sample: { seed: number; regionItems: string[]; libraryItems: string[]; libraryItemsTotal: number };
@@ -198,7 +204,10 @@ table.runs[label] = {
   libraryChipsAll: docs.reduce((n, d) => n + (d.libraries?.length ?? 0), 0),
   distinctLibraryNames: new Set(docs.flatMap((d) => d.libraries ?? [])).size,
   fromRecordSeconds: Number((recordMs / 1000).toFixed(1)),
+  fromRecordCpuSeconds: Number((recordCpu / 1000).toFixed(1)),
   regionsAndLibrariesSeconds: Number((placesMs / 1000).toFixed(1)),
+  regionsAndLibrariesCpuSeconds: Number((placesCpu / 1000).toFixed(1)),
+  loadAverage: Number(loadavg()[0].toFixed(1)),
 };
 writeFileSync(TABLE_FILE, `${JSON.stringify(table, null, 1)}\n`);
 for (const [what, p] of [['regions', regionsP], ['libraries', librariesP]] as const) {

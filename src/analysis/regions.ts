@@ -31,10 +31,16 @@
  *   starts another word (`合作市场`, `和平区域`); names straddling two common words of jieba's
  *   dictionary (`确保定期` is not 保定, `华南通道` not 南通, `沿海城市` not 海城市), except right after
  *   another division's full name (`湖南省长沙市` is not 省长 + 沙市); a county right
- *   after a prefecture or province that is not its ancestor (`石家庄市桥东区` is not 张家口's).
+ *   after a prefecture or province that is not its ancestor (`石家庄市桥东区` is not 张家口's);
+ *   a name followed by a natural feature's word is that feature, and no shorter name inside it
+ *   counts (`大兴安岭南麓`, `天山南北`, `巴丹吉林沙漠`, `黑龙江流域`, `东海海域`); the end of a foreign name (`佛罗里达州`
+ *   is not 达州, `苏梅州` not 梅州); a two-character name starting with 和/与/及/或 whose second
+ *   character starts a word (`情况和田间` is not 和田); per-name words (`上海精神`, `中山大学`).
  * - A name shared by several divisions (`朝阳区`: Beijing and Changchun) goes to the candidate whose
  *   ancestors are mentioned (right before it, or anywhere in the text); failing that to the one
  *   in a municipality; a remaining tie is dropped rather than guessed.
+ * - An article's regions are the most specific ones: a division with a descendant among the
+ *   regions found is not listed (see `selectRegions`).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -72,8 +78,6 @@ interface Variant {
   weak: boolean;
   /** A name that is also a phrase (会同县 in 会同县政府): a following suffix word does not vouch for it. */
   phrase?: boolean;
-  /** A prefecture short form that is also a common word (朝阳 morning sun): its province alone does not vouch for it. */
-  common?: boolean;
 }
 
 /** A raw match of a gazetteer name in the text, before context rules. */
@@ -195,11 +199,13 @@ const NOT_PLACE_AFTER = /^(?:路|街|大街|大道|东路|西路|南路|北路|�
 const GEO_AFTER = /^[岸畔麓坡侧]/;
 /**
  * After a name, these make it a natural feature of the same name, not the division named after it:
- * `大兴安岭南麓` (the mountains, not 大兴安岭地区), `巴丹吉林沙漠`, `东海海域`; after a mountain's name
- * (ending in 山 or 岭) also `南北` and `山区` (`天山南北` is not 天山区).
+ * `大兴安岭南麓` (the mountains, not 大兴安岭地区), `巴丹吉林沙漠`, `黑龙江流域` (the river); after a
+ * mountain's name (ending in 山 or 岭) also `南北` and `山区` (`天山南北` is not 天山区); after a sea's
+ * name (ending in 海) `海域` and `水域` (`东海海域` is not 东海县; `福建海域` is Fujian's waters).
  */
-const FEATURE_AFTER = /^(?:[东西南北]?麓|山脉|山系|流域|海域|水域|沙漠|戈壁|[东西南北]坡)/;
+const FEATURE_AFTER = /^(?:[东西南北]?麓|山脉|山系|流域|沙漠)/;
 const MOUNTAIN_FEATURE_AFTER = /^(?:南北|山区|主峰)/;
+const SEA_FEATURE_AFTER = /^(?:海域|水域)/;
 /**
  * Foreign place names ending in a Chinese city's name, by the characters before it: 佛罗里达州,
  * 明尼苏达州, 内华达州 are not 达州, 苏梅州 (Sumy, Ukraine) is not 梅州, 昆士兰州 is not 兰州.
@@ -324,7 +330,7 @@ function loadGazetteer(): Gazetteer {
     }
     if (base !== c.name && base.length >= 2) {
       const weak = RISKY_CITY_SHORT.has(base) || provinceShorts.has(base);
-      addVariant(base, { entity: e.id, kind: 'short', weak, common: RISKY_CITY_SHORT.has(base) });
+      addVariant(base, { entity: e.id, kind: 'short', weak });
     }
   }
 
@@ -458,8 +464,16 @@ function localVariants(g: Gazetteer, text: string, start: number, end: number, s
   return out.length ? out : undefined;
 }
 
+/** First characters of the words of FEATURE_AFTER and MOUNTAIN_FEATURE_AFTER (a quick pre-check). */
+const FEATURE_FIRST = new Set('东西南北麓山流海水沙主'.split(''));
+
 function isFeature(surface: string, after: string): boolean {
-  return FEATURE_AFTER.test(after) || (/[山岭]$/.test(surface) && MOUNTAIN_FEATURE_AFTER.test(after));
+  if (!FEATURE_FIRST.has(after[0])) return false;
+  return (
+    FEATURE_AFTER.test(after) ||
+    (/[山岭]$/.test(surface) && MOUNTAIN_FEATURE_AFTER.test(after)) ||
+    (surface.endsWith('海') && SEA_FEATURE_AFTER.test(after))
+  );
 }
 
 /** Every gazetteer name in `text` (Simplified), leftmost-longest, after the local rules. */
@@ -486,7 +500,7 @@ export function scanPlaces(text: string): PlaceMention[] {
     }
     // The longest name followed by a natural feature's word is that feature (大兴安岭南麓): no
     // division here, nor any shorter name inside it (大兴).
-    if (ends.length && isFeature(g.surfaces[ends[ends.length - 1]], text.slice(ends[ends.length - 2], ends[ends.length - 2] + 4))) {
+    if (ends.length && FEATURE_FIRST.has(text[ends[ends.length - 2]]) && isFeature(g.surfaces[ends[ends.length - 1]], text.slice(ends[ends.length - 2], ends[ends.length - 2] + 4))) {
       i = ends[ends.length - 2];
       continue;
     }
@@ -545,7 +559,7 @@ export function resolvePlaces(text: string, mentions: PlaceMention[]): void {
           const top = e.ancestors[e.ancestors.length - 1];
           if (!v.phrase && followedBySuffix(text, m.end, v.kind === 'short' ? e.level : 2)) supported = true;
           else if (afterAncestor || strong.has(e.id)) supported = true;
-          else if (e.level === 1) supported = !v.common && strongContext.has(top);
+          else if (e.level === 1) supported = strongContext.has(top);
           else if (e.level === 2) {
             const parent = E[e.ancestors[0]];
             // Its prefecture vouches for any county name; its province only for names of 3+ characters
@@ -666,16 +680,20 @@ export function selectRegions(hits: RegionHit[]): Region[] {
   const dropped = new Set<number>();
   for (const h of hits) for (const a of entityOf(h).ancestors) if (ids.has(a)) dropped.add(a);
   const byId = new Map(hits.map((h) => [entityOf(h).id, h]));
-  const kept = hits.filter((h) => !dropped.has(entityOf(h).id));
-  const ancestorsOf = (h: RegionHit) => entityOf(h).ancestors.filter((a) => dropped.has(a)).map((a) => byId.get(a)!);
-  const score = (h: RegionHit) => {
-    const chain = [h, ...ancestorsOf(h)];
-    return chain.reduce((n, x) => n + x.mentions, 0) + (chain.some((x) => x.inTitle) ? 2 : 0);
-  };
-  const first = (h: RegionHit) => Math.min(h.first, ...ancestorsOf(h).map((x) => x.first));
-  const venue = (h: RegionHit) => h.venue || ancestorsOf(h).some((x) => x.venue);
-  kept.sort((a, b) => Number(venue(b)) - Number(venue(a)) || score(b) - score(a) || first(a) - first(b));
-  return kept.slice(0, MAX_REGIONS).map((h) => ({ ...h.region }));
+  // Each listed region with the unlisted ancestors that are about it too.
+  const ranked = hits
+    .filter((h) => !dropped.has(entityOf(h).id))
+    .map((h) => {
+      const chain = [h, ...entityOf(h).ancestors.filter((a) => dropped.has(a)).map((a) => byId.get(a)!)];
+      return {
+        h,
+        venue: chain.some((x) => x.venue),
+        score: chain.reduce((n, x) => n + x.mentions, 0) + (chain.some((x) => x.inTitle) ? 2 : 0),
+        first: Math.min(...chain.map((x) => x.first)),
+      };
+    });
+  ranked.sort((a, b) => Number(b.venue) - Number(a.venue) || b.score - a.score || a.first - b.first);
+  return ranked.slice(0, MAX_REGIONS).map((r) => ({ ...r.h.region }));
 }
 
 /** The region with this 6-digit GB/T 2260 code. */

@@ -4,7 +4,7 @@
  * Owns: recognizing `...图书馆` names anchored on a place name of the gazetteer (`襄阳市图书馆`,
  * `浙江图书馆`, `南京市雨花台区图书馆`, `咸宁市少儿图书馆`), on a short list of libraries known by
  * their own name (`国家图书馆`, `首都图书馆`, `金陵图书馆`), or on a university (`武汉大学图书馆`),
- * and merging the forms of one library into its fullest form.
+ * and giving each library one canonical name, the same in every article.
  * Must not: decide which text is the article (callers pass title + body), nor scan places itself
  * (it reads the mentions regions.ts found).
  *
@@ -15,9 +15,17 @@
  *   大学/学院/学校/中学/小学/党校. Anything else (`随州市各公共图书馆`, `国家二级图书馆`,
  *   `到随州调研国图书馆`) is not a library name.
  * - `图书馆学会`, `图书馆协会`, `图书馆界`, `图书馆事业`, `图书馆联盟`... are about the profession.
+ * - `国家图书馆` after a foreign country's name (`dict/countries.txt`: `秘鲁国家图书馆`, `俄国家图书馆`)
+ *   is that country's national library, named `<country>国家图书馆`; after 我们 / 金砖 / 各 it is no
+ *   name at all (`我们国家图书馆的数量`).
+ * - An unanchored school name starts after a verb of the sentence (`习近平出席恩古瓦比大学图书馆`);
+ *   a count or a kind of school is not a name (`1万个乡村学校图书馆`, `孔子学院图书馆`).
  * - Forms of one library (same division code and same qualifier: `雨花台区图书馆` and
- *   `南京市雨花台区图书馆`; `襄阳图书馆` and `襄阳市图书馆`; `国家图书馆` and `中国国家图书馆`) are
- *   merged; the longest form found in the text (or in `extra`, e.g. a `來自:` header line) wins.
+ *   `南京市雨花台区图书馆`; `襄阳图书馆` and `襄阳市图书馆`; `国家图书馆` and `中国国家图书馆`;
+ *   `少儿` and `少年儿童`) are merged under its canonical name ({@link canonicalName}: the listed
+ *   name of `dict/library-names.txt`, else the official name of its division); a library without
+ *   one (a school, a county short form standing alone, an unresolved place) keeps the longest form
+ *   found in the text (or in `extra`, e.g. a `來自:` header line).
  * - Order: most mentioned first, then first mention.
  */
 import { readFileSync } from 'node:fs';

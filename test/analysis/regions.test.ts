@@ -51,18 +51,18 @@ describe('findRegions', () => {
     expect(codes('三年多过去了，总书记对天山南北寄予的嘱托和期望，化作团结奋进的力量。这是他第七次从乌鲁木齐回到喀什地区的阿亚格曼干村。')).toEqual(['650100', '653100']);
     expect(codes('建设者们都坚守在一线。在巴丹吉林沙漠腹地的这个油田，刚刚实现稳产。')).toEqual([]);
     expect(codes('在东海海域的中广核岱山海上风电项目，施工船舶正在作业。在江苏连云港，经过4年多建设的中核田湾5号机组投入商运。')).toEqual(['320700']);
-    // The division itself is still found.
+    // The division itself is still found, and its waters are its own.
+    expect(codes('今年延长福建海域休渔时间，深圳海域查扣一艘走私船。')).toEqual(['350000', '440300']);
     expect(codes('大兴安岭地区加格达奇区图书馆举办讲座，大兴安岭林区群众踊跃参加。')).toEqual(['232761']);
   });
 
-  it('does not take a foreign place, a clause boundary or a common word for a city (佛罗里达州, 苏梅州, 和田间, 上海精神, 朝阳)', () => {
+  it('does not take a foreign place, a clause boundary or a phrase for a city (佛罗里达州, 苏梅州, 和田间, 上海精神, 上海公报)', () => {
     // Real xwlb sentences.
     expect(codes('强风暴袭击了美国亚拉巴马州和佛罗里达州部分地区，导致建筑受损。')).toEqual([]);
     expect(codes('俄方对苏梅州11个地点的乌军目标实施打击。', '俄称在苏梅州多个地点打击乌军')).toEqual([]);
     expect(codes('《耕地质量等级》对全国耕地土壤健康情况和田间基础设施是否满足农产品持续产出作出评价。')).toEqual([]);
     expect(codes('儒家的“和合”理念同“上海精神”有很多相通之处。在“上海精神”引领下，上海合作组织不断发展。')).toEqual([]);
-    // 锦州 (Liaoning) does not make the morning sun 朝阳 Liaoning's 朝阳市.
-    expect(codes('今天，迎着初升的朝阳，五星红旗在高山大川、海岛边关升起。在锦州凌水小镇，人们仰望国旗。')).toEqual(['210700']);
+    expect(codes('今年是尼克松总统访华和《上海公报》发表40周年。')).toEqual([]);
     // The cities themselves still are.
     expect(codes('四川达州、广东梅州、新疆和田、辽宁朝阳的读者。')).toEqual(['511700', '441400', '653200', '211300']);
   });
