@@ -33,9 +33,10 @@
  *   another division's full name (`湖南省长沙市` is not 省长 + 沙市); a county right
  *   after a prefecture or province that is not its ancestor (`石家庄市桥东区` is not 张家口's);
  *   a name followed by a natural feature's word is that feature, and no shorter name inside it
- *   counts (`大兴安岭南麓`, `天山南北`, `巴丹吉林沙漠`, `黑龙江流域`, `东海海域`); the end of a foreign name (`佛罗里达州`
- *   is not 达州, `苏梅州` not 梅州); a two-character name starting with 和/与/及/或 whose second
- *   character starts a word (`情况和田间` is not 和田); per-name words (`上海精神`, `中山大学`).
+ *   counts (`大兴安岭南麓`, `天山南北`, `巴丹吉林沙漠`, `黑龙江流域`, `东海海域`); the end of a longer
+ *   name (`佛罗里达州` is not 达州, `苏梅州` not 梅州, `雄安新区` not 安新县); a two-character name
+ *   starting with 和/与/及/或 whose second character starts a word (`情况和田间` is not 和田);
+ *   per-name words (`上海精神`, `中山大学`, `黄浦江`, `天河机场`, `天山隧道`).
  * - A name shared by several divisions (`朝阳区`: Beijing and Changchun) goes to the candidate whose
  *   ancestors are mentioned (right before it, or anywhere in the text); failing that to the one
  *   in a municipality; a remaining tie is dropped rather than guessed.
@@ -207,13 +208,19 @@ const FEATURE_AFTER = /^(?:[东西南北]?麓|山脉|山系|流域|沙漠)/;
 const MOUNTAIN_FEATURE_AFTER = /^(?:南北|山区|主峰)/;
 const SEA_FEATURE_AFTER = /^(?:海域|水域)/;
 /**
- * Foreign place names ending in a Chinese city's name, by the characters before it: 佛罗里达州,
- * 明尼苏达州, 内华达州 are not 达州, 苏梅州 (Sumy, Ukraine) is not 梅州, 昆士兰州 is not 兰州.
+ * Longer names ending in a place's short form, by the characters before it (all seen on xwlb):
+ * foreign ones (佛罗里达州, 明尼苏达州, 内华达州 are not 达州, 苏梅州 (Sumy, Ukraine) is not 梅州,
+ * 昆士兰州 and 马里兰州 are not 兰州, 马拉喀什 (Marrakesh) is not 喀什, 奥巴马 (政府) is not 巴马) and
+ * others (雄安新区 is not 安新县, 高黎贡山 is not 贡山县).
  */
-const FOREIGN_BEFORE: Record<string, RegExp> = {
+const INSIDE_BEFORE: Record<string, RegExp> = {
   达州: /(?:里|苏|华)$/,
   梅州: /苏$/,
-  兰州: /士$/,
+  兰州: /(?:士|里)$/,
+  喀什: /马拉$/,
+  巴马: /奥$/,
+  安新: /雄$/,
+  贡山: /黎$/,
 };
 /** Characters that, first in a two-character name, usually end the word before it (情况和田间 is not 和田). */
 const CONJUNCTION_FIRST = new Set('和与及或'.split(''));
@@ -236,6 +243,11 @@ const SHORT_FORM_EXCEPTIONS: Record<string, RegExp> = {
   中山: /^(?:大学|装|陵|公园|舰|纪念)/,
   黄山: /^(?:风景|景区)/,
   泰安: /^(?:民)/,
+  黄浦: /^江/,
+  天河: /^(?:国际)?机场/, // 武汉天河机场, not Guangzhou's 天河区
+  // The mountains and a common word, unless an institution's name follows (天山区, 通道县 are full names).
+  天山: /^(?!图书馆|人民政府|政府|区委)/,
+  通道: /^(?!图书馆|人民政府|政府|县委)/,
 };
 
 interface Gazetteer {
@@ -445,8 +457,8 @@ function localVariants(g: Gazetteer, text: string, start: number, end: number, s
       if (NOT_PLACE_AFTER.test(after)) continue;
       const exception = SHORT_FORM_EXCEPTIONS[surface];
       if (exception && exception.test(after)) continue;
-      const foreign = FOREIGN_BEFORE[surface];
-      if (foreign && foreign.test(text.slice(Math.max(0, start - 2), start))) continue;
+      const inside = INSIDE_BEFORE[surface];
+      if (inside && inside.test(text.slice(Math.max(0, start - 2), start))) continue;
       // 和田 in 情况和田间: 和 ends the clause before, 田间 is the word.
       if (surface.length === 2 && CONJUNCTION_FIRST.has(surface[0]) && isCommonWord(surface[1] + text.slice(end, end + 1))) continue;
       const last = surface[surface.length - 1];

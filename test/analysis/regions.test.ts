@@ -63,8 +63,17 @@ describe('findRegions', () => {
     expect(codes('《耕地质量等级》对全国耕地土壤健康情况和田间基础设施是否满足农产品持续产出作出评价。')).toEqual([]);
     expect(codes('儒家的“和合”理念同“上海精神”有很多相通之处。在“上海精神”引领下，上海合作组织不断发展。')).toEqual([]);
     expect(codes('今年是尼克松总统访华和《上海公报》发表40周年。')).toEqual([]);
+    expect(codes('美国马里兰州和澳大利亚昆士兰州，摩洛哥马拉喀什，奥巴马政府表示。')).toEqual([]);
+    // Real xwlb sentences: a name inside a longer one, a river, an airport of another city, a mountain, a common word.
+    expect(codes('国务院决定设立河北雄安新区。')).toEqual(['130000']);
+    expect(codes('怒江州泸水县高黎贡山国家级自然保护区。')).toEqual(['533301']);
+    expect(codes('上海4D创意灯光秀将黄浦江畔的建筑群打造成光影秀场。')).toEqual(['310000']);
+    expect(codes('湖北武汉：建成后天河机场旅客吞吐量将大幅提升。')).toEqual(['420100']);
+    expect(codes('新疆乌鲁木齐：兰新铁路第二双线天山隧道群贯通。')).toEqual(['650100']);
+    expect(codes('湖南怀化：向莆铁路是区域客货运输的高速通道。')).toEqual(['431200']);
     // The cities themselves still are.
     expect(codes('四川达州、广东梅州、新疆和田、辽宁朝阳的读者。')).toEqual(['511700', '441400', '653200', '211300']);
+    expect(codes('甘肃兰州、新疆喀什、广西巴马县政府。')).toEqual(['620100', '653100', '451227']);
   });
 
   it('puts the place of the lead event first, and a province named only by its library after its cities', () => {
