@@ -209,6 +209,36 @@ table.runs[label] = {
   regionsAndLibrariesCpuSeconds: Number((placesCpu / 1000).toFixed(1)),
   loadAverage: Number(loadavg()[0].toFixed(1)),
 };
+// The table, and the right chips of the before sheet that a later run no longer has (recall lost
+// on the sample; a dropped ancestor whose descendant stays is not lost: its code is still indexed).
+const pct = (p: { right: number; judged: number; precision: number | null }) => `${p.right}/${p.judged} (${p.precision}%)`;
+if (table.runs.before && table.runs[label] && label !== 'before') {
+  table.table = (['regions', 'libraries'] as const).map((what) => ({ what, before: pct(table.runs.before[what]), [label]: pct(table.runs[label][what]) }));
+  const beforeFile = `${RESULTS}/extraction-precision-before.json`;
+  if (existsSync(beforeFile)) {
+    const old = JSON.parse(readFileSync(beforeFile, 'utf8')) as { regionItems: Item[]; libraryItems: Item[] };
+    const now = new Set([...regionItems, ...libraryItems].flatMap((i) => [...i.regions, ...i.libraries].map((c) => c.key)));
+    const nowCodes = new Map(regionItems.map((i) => [i.id, i.regions.map((c) => c.key.split('|')[2])]));
+    const lost: string[] = [];
+    for (const it of old.regionItems) {
+      for (const c of it.regions) {
+        if (now.has(c.key) || !judgements.get(c.key)?.right) continue;
+        const code = c.key.split('|')[2];
+        if ((nowCodes.get(it.id) ?? []).some((d) => regionAncestors(d).includes(code))) continue;
+        lost.push(`${c.key} ${c.chip}`);
+      }
+    }
+    // A library renamed (国家图书馆 -> 中国国家图书馆) is not lost: an item loses libraries when it
+    // has fewer right names than before.
+    const nowLibraries = new Map(libraryItems.map((i) => [i.id, i.libraries.filter((c) => judgements.get(c.key)?.right).length]));
+    for (const it of old.libraryItems) {
+      const right = it.libraries.filter((c) => judgements.get(c.key)?.right);
+      const missing = right.length - (nowLibraries.get(it.id) ?? 0);
+      if (missing > 0) lost.push(`${it.id}: ${missing} of ${right.map((c) => c.chip).join(', ')}`);
+    }
+    table.runs[label].rightChipsLost = lost;
+  }
+}
 writeFileSync(TABLE_FILE, `${JSON.stringify(table, null, 1)}\n`);
 for (const [what, p] of [['regions', regionsP], ['libraries', librariesP]] as const) {
   console.log(`${what}: ${p.right}/${p.judged} right (${p.precision ?? '-'}%), ${p.unjudged.length} of ${p.chips} chips unjudged`);
