@@ -31,10 +31,17 @@
  *   starts another word (`合作市场`, `和平区域`); names straddling two common words of jieba's
  *   dictionary (`确保定期` is not 保定, `华南通道` not 南通, `沿海城市` not 海城市), except right after
  *   another division's full name (`湖南省长沙市` is not 省长 + 沙市); a county right
- *   after a prefecture or province that is not its ancestor (`石家庄市桥东区` is not 张家口's).
+ *   after a prefecture or province that is not its ancestor (`石家庄市桥东区` is not 张家口's);
+ *   a name followed by a natural feature's word is that feature, and no shorter name inside it
+ *   counts (`大兴安岭南麓`, `天山南北`, `巴丹吉林沙漠`, `黑龙江流域`, `东海海域`); the end of a longer
+ *   name (`佛罗里达州` is not 达州, `苏梅州` not 梅州, `雄安新区` not 安新县); a two-character name
+ *   starting with 和/与/及/或 whose second character starts a word (`情况和田间` is not 和田);
+ *   per-name words (`上海精神`, `中山大学`, `黄浦江`, `天河机场`, `天山隧道`).
  * - A name shared by several divisions (`朝阳区`: Beijing and Changchun) goes to the candidate whose
  *   ancestors are mentioned (right before it, or anywhere in the text); failing that to the one
  *   in a municipality; a remaining tie is dropped rather than guessed.
+ * - An article's regions are the most specific ones: a division with a descendant among the
+ *   regions found is not listed (see `selectRegions`).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -95,17 +102,9 @@ export interface RegionHit {
   /** Offset of the first mention in `title + '\n' + body`. */
   first: number;
   inTitle: boolean;
-  /**
-   * Independent mentions naming the place itself, not a library named after it (`山东省` in
-   * `山东省今年...`, not in `山东省图书馆` or `湖北省图书馆学会`).
-   */
-  place?: number;
   /** Named as the place of the title's or the lead's event (`在福州市举行`, `在湖南省长沙市的湖南图书馆开展`). */
   venue?: boolean;
 }
-
-/** After a place name, these make the mention part of a library's (or its society's) name. */
-const LIBRARY_AFTER = /^(?:少年儿童|少儿|儿童|青少年)?图书馆/;
 
 /** What happens at a venue: `在X举行`, `在X召开`, `于X开幕`, ... */
 const EVENT_VERB = /^[^，,。；;、！!？?：:\n“”"]{0,20}?(?:举行|召开|举办|开幕|闭幕|启动|开班|开营|签署|签约|上线|开馆|揭牌|成立|开展|落幕|亮相|开通)/;
@@ -199,6 +198,33 @@ const NAME_TAIL_WORD = /(?:市(?:场|值|面|况)|区(?:域|位|间|块|别|分|
 const NOT_PLACE_AFTER = /^(?:路|街|大街|大道|东路|西路|南路|北路|中路|巷|胡同|时间|舰|号舰)/;
 /** Direction-final short forms followed by these are geography (`黄河南岸`, `泰山东麓`). */
 const GEO_AFTER = /^[岸畔麓坡侧]/;
+/**
+ * After a name, these make it a natural feature of the same name, not the division named after it:
+ * `大兴安岭南麓` (the mountains, not 大兴安岭地区), `巴丹吉林沙漠`, `黑龙江流域` (the river); after a
+ * mountain's name (ending in 山 or 岭) also `南北` and `山区` (`天山南北` is not 天山区); after a sea's
+ * name (ending in 海) `海域` and `水域` (`东海海域` is not 东海县; `福建海域` is Fujian's waters).
+ */
+const FEATURE_AFTER = /^(?:[东西南北]?麓|山脉|山系|流域|沙漠)/;
+const MOUNTAIN_FEATURE_AFTER = /^(?:南北|山区|主峰)/;
+const SEA_FEATURE_AFTER = /^(?:海域|水域)/;
+/**
+ * Longer names ending in a place's short form, by the characters before it (all seen on xwlb):
+ * foreign ones (佛罗里达州, 明尼苏达州, 内华达州 are not 达州, 苏梅州 (Sumy, Ukraine) is not 梅州,
+ * 昆士兰州 and 马里兰州 are not 兰州, 马拉喀什 (Marrakesh) is not 喀什, 奥巴马 (政府) is not 巴马) and
+ * others (雄安新区 is not 安新县, 高黎贡山 is not 贡山县).
+ */
+const INSIDE_BEFORE: Record<string, RegExp> = {
+  达州: /(?:里|苏|华)$/,
+  梅州: /苏$/,
+  兰州: /(?:士|里)$/,
+  喀什: /马拉$/,
+  巴马: /奥$/,
+  安新: /雄$/,
+  贡山: /黎$/,
+};
+/** Characters that, first in a two-character name, usually end the word before it (情况和田间 is not 和田). */
+const CONJUNCTION_FIRST = new Set('和与及或'.split(''));
+
 /** Before a 河/湖/江/山/海-initial short form, these make it part of a river/lake/mountain name. */
 const GEO_BEFORE = new Set('黄淮渭汉庭太巢洱滇泰华嵩衡恒燕长珠渤'.split(''));
 
@@ -211,12 +237,17 @@ const SHORT_FORM_EXCEPTIONS: Record<string, RegExp> = {
   普洱: /^茶/,
   兴安: /^岭/,
   长治: /^久/,
-  上海: /^合作组织/,
+  上海: /^(?:合作组织|精神|公报)/,
   阿里: /^(?:巴巴|云|巴)/,
   北海: /^道/,
   中山: /^(?:大学|装|陵|公园|舰|纪念)/,
   黄山: /^(?:风景|景区)/,
   泰安: /^(?:民)/,
+  黄浦: /^江/,
+  天河: /^(?:国际)?机场/, // 武汉天河机场, not Guangzhou's 天河区
+  // The mountains and a common word, unless an institution's name follows (天山区, 通道县 are full names).
+  天山: /^(?!图书馆|人民政府|政府|区委)/,
+  通道: /^(?!图书馆|人民政府|政府|县委)/,
 };
 
 interface Gazetteer {
@@ -426,6 +457,10 @@ function localVariants(g: Gazetteer, text: string, start: number, end: number, s
       if (NOT_PLACE_AFTER.test(after)) continue;
       const exception = SHORT_FORM_EXCEPTIONS[surface];
       if (exception && exception.test(after)) continue;
+      const inside = INSIDE_BEFORE[surface];
+      if (inside && inside.test(text.slice(Math.max(0, start - 2), start))) continue;
+      // 和田 in 情况和田间: 和 ends the clause before, 田间 is the word.
+      if (surface.length === 2 && CONJUNCTION_FIRST.has(surface[0]) && isCommonWord(surface[1] + text.slice(end, end + 1))) continue;
       const last = surface[surface.length - 1];
       if ('东西南北'.includes(last) && GEO_AFTER.test(after)) continue;
       if ('河湖江山海'.includes(surface[0]) && start > 0 && GEO_BEFORE.has(text[start - 1])) continue;
@@ -439,6 +474,18 @@ function localVariants(g: Gazetteer, text: string, start: number, end: number, s
     out.push(v);
   }
   return out.length ? out : undefined;
+}
+
+/** First characters of the words of FEATURE_AFTER and MOUNTAIN_FEATURE_AFTER (a quick pre-check). */
+const FEATURE_FIRST = new Set('东西南北麓山流海水沙主'.split(''));
+
+function isFeature(surface: string, after: string): boolean {
+  if (!FEATURE_FIRST.has(after[0])) return false;
+  return (
+    FEATURE_AFTER.test(after) ||
+    (/[山岭]$/.test(surface) && MOUNTAIN_FEATURE_AFTER.test(after)) ||
+    (surface.endsWith('海') && SEA_FEATURE_AFTER.test(after))
+  );
 }
 
 /** Every gazetteer name in `text` (Simplified), leftmost-longest, after the local rules. */
@@ -462,6 +509,12 @@ export function scanPlaces(text: string): PlaceMention[] {
       if (child === undefined) break;
       node = child;
       if (terminal[node] !== -1) ends.push(j + 1, terminal[node]);
+    }
+    // The longest name followed by a natural feature's word is that feature (大兴安岭南麓): no
+    // division here, nor any shorter name inside it (大兴).
+    if (ends.length && FEATURE_FIRST.has(text[ends[ends.length - 2]]) && isFeature(g.surfaces[ends[ends.length - 1]], text.slice(ends[ends.length - 2], ends[ends.length - 2] + 4))) {
+      i = ends[ends.length - 2];
+      continue;
     }
     let taken = false;
     for (let k = ends.length - 2; k >= 0; k -= 2) {
@@ -579,13 +632,12 @@ export function analyzeRegions(body: string, opts: { title?: string; simplified?
     if (m.entity === -1) continue;
     let hit = byEntity.get(m.entity);
     if (!hit) {
-      hit = { id: m.entity, region: g.entities[m.entity].region, mentions: 0, independent: 0, place: 0, first: m.start, inTitle: false, venue: false };
+      hit = { id: m.entity, region: g.entities[m.entity].region, mentions: 0, independent: 0, first: m.start, inTitle: false, venue: false };
       byEntity.set(m.entity, hit);
     }
     hit.mentions++;
     if (!m.qualifier) {
       hit.independent++;
-      if (!LIBRARY_AFTER.test(text.slice(m.end, m.end + 8))) hit.place!++;
     }
     if (m.start < titleEnd) hit.inTitle = true;
   }
@@ -619,15 +671,15 @@ export const MAX_REGIONS = 30;
 
 /**
  * The divisions an article is about, primary first.
- * Selection: the most specific levels. An ancestor of another region found (湖北省 when 随县 or
- * 襄阳市 is found) is dropped, unless the article is about it as such: its independent mentions
- * are at least 2 and at least as many as all mentions of its found descendants together.
- * Ranking: mentions + 2 if mentioned in the title; ties go to the earliest mention (title first).
- * Then a kept ancestor goes right after its kept descendants unless it is named as a place (not
- * as part of a library's name: `四川省图书馆`, `湖北省图书馆学会`) at least twice and at least as
- * often as they are; and the venue of the title's or the lead's event (`在福州市举行`,
- * `在湖南省长沙市的湖南图书馆开展`) comes first: that is where the story happens.
- * The returned regions carry their parents (`city`, `province`), so a county implies its city.
+ * Selection: the most specific levels only. A division that is an ancestor of another region
+ * found (辽宁省 when 沈阳市 is found, 湖北省 when 随县 or 襄阳市 is) is not listed: each returned
+ * region carries its parents (`city`, `province`), and the index adds every level's code
+ * (index/schema.ts `keywordValues`), so a filter on the province still finds the article.
+ * Ranking: the mentions of a region and of its unlisted ancestors (they are about it too), + 2 if
+ * the region or one of those ancestors is mentioned in the title; ties go to the earliest mention
+ * (title first). The venue of the title's or the lead's event (`在福州市举行`,
+ * `在湖南省长沙市的湖南图书馆开展`) comes first: that is where the story happens (a venue that is
+ * an unlisted ancestor puts its listed descendants first).
  */
 export function findRegions(body: string, opts: { title?: string; simplified?: boolean } = {}): Region[] {
   return selectRegions(analyzeRegions(body, opts).hits);
@@ -636,41 +688,24 @@ export function findRegions(body: string, opts: { title?: string; simplified?: b
 export function selectRegions(hits: RegionHit[]): Region[] {
   const g = loadGazetteer();
   const entityOf = (h: RegionHit) => g.byCode.get(h.region.code)!;
-  const descendantMentions = (h: RegionHit) => {
-    const id = entityOf(h).id;
-    let n = 0;
-    for (const other of hits) if (other !== h && entityOf(other).ancestors.includes(id)) n += other.mentions;
-    return n;
-  };
-  const kept = hits.filter((h) => {
-    const d = descendantMentions(h);
-    if (d === 0) return true;
-    return h.independent >= 2 && h.independent >= d;
-  });
-  const score = (h: RegionHit) => h.mentions + (h.inTitle ? 2 : 0);
-  kept.sort((a, b) => score(b) - score(a) || a.first - b.first);
-
-  // A kept ancestor named as a place (not through the names of its libraries: `四川省图书馆`) less
-  // than twice, or less often than its kept descendants are, is their context: it goes right
-  // after the last of them. Deepest levels first, so a city moved after its county carries its
-  // province along.
-  const placeOf = (h: RegionHit) => h.place ?? h.independent;
-  const pos = new Map<RegionHit, number>(kept.map((h, i) => [h, i]));
-  for (const level of [1, 0] as const) {
-    for (const h of kept) {
-      const e = entityOf(h);
-      if (e.level !== level) continue;
-      const desc = kept.filter((o) => o !== h && entityOf(o).ancestors.includes(e.id));
-      if (!desc.length) continue;
-      const place = placeOf(h);
-      if (place >= 2 && place >= desc.reduce((n, o) => n + placeOf(o), 0)) continue;
-      pos.set(h, Math.max(...desc.map((o) => pos.get(o)!)) + 0.5);
-    }
-  }
-  // The place where the title's or lead's event happens comes first.
-  for (const h of kept) if (h.venue) pos.set(h, -1);
-  kept.sort((a, b) => pos.get(a)! - pos.get(b)!);
-  return kept.slice(0, MAX_REGIONS).map((h) => ({ ...h.region }));
+  const ids = new Set(hits.map((h) => entityOf(h).id));
+  const dropped = new Set<number>();
+  for (const h of hits) for (const a of entityOf(h).ancestors) if (ids.has(a)) dropped.add(a);
+  const byId = new Map(hits.map((h) => [entityOf(h).id, h]));
+  // Each listed region with the unlisted ancestors that are about it too.
+  const ranked = hits
+    .filter((h) => !dropped.has(entityOf(h).id))
+    .map((h) => {
+      const chain = [h, ...entityOf(h).ancestors.filter((a) => dropped.has(a)).map((a) => byId.get(a)!)];
+      return {
+        h,
+        venue: chain.some((x) => x.venue),
+        score: chain.reduce((n, x) => n + x.mentions, 0) + (chain.some((x) => x.inTitle) ? 2 : 0),
+        first: Math.min(...chain.map((x) => x.first)),
+      };
+    });
+  ranked.sort((a, b) => Number(b.venue) - Number(a.venue) || b.score - a.score || a.first - b.first);
+  return ranked.slice(0, MAX_REGIONS).map((r) => ({ ...r.h.region }));
 }
 
 /** The region with this 6-digit GB/T 2260 code. */
@@ -706,6 +741,20 @@ export function regionsNamed(name: string): Region[] {
   const g = loadGazetteer();
   const i = g.surfaces.indexOf(toSimplified(name.trim()));
   return i === -1 ? [] : g.variants[i].map((v) => ({ ...g.entities[v.entity].region }));
+}
+
+/**
+ * The name a division goes by in the names of its institutions: the `short+州` / `short+县` form
+ * of an autonomous prefecture or county (海北州 for 海北藏族自治州, 乳源县 for 乳源瑶族自治县), the
+ * official name otherwise. Undefined for an unknown code.
+ */
+export function usualName(code: string): string | undefined {
+  const e = loadGazetteer().byCode.get(code);
+  if (!e) return undefined;
+  const m = /^(.+)自治([州县])$/.exec(e.name);
+  if (!m) return e.name;
+  const base = stripEthnic(m[1]);
+  return base.length >= 2 && base !== m[1] ? `${base}${m[2]}` : e.name;
 }
 
 /** The code chain of a region code: itself and its ancestors, most specific first. */

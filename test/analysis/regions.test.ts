@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findRegions, lookupRegion, regionAncestors } from '../../src/analysis/regions.js';
+import { keywordValues } from '../../src/index/schema.js';
 
 const codes = (text: string, title?: string) => findRegions(text, { title, simplified: false }).map((r) => r.code);
 
@@ -29,8 +30,50 @@ describe('findRegions', () => {
     expect(codes('海北州图书馆、海北州文体旅游广电局、海北州各县，以及济南市图书馆。')[0]).toBe('632200');
   });
 
-  it('keeps a province mentioned as such next to its cities', () => {
-    expect(codes('山东省今年推进文旅融合，山东各地积极响应，全省文旅消费持续升温。山东省文化和旅游厅介绍，济南表现突出。')).toEqual(['370000', '370100']);
+  it('does not list a region beside one of its descendants, while the index keeps every level (辽宁省 beside 辽宁省 沈阳市)', () => {
+    // xwlb VIDE1367839321133342: 辽宁省 four times, 沈阳 twice; the page showed 辽宁省 and 辽宁省 沈阳市.
+    const title = '辽宁：产业联盟助推科技创新';
+    const content =
+      '央视网消息(新闻联播)：辽宁省在高新技术产业开发区的发展中，培育科技产业联盟，使企业自主创新能力不断提升。\n这是沈阳高新区拓荆科技公司的实验室，国内第一台12英寸PECVD设备就是出自这里。\n这项技术可以使电子产品的稳定性得到很大提升。拓荆科技能在三年内自主研发出这一设备，使我国打破欧美国家在这个领域的垄断，企业正是借助了沈阳高新区半导体装备产业联盟的支持。\n联盟由高新区管委会主导，将不同专长的企业按照产业类别组织在一起，形成一个完整的生产链条。拓荆科技开发出的PECVD设备，就融入了其它几家企业开发的软件、精密加工、机器手等技术。\n此外，产业联盟里带头研发的骨干企业，在承担重大科技专项时，还可以获得国家和辽宁省两级专项资金支持。\n借助半导体装备、云计算、物联网等产业技术创新联盟，今年一季度，辽宁省13个高新区实现高新技术产品产值1123亿元，同比增长近两成。';
+    const regions = findRegions(content, { title, simplified: false });
+    expect(regions).toEqual([{ code: '210100', province: '辽宁省', city: '沈阳市' }]);
+    // A filter on 辽宁省 still finds the article: the region column holds every level's code.
+    expect(keywordValues({ id: 'x', content, regions }).region.sort()).toEqual(['210000', '210100']);
+    // Neither a province named beside its city nor a province named beside its county is listed.
+    expect(codes('山东省今年推进文旅融合，山东各地积极响应，全省文旅消费持续升温。山东省文化和旅游厅介绍，济南表现突出。')).toEqual(['370100']);
+    expect(codes('湖北省图书馆与襄阳市图书馆、随县图书馆合作，湖北省各地积极参与。')).toEqual(['420600', '421321']);
+  });
+
+  it('does not take a natural feature for the division named after it (大兴安岭南麓, 天山南北, 巴丹吉林沙漠, 东海海域)', () => {
+    // Real xwlb sentences.
+    expect(codes('李克强来到大兴安岭南麓集中连片特困地区镇赉县英华村的贫困户家中，查看口粮、取暖情况并送上年货和祝福。')).toEqual(['220821']);
+    expect(codes('位于大兴安岭南麓的阿尔山，这两天吸引来了八方游客。')).toEqual([]);
+    expect(codes('三年多过去了，总书记对天山南北寄予的嘱托和期望，化作团结奋进的力量。这是他第七次从乌鲁木齐回到喀什地区的阿亚格曼干村。')).toEqual(['650100', '653100']);
+    expect(codes('建设者们都坚守在一线。在巴丹吉林沙漠腹地的这个油田，刚刚实现稳产。')).toEqual([]);
+    expect(codes('在东海海域的中广核岱山海上风电项目，施工船舶正在作业。在江苏连云港，经过4年多建设的中核田湾5号机组投入商运。')).toEqual(['320700']);
+    // The division itself is still found, and its waters are its own.
+    expect(codes('今年延长福建海域休渔时间，深圳海域查扣一艘走私船。')).toEqual(['350000', '440300']);
+    expect(codes('大兴安岭地区加格达奇区图书馆举办讲座，大兴安岭林区群众踊跃参加。')).toEqual(['232761']);
+  });
+
+  it('does not take a foreign place, a clause boundary or a phrase for a city (佛罗里达州, 苏梅州, 和田间, 上海精神, 上海公报)', () => {
+    // Real xwlb sentences.
+    expect(codes('强风暴袭击了美国亚拉巴马州和佛罗里达州部分地区，导致建筑受损。')).toEqual([]);
+    expect(codes('俄方对苏梅州11个地点的乌军目标实施打击。', '俄称在苏梅州多个地点打击乌军')).toEqual([]);
+    expect(codes('《耕地质量等级》对全国耕地土壤健康情况和田间基础设施是否满足农产品持续产出作出评价。')).toEqual([]);
+    expect(codes('儒家的“和合”理念同“上海精神”有很多相通之处。在“上海精神”引领下，上海合作组织不断发展。')).toEqual([]);
+    expect(codes('今年是尼克松总统访华和《上海公报》发表40周年。')).toEqual([]);
+    expect(codes('美国马里兰州和澳大利亚昆士兰州，摩洛哥马拉喀什，奥巴马政府表示。')).toEqual([]);
+    // Real xwlb sentences: a name inside a longer one, a river, an airport of another city, a mountain, a common word.
+    expect(codes('国务院决定设立河北雄安新区。')).toEqual(['130000']);
+    expect(codes('怒江州泸水县高黎贡山国家级自然保护区。')).toEqual(['533301']);
+    expect(codes('上海4D创意灯光秀将黄浦江畔的建筑群打造成光影秀场。')).toEqual(['310000']);
+    expect(codes('湖北武汉：建成后天河机场旅客吞吐量将大幅提升。')).toEqual(['420100']);
+    expect(codes('新疆乌鲁木齐：兰新铁路第二双线天山隧道群贯通。')).toEqual(['650100']);
+    expect(codes('湖南怀化：向莆铁路是区域客货运输的高速通道。')).toEqual(['431200']);
+    // The cities themselves still are.
+    expect(codes('四川达州、广东梅州、新疆和田、辽宁朝阳的读者。')).toEqual(['511700', '441400', '653200', '211300']);
+    expect(codes('甘肃兰州、新疆喀什、广西巴马县政府。')).toEqual(['620100', '653100', '451227']);
   });
 
   it('puts the place of the lead event first, and a province named only by its library after its cities', () => {

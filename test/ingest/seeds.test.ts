@@ -173,13 +173,13 @@ describe.skipIf(!HAS_SHARED)('seed 004 (推书网 repost about 随州 / 随县)'
     expect(doc.url).toBe('https://tuibook.com/tushuguan/7486.html');
   });
 
-  it('is about 随州市 and 随县 (not 湖北省 separately)', () => {
-    expect(codes(doc)).toEqual(['421300', '421321']);
-    expect(doc.regions?.[1]).toEqual({ code: '421321', province: '湖北省', city: '随州市', county: '随县' });
+  it('is about 随县 of 随州市 (neither 湖北省 nor 随州市 listed beside it)', () => {
+    expect(codes(doc)).toEqual(['421321']);
+    expect(doc.regions?.[0]).toEqual({ code: '421321', province: '湖北省', city: '随州市', county: '随县' });
   });
 
   it('names the libraries of the body', () => {
-    expect(doc.libraries).toEqual(expect.arrayContaining(['国家图书馆', '随县图书馆', '随州市图书馆', '湖北省图书馆']));
+    expect(doc.libraries).toEqual(expect.arrayContaining(['中国国家图书馆', '随县图书馆', '随州市图书馆', '湖北省图书馆']));
     expect(doc.libraries).toHaveLength(4);
   });
 
