@@ -49,7 +49,7 @@ export interface IndexProvider {
 }
 
 /** Validates `value` with `schema`, or throws the 400. */
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw fromZodError(result.error);
   return result.data;
@@ -72,7 +72,7 @@ function withReader<T>(provider: IndexProvider, work: (reader: IndexReader) => T
 export type CacheKey = () => string;
 
 /** Sets the version ETag; true (and a 304 sent) when the client's copy is current. */
-function notModified(req: Request, res: Response, version: number, key?: CacheKey): boolean {
+export function notModified(req: Request, res: Response, version: number, key?: CacheKey): boolean {
   const hash = createHash('sha1').update(req.originalUrl).update(key ? `\n${key()}` : '').digest('base64url').slice(0, 20);
   res.set({ ETag: `W/"v${version}-${hash}"`, 'Cache-Control': 'no-cache' });
   if (!req.fresh) return false;
@@ -148,7 +148,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
 }
 
 /** A search that ran out of its budget, or found no room in its lane, as the API error; other errors unchanged. */
-function budgetError(err: unknown, timeoutMs: number): unknown {
+export function budgetError(err: unknown, timeoutMs: number): unknown {
   if (err instanceof SearchTimeoutError) {
     return new ApiError(
       503,
@@ -172,7 +172,7 @@ function budgetError(err: unknown, timeoutMs: number): unknown {
  * The filters of the search parameters, checked against the index before the search is queued:
  * a blank value or a region the index and the gazetteer do not know is a 400 naming the parameter.
  */
-function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
+export function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
   const filters: SearchFilters = { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library };
   try {
     reader.checkFilters(filters);
@@ -187,7 +187,7 @@ function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
  * The stored document `id`, or null if there is none. A damaged one (its record fails its
  * checksum) is a 500 `document_unavailable`, logged with the file; the client is not told paths.
  */
-function readDocument(reader: IndexReader, id: string, res: Response): StoredDocument | null {
+export function readDocument(reader: IndexReader, id: string, res: Response): StoredDocument | null {
   try {
     return reader.get(id);
   } catch (err) {
