@@ -26,6 +26,8 @@ import {
   type SearchResult,
   type StoredDocument,
   asParagraphs,
+  nextFetchSize,
+  type SimilarHit,
 } from '../index.js';
 import { ApiError, fromZodError, invalidParameter, notFound } from './errors.js';
 import { LaneFullError, type SearchLanes } from './lanes.js';
@@ -34,6 +36,8 @@ import {
   docPath,
   noParams,
   searchParams,
+  similarParams,
+  type similarResponse,
   suggestParams,
   type docResponse,
   type healthResponse,
@@ -291,5 +295,54 @@ export function statsRoute(provider: IndexProvider): RequestHandler {
       const body: z.input<typeof statsResponse> = { documents: s.documents, version: s.generation, builtAt: s.committedAt, segments: s.segments, terms: s.terms };
       res.set('Cache-Control', 'no-store').json(body);
     });
+  };
+}
+
+/**
+ * Runs search `q` in the lanes for the client of `req` (as the search route does), logging its
+ * warnings; a search over its budget or without room in its lane is the API error (and the ETag
+ * set for it removed).
+ */
+export async function laneSearch(req: Request, res: Response, lanes: SearchLanes, reader: IndexReader, q: string, options: SearchOptions): Promise<SearchResult> {
+  let result: SearchResult;
+  try {
+    result = await lanes.search(req.ip ?? '-', { generation: reader.generation, q, options }, (ms) => reader.search(q, { ...options, timeoutMs: ms }));
+  } catch (err) {
+    if (!res.headersSent) res.removeHeader('ETag');
+    throw budgetError(err, options.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS);
+  }
+  for (const w of result.warnings ?? []) res.locals.log(`warning: document "${w.id}" unavailable: ${w.message}`);
+  return result;
+}
+
+/**
+ * `GET /api/docs/:id/similar`: the documents most similar to one (IndexReader.similar), its
+ * search run in the lanes within the search time budget; 404 for an unknown id.
+ */
+export function similarRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, key?: CacheKey): RequestHandler {
+  return async (req, res) => {
+    const { id } = parse(docPath, req.params);
+    const { size } = parse(similarParams, req.query);
+    const reader = provider.acquire();
+    try {
+      if (!readDocument(reader, id, res)) throw notFound(`no document with id "${id}"`, { id });
+      if (notModified(req, res, reader.generation, key)) return;
+      const started = performance.now();
+      let query = reader.similarQuery(id, { size })!;
+      let hits: SimilarHit[] = [];
+      while (query.q) {
+        const left = Math.max(1, timeoutMs - (performance.now() - started));
+        const picked = reader.similarHits(query, await laneSearch(req, res, lanes, reader, query.q, { ...query.options, timeoutMs: left }));
+        hits = picked.hits;
+        const next = nextFetchSize(query.options.size ?? 0);
+        if (picked.complete || next === null) break;
+        // Copies of its story filled the hits fetched: fetch more.
+        query = { ...query, options: { ...query.options, size: next } };
+      }
+      const body: z.input<typeof similarResponse> = { id, terms: query.terms, hits };
+      res.json(body);
+    } finally {
+      reader.release();
+    }
   };
 }
