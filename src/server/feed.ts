@@ -84,14 +84,12 @@ const PRESENTATION = new Set(['page', 'size', 'sort', 'facets', 'facetSize', 'sn
  * order, page, size and presentation parameters do not change it; defaults spelled out or not).
  */
 export function searchId(p: SearchParams): string {
-  const canonical: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const values: Record<string, unknown> = { ...p, q: p.q.trim(), op: p.op ?? 'auto', literal: p.literal ?? 'false' };
+  const canonical: Array<[string, unknown]> = [];
+  for (const [k, v] of Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (PRESENTATION.has(k) || v === undefined) continue;
-    canonical[k] = Array.isArray(v) ? [...(v as string[])].map((x) => x.trim()).sort() : v;
+    canonical.push([k, Array.isArray(v) ? [...(v as string[])].map((x) => x.trim()).sort() : v]);
   }
-  canonical.q = p.q.trim();
-  canonical.op ??= 'auto';
-  canonical.literal ??= 'false';
   return `urn:zhsearch:search:${createHash('sha1').update(JSON.stringify(canonical)).digest('hex').slice(0, 24)}`;
 }
 
