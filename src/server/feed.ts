@@ -3,8 +3,8 @@
  * so a librarian can follow a search (图书馆 + 湖北省) in any feed reader.
  *
  * The feed lists the search's newest matching articles first (sort is always date_desc; undated
- * articles after the dated ones), `size` entries (default {@link FEED_DEFAULT_SIZE}, at most 100)
- * of page `page`. Feed: title saying the search in Chinese, a stable id of the search (`urn:zhsearch:search:<hash>`
+ * articles after the dated ones), the first `size` (default {@link FEED_DEFAULT_SIZE}, at most 100;
+ * `page` is ignored, as are facets and explain). Feed: title saying the search in Chinese, a stable id of the search (`urn:zhsearch:search:<hash>`
  * of its query, operator, literal and filters), updated = the newest entry's date (the index's
  * commit time when no entry is dated), links to itself and to the search page with the same search
  * (sorted newest first). Entry: id `urn:zhsearch:doc:<percent-encoded id>`, title, a link to the
@@ -25,9 +25,8 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { SearchFilters, SearchHit, SearchOptions } from '../index.js';
 import { checkedFilters, DEFAULT_SEARCH_TIMEOUT_MS, laneSearch, notModified, parse, type CacheKey, type IndexProvider } from './api.js';
-import { invalidParameter } from './errors.js';
 import type { SearchLanes } from './lanes.js';
-import { MAX_RESULT_WINDOW, searchParams, type SearchParams } from './schemas.js';
+import { searchParams, type SearchParams } from './schemas.js';
 
 /** Entries of a feed without `size`. */
 export const FEED_DEFAULT_SIZE = 20;
@@ -169,8 +168,8 @@ function atomEntry(h: SearchHit, page: URLSearchParams, committedAt: string, bas
 export function feedRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, key?: CacheKey): RequestHandler {
   return async (req, res) => {
     const parsed = parse(searchParams, req.query);
-    const p: SearchParams = { ...parsed, size: req.query.size === undefined ? FEED_DEFAULT_SIZE : parsed.size, sort: 'date_desc' };
-    if (p.page * p.size > MAX_RESULT_WINDOW) throw invalidParameter('page', `page * size must be at most ${MAX_RESULT_WINDOW}`);
+    // Always the newest entries: a feed linked from page 3 of the results is the search's feed.
+    const p: SearchParams = { ...parsed, page: 1, size: req.query.size === undefined ? FEED_DEFAULT_SIZE : parsed.size, sort: 'date_desc' };
     const reader = provider.acquire();
     try {
       const filters = checkedFilters(reader, p);

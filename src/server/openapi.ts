@@ -115,7 +115,7 @@ export function openApiDocument(): JsonObject {
         get: {
           operationId: 'feed',
           summary:
-            'The Atom 1.0 feed of a search (the parameters of /api/search): its newest matching articles first (sort is always date_desc, undated articles last), size entries (default 20, at most 100). ' +
+            'The Atom 1.0 feed of a search (the parameters of /api/search): its newest matching articles first (sort is always date_desc, undated articles last), the first size entries (default 20, at most 100; page, facets and explain are ignored). ' +
             'Feed: a Chinese title naming the search, a stable id of the search (urn:zhsearch:search:…), updated = the newest entry\'s date (else the index\'s commit time), links to itself and to the search page. ' +
             'Entry: id urn:zhsearch:doc:<id>, title, a link to the article\'s URL (else to the page\'s article view), published/updated = its date at 00:00+08:00 (undated: updated = the index\'s commit time), author = source · author, summary = the snippet as plain text, categories for regions (term = code) and libraries.',
           parameters: parameters(searchParams, 'query'),

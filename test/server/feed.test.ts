@@ -9,6 +9,7 @@ import { Parser } from 'htmlparser2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { DocumentInput } from '../../src/index.js';
+import { xmlAttr, xmlText } from '../../src/server/feed.js';
 import { searchResponse } from '../../src/server/schemas.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
@@ -160,9 +161,9 @@ describe('feed', () => {
     }
   });
 
-  it('honours size (up to 100) and page', async () => {
+  it('honours size (up to 100) and always lists the newest (page is ignored)', async () => {
     const { feed: f } = await feed({ q: '读书节', size: '7', page: '2' });
-    const expected = await search({ q: '读书节', sort: 'date_desc', size: '7', page: '2' });
+    const expected = await search({ q: '读书节', sort: 'date_desc', size: '7' });
     expect(entryIds(f)).toEqual(expected.hits.map((h) => h.id));
     expect(entryIds((await feed({ size: '100' })).feed)).toHaveLength(100);
   });
@@ -231,6 +232,11 @@ describe('feed', () => {
     const xss = children(markup.feed, 'entry').find((x) => child(x, 'id')!.text === 'urn:zhsearch:doc:xss-01')!;
     expect(child(xss, 'title')!.text).toBe('<script>alert("t")</script>图书馆公告 & 通知');
     expect(markup.raw).not.toContain('<script>');
+  });
+
+  it('escapes text and attributes, dropping lone surrogates, U+FFFE/U+FFFF and control characters, keeping other planes', () => {
+    expect(xmlText('a\u0000b\ud800c\udfffd\ufffee\uffff\u0085f & <g> "h" \t\n\r 𠀀😀')).toBe('abcde\u0085f &amp; &lt;g&gt; "h" \t\n\r 𠀀😀');
+    expect(xmlAttr('a"b\tc\nd&e')).toBe('a&quot;b&#9;c&#10;d&amp;e');
   });
 
   it('gives the 400s of /api/search for bad parameters', async () => {
