@@ -1,5 +1,5 @@
 /**
- * The API route handlers: search, one document, suggestions, health and stats.
+ * The API route handlers: search, one document, similar documents, suggestions, health and stats.
  *
  * Each request acquires one {@link IndexReader} and releases it when done, so it sees a single
  * version of the index even if the server switches versions meanwhile. Responses that depend only
