@@ -35,6 +35,8 @@ export interface DocumentInput {
   regions?: Region[];
   /** Normalized names of the libraries the article mentions. */
   libraries?: string[];
+  /** Id of the original of this article's duplicate group (the first-seen copy), set by ingestion's duplicate detector. */
+  duplicateOf?: string;
   /** Any other fields of the input record, stored and returned as they are. */
   extra?: Record<string, unknown>;
 }

@@ -29,6 +29,7 @@ import { highlight, search, type SearchOptions, type SearchResult } from './sear
 import { CompiledFilters, type SearchFilters } from './search/filters.js';
 import type { Highlighted } from './search/snippets.js';
 import { suggest, type Suggestions } from './search/suggest.js';
+import { similar, similarHits, similarQuery, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
 import { warmVocabulary } from './search/vocabulary.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
@@ -45,6 +46,7 @@ export { FACET_NAMES, UNDATED, type FacetName, type FacetValue, type Facets, typ
 export { dateBound, FilterError, type SearchFilters } from './search/filters.js';
 export { asParagraphs, DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } from './search/snippets.js';
 export type { Suggestions } from './search/suggest.js';
+export { DEFAULT_SIMILAR_SIZE, DEFAULT_SIMILAR_TERMS, nextFetchSize, similarFetchSize, storyKey, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
 export { adoptSectionFiles, IndexFileError, sharedSectionFiles, type SharedSectionFile } from './index/section-file.js';
 export { UnaccountedFilesError } from './index/directory.js';
@@ -148,6 +150,30 @@ export class IndexReader {
    */
   highlight(q: string, text: string, field?: FieldName, timeoutMs?: number, literal?: boolean): Highlighted {
     return highlight(this.snapshot, this.analyzer, q, text, field, timeoutMs, literal);
+  }
+
+  /**
+   * The documents most similar to document `id` (its most informative words as an OR query; the
+   * document and the copies of its story left out; see search/similar.ts), or null when there is
+   * no document `id`.
+   */
+  similar(id: string, options: SimilarOptions = {}): SimilarResult | null {
+    const doc = this.snapshot.get(id);
+    return doc ? similar(this.snapshot, this.analyzer, doc, options, (q, o) => this.search(q, o)) : null;
+  }
+
+  /**
+   * {@link similar} in steps, for running its search elsewhere (the server's lanes): the search to
+   * run (`q` and `options`, with `fetch` hits), or null when there is no document `id`.
+   */
+  similarQuery(id: string, options: SimilarOptions = {}, fetch?: number): SimilarQuery | null {
+    const doc = this.snapshot.get(id);
+    return doc ? similarQuery(this.snapshot, this.analyzer, doc, options, fetch) : null;
+  }
+
+  /** The similar hits of `result`, the search of `query` ({@link similarQuery}); not `complete` when fetching more hits could find more. */
+  similarHits(query: SimilarQuery, result: SearchResult): { hits: SimilarHit[]; complete: boolean } {
+    return similarHits(this.snapshot, query, result);
   }
 
   stats(): IndexStats {
@@ -294,6 +320,16 @@ export class SearchIndex {
   /** Words and titles starting with `input` (see search/suggest.ts). */
   suggest(input: string, limit?: number): Suggestions {
     return suggest(this.snapshot ?? EMPTY_SNAPSHOT, this.analyzer, input, limit);
+  }
+
+  /** The documents most similar to document `id`, or null when there is none (see {@link IndexReader.similar}). */
+  similar(id: string, options: SimilarOptions = {}): SimilarResult | null {
+    const reader = this.acquire();
+    try {
+      return reader.similar(id, options);
+    } finally {
+      reader.release();
+    }
   }
 
   stats(): IndexStats {

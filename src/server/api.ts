@@ -1,5 +1,5 @@
 /**
- * The API route handlers: search, one document, suggestions, health and stats.
+ * The API route handlers: search, one document, similar documents, suggestions, health and stats.
  *
  * Each request acquires one {@link IndexReader} and releases it when done, so it sees a single
  * version of the index even if the server switches versions meanwhile. Responses that depend only
@@ -26,6 +26,8 @@ import {
   type SearchResult,
   type StoredDocument,
   asParagraphs,
+  nextFetchSize,
+  type SimilarHit,
 } from '../index.js';
 import { ApiError, fromZodError, invalidParameter, notFound } from './errors.js';
 import { LaneFullError, type SearchLanes } from './lanes.js';
@@ -34,6 +36,8 @@ import {
   docPath,
   noParams,
   searchParams,
+  similarParams,
+  type similarResponse,
   suggestParams,
   type docResponse,
   type healthResponse,
@@ -49,7 +53,7 @@ export interface IndexProvider {
 }
 
 /** Validates `value` with `schema`, or throws the 400. */
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw fromZodError(result.error);
   return result.data;
@@ -72,7 +76,7 @@ function withReader<T>(provider: IndexProvider, work: (reader: IndexReader) => T
 export type CacheKey = () => string;
 
 /** Sets the version ETag; true (and a 304 sent) when the client's copy is current. */
-function notModified(req: Request, res: Response, version: number, key?: CacheKey): boolean {
+export function notModified(req: Request, res: Response, version: number, key?: CacheKey): boolean {
   const hash = createHash('sha1').update(req.originalUrl).update(key ? `\n${key()}` : '').digest('base64url').slice(0, 20);
   res.set({ ETag: `W/"v${version}-${hash}"`, 'Cache-Control': 'no-cache' });
   if (!req.fresh) return false;
@@ -150,7 +154,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
 }
 
 /** A search that ran out of its budget, or found no room in its lane, as the API error; other errors unchanged. */
-function budgetError(err: unknown, timeoutMs: number): unknown {
+export function budgetError(err: unknown, timeoutMs: number): unknown {
   if (err instanceof SearchTimeoutError) {
     return new ApiError(
       503,
@@ -174,7 +178,7 @@ function budgetError(err: unknown, timeoutMs: number): unknown {
  * The filters of the search parameters, checked against the index before the search is queued:
  * a blank value or a region the index and the gazetteer do not know is a 400 naming the parameter.
  */
-function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
+export function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
   const filters: SearchFilters = { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library };
   if (p.undated === 'only' || p.undated === 'exclude') filters.undated = p.undated;
   try {
@@ -190,7 +194,7 @@ function checkedFilters(reader: IndexReader, p: SearchParams): SearchFilters {
  * The stored document `id`, or null if there is none. A damaged one (its record fails its
  * checksum) is a 500 `document_unavailable`, logged with the file; the client is not told paths.
  */
-function readDocument(reader: IndexReader, id: string, res: Response): StoredDocument | null {
+export function readDocument(reader: IndexReader, id: string, res: Response): StoredDocument | null {
   try {
     return reader.get(id);
   } catch (err) {
@@ -294,5 +298,54 @@ export function statsRoute(provider: IndexProvider): RequestHandler {
       const body: z.input<typeof statsResponse> = { documents: s.documents, version: s.generation, builtAt: s.committedAt, segments: s.segments, terms: s.terms };
       res.set('Cache-Control', 'no-store').json(body);
     });
+  };
+}
+
+/**
+ * Runs search `q` in the lanes for the client of `req` (as the search route does), logging its
+ * warnings; a search over its budget or without room in its lane is the API error (and the ETag
+ * set for it removed).
+ */
+export async function laneSearch(req: Request, res: Response, lanes: SearchLanes, reader: IndexReader, q: string, options: SearchOptions): Promise<SearchResult> {
+  let result: SearchResult;
+  try {
+    result = await lanes.search(req.ip ?? '-', { generation: reader.generation, q, options }, (ms) => reader.search(q, { ...options, timeoutMs: ms }));
+  } catch (err) {
+    if (!res.headersSent) res.removeHeader('ETag');
+    throw budgetError(err, options.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS);
+  }
+  for (const w of result.warnings ?? []) res.locals.log(`warning: document "${w.id}" unavailable: ${w.message}`);
+  return result;
+}
+
+/**
+ * `GET /api/docs/:id/similar`: the documents most similar to one (IndexReader.similar), its
+ * search run in the lanes within the search time budget; 404 for an unknown id.
+ */
+export function similarRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, key?: CacheKey): RequestHandler {
+  return async (req, res) => {
+    const { id } = parse(docPath, req.params);
+    const { size } = parse(similarParams, req.query);
+    const reader = provider.acquire();
+    try {
+      if (!readDocument(reader, id, res)) throw notFound(`no document with id "${id}"`, { id });
+      if (notModified(req, res, reader.generation, key)) return;
+      const started = performance.now();
+      let query = reader.similarQuery(id, { size })!;
+      let hits: SimilarHit[] = [];
+      while (query.q) {
+        const left = Math.max(1, timeoutMs - (performance.now() - started));
+        const picked = reader.similarHits(query, await laneSearch(req, res, lanes, reader, query.q, { ...query.options, timeoutMs: left }));
+        hits = picked.hits;
+        const next = nextFetchSize(query.options.size ?? 0);
+        if (picked.complete || next === null) break;
+        // Copies of its story filled the hits fetched: fetch more.
+        query = { ...query, options: { ...query.options, size: next } };
+      }
+      const body: z.input<typeof similarResponse> = { id, terms: query.terms, hits };
+      res.json(body);
+    } finally {
+      reader.release();
+    }
   };
 }

@@ -3,6 +3,9 @@
  *
  *   GET /api/search        search with filters, facets, snippets
  *   GET /api/docs/:id      one stored document (`?q=` highlights it)
+ *   GET /api/docs/:id/similar  the documents most similar to one
+ *   GET /api/feed.atom     the Atom feed of a search (newest first)
+ *   GET /api/export        a search's results as CSV or JSON Lines, streamed
  *   GET /api/suggest?q=    completions
  *   GET /api/health        liveness
  *   GET /api/stats         documents, index version, build time
@@ -23,7 +26,9 @@ import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { accessLog } from './access-log.js';
-import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, searchRoute, statsRoute, suggestRoute, type CacheKey, type IndexProvider } from './api.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, searchRoute, similarRoute, statsRoute, suggestRoute, type CacheKey, type IndexProvider } from './api.js';
+import { exportRoute } from './export.js';
+import { feedRoute } from './feed.js';
 import { ApiError, errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
 import { SearchLanes } from './lanes.js';
 import { cors, preflight, securityHeaders, type CorsOrigins } from './headers.js';
@@ -74,8 +79,12 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   const api = express.Router();
   api.use(cors(options.corsOrigins ?? '*'));
   const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
-  apiRoute(api, '/search', searchRoute(provider, options.lanes ?? new SearchLanes('', { thread: false }), timeoutMs, options.cacheKey));
+  const lanes = options.lanes ?? new SearchLanes('', { thread: false });
+  apiRoute(api, '/search', searchRoute(provider, lanes, timeoutMs, options.cacheKey));
   apiRoute(api, '/docs/:id', docRoute(provider, timeoutMs, options.cacheKey));
+  apiRoute(api, '/docs/:id/similar', similarRoute(provider, lanes, timeoutMs, options.cacheKey));
+  apiRoute(api, '/feed.atom', feedRoute(provider, lanes, timeoutMs, options.cacheKey));
+  apiRoute(api, '/export', exportRoute(provider, lanes, timeoutMs));
   apiRoute(api, '/suggest', suggestRoute(provider));
   apiRoute(api, '/health', healthRoute(provider));
   apiRoute(api, '/stats', statsRoute(provider));

@@ -12,10 +12,13 @@ import {
   docPath,
   docResponse,
   errorResponse,
+  exportParams,
   healthResponse,
   noParams,
   searchParams,
   searchResponse,
+  similarParams,
+  similarResponse,
   statsResponse,
   suggestParams,
   suggestResponse,
@@ -52,6 +55,10 @@ const errors = {
   '404': json('Unknown route or document.', 'Error'),
   '405': json('Method not allowed (see the Allow header).', 'Error'),
   '414': json('URL longer than the limit.', 'Error'),
+};
+const busy = {
+  '429': json('too_many_requests: this client has its share of expensive searches running; retry after `Retry-After` seconds.', 'Error'),
+  '503': json('search_timeout, search_memory or overloaded, as for /api/search.', 'Error'),
 };
 const cached = { '304': { description: 'Not modified: the index version and the request are the same as for the ETag sent.' } };
 
@@ -97,6 +104,43 @@ export function openApiDocument(): JsonObject {
         ...cached,
         '503': json('search_timeout: highlighting the query took longer than the server\'s time budget.', 'Error'),
       }),
+      '/api/docs/{id}/similar': operation(
+        'similarDocuments',
+        'The documents most similar to this one: its most informative words (term frequency in title and content x idf) searched as an OR query, the document and the copies of its story (duplicate group) left out.',
+        [...parameters(docPath, 'path'), ...parameters(similarParams, 'query')],
+        'Similar',
+        { ...cached, ...busy },
+      ),
+      '/api/feed.atom': {
+        get: {
+          operationId: 'feed',
+          summary:
+            'The Atom 1.0 feed of a search (the parameters of /api/search): its newest matching articles first (sort is always date_desc, undated articles last), the first size entries (default 20, at most 100; page, facets and explain are ignored). ' +
+            'Feed: a Chinese title naming the search, a stable id of the search (urn:zhsearch:search:…), updated = the newest entry\'s date (else the index\'s commit time), links to itself and to the search page. ' +
+            'Entry: id urn:zhsearch:doc:<id>, title, a link to the article\'s URL (else to the page\'s article view), published/updated = its date at 00:00+08:00 (undated: updated = the index\'s commit time), author = source · author, summary = the snippet as plain text, categories for regions (term = code) and libraries.',
+          parameters: parameters(searchParams, 'query'),
+          responses: { '200': { description: 'OK', content: { 'application/atom+xml': { schema: { type: 'string' } } } }, ...cached, ...busy, ...errors },
+        },
+      },
+      '/api/export': {
+        get: {
+          operationId: 'export',
+          summary:
+            'The results of a search (the parameters of /api/search; page and size are ignored, facets, snippets and explain not computed) from the first hit, in the search\'s order, at most limit rows, streamed. ' +
+            'Fields: id, title, date, source, author, url, regions, libraries. csv: header row id,title,date,source,author,url,regions,region_codes,libraries; regions as 湖北省/襄阳市; 湖南省/长沙市, region_codes 420600; 430100, libraries joined with "; ". ' +
+            'jsonl: one object per line, regions as objects { code, province, city?, county? }. Sent as an attachment zhsearch-<date>.<format>; X-Total-Count is the search\'s total.',
+          parameters: [...parameters(exportParams, 'query'), ...parameters(searchParams, 'query').filter((p) => p.name !== 'page' && p.name !== 'size')],
+          responses: {
+            '200': {
+              description: 'OK',
+              headers: { 'X-Total-Count': { description: 'Documents the search matched (the rows are at most limit of them).', schema: { type: 'integer' } } },
+              content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } },
+            },
+            ...busy,
+            ...errors,
+          },
+        },
+      },
       '/api/suggest': operation('suggest', 'Words and titles starting with the input.', parameters(suggestParams, 'query'), 'Suggestions', cached),
       '/api/health': operation('health', 'Liveness and the index version served.', parameters(noParams, 'query'), 'Health'),
       '/api/stats': operation('stats', 'Documents, index version and build time.', parameters(noParams, 'query'), 'Stats'),
@@ -107,6 +151,7 @@ export function openApiDocument(): JsonObject {
         SearchResponse: jsonSchema(searchResponse),
         Document: jsonSchema(docResponse),
         Suggestions: jsonSchema(suggestResponse),
+        Similar: jsonSchema(similarResponse),
         Health: jsonSchema(healthResponse),
         Stats: jsonSchema(statsResponse),
         Error: jsonSchema(errorResponse),

@@ -158,6 +158,28 @@ export const searchParams = z
   });
 export type SearchParams = z.output<typeof searchParams>;
 
+/** Rows of an export at most (its `limit`). */
+export const MAX_EXPORT_ROWS = 10_000;
+
+/**
+ * The export's own parameters; the others are those of the search exported (searchParams), of
+ * which page and size are ignored (the export starts at the first hit) and facets, facetSize,
+ * snippetLength and explain have no effect.
+ */
+export const exportParams = z.strictObject({
+  format: z
+    .enum(['csv', 'jsonl'], { error: (issue) => (Array.isArray(issue.input) ? ONCE : 'must be csv or jsonl') })
+    .meta({ description: 'csv: RFC 4180, UTF-8 with a byte order mark, CRLF line ends, a header row; jsonl: JSON Lines, one object per line.' }),
+  limit: integer(1, MAX_EXPORT_ROWS, MAX_EXPORT_ROWS, 'Rows at most: the first hits of the search, in its order'),
+});
+
+/** Similar documents at most. */
+export const MAX_SIMILAR_SIZE = 20;
+
+export const similarParams = z.strictObject({
+  size: integer(1, MAX_SIMILAR_SIZE, 5, 'Similar documents'),
+});
+
 export const suggestParams = z.strictObject({
   q: text(100)
     .default('')
@@ -298,6 +320,14 @@ export const docResponse = z.object({
   highlights: z.object({ title: z.array(range), content: z.array(range) }),
   ...documentMeta,
   extra: z.record(z.string(), z.unknown()),
+});
+
+export const similarResponse = z.object({
+  id: z.string().meta({ description: 'The document whose similar documents these are.' }),
+  terms: z.array(z.string()).meta({ description: 'Its most informative words (term frequency in title and content x idf), searched as an OR query, most informative first.' }),
+  hits: z
+    .array(z.object({ id: z.string(), title: z.string(), date: z.string().nullable(), source: z.string().nullable(), url: z.string().nullable(), score: z.number() }))
+    .meta({ description: 'The most similar documents, most similar first (BM25 score of the OR query); never the document itself or a copy of its story (its duplicate group).' }),
 });
 
 export const suggestResponse = z.object({
