@@ -47,7 +47,7 @@ export function cors(origins: CorsOrigins): RequestHandler {
       res.vary('Origin');
       if (origin && origins.includes(origin)) res.set('Access-Control-Allow-Origin', origin);
     }
-    res.set('Access-Control-Expose-Headers', 'ETag, X-Request-Id');
+    res.set('Access-Control-Expose-Headers', 'ETag, X-Request-Id, X-Total-Count');
     next();
   };
 }
