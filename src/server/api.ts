@@ -108,6 +108,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
         snippetLength: p.snippetLength,
         explain: p.explain === 'true',
         literal: p.literal === 'true',
+        collapse: p.collapse !== 'false',
         timeoutMs,
       };
       let result: SearchResult;
@@ -134,6 +135,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
           ...(didYouMean === undefined ? {} : { didYouMean }),
         },
         total: result.total,
+        articles: result.articles,
         page: p.page,
         size: p.size,
         tookMs: Math.round((performance.now() - started) * 100) / 100,
@@ -215,6 +217,7 @@ function hitJson(h: SearchHit): z.input<typeof searchResponse>['hits'][number] {
     regions: h.regions,
     libraries: h.libraries,
     ...(h.explain ? { explain: h.explain } : {}),
+    ...(h.duplicates ? { duplicates: h.duplicates.map(({ id, title, source, date, url }) => ({ id, title, source, date, url })) } : {}),
   };
 }
 
