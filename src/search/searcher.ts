@@ -264,8 +264,11 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
   // Proximity reorders the best PROXIMITY_WINDOW hits (by tier and BM25) of a ranked query of several words.
   const near = sort === 'relevance' && ranking.proximity > 0 ? proximityTerms(plan) : [];
   const window = near.length >= 2 ? Math.max(page * size, PROXIMITY_WINDOW) : page * size;
+  const collapse = options.collapse !== false;
+  const stories = Stories.of(snapshot);
   const collect: Collect = {
-    k: sort === 'relevance' && options.prune !== false ? window : null,
+    // Collapsing an index with duplicate groups: room for a few copies among the first hits, so the window rarely needs a second execution.
+    k: sort === 'relevance' && options.prune !== false ? (collapse && stories.groups > 0 ? 2 * window : window) : null,
     rejected: filters.empty ? null : (s, docs) => filters.failures(s, docs),
   };
 
@@ -286,8 +289,6 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
     total = count(matched);
   }
   const articles = total;
-  const collapse = options.collapse !== false;
-  const stories = Stories.of(snapshot);
   if (collapse) total = stories.distinct(matched);
   budget.check();
   const facets = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10, budget) : {};
