@@ -224,8 +224,9 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
 }
 
 /**
- * Runs a document through a batch's duplicate detector: a `duplicate` rejection naming the
- * earlier document, or undefined when the document is new (it is then remembered).
+ * Runs a document through a batch's duplicate detector: a `duplicate` result naming the earlier
+ * document (`duplicateOf`, `similarity`), or undefined when the document is new (it is then
+ * remembered). The ingestion keeps duplicates, with `duplicateOf` set (article-converter.ts).
  */
 export function checkDuplicate(detector: DuplicateDetector, doc: DocumentInput): Rejection | undefined {
   // A body this short (or none: title-only records) says nothing about being the same story.
