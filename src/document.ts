@@ -35,7 +35,12 @@ export interface DocumentInput {
   regions?: Region[];
   /** Normalized names of the libraries the article mentions. */
   libraries?: string[];
-  /** Id of the original of this article's duplicate group (the first-seen copy), set by ingestion's duplicate detector. */
+  /**
+   * The id of the original of this article's duplicate group (the first-seen copy of the same
+   * story), set by ingestion's duplicate detector; embedders may set it themselves. Searches
+   * collapse a story's copies into one hit by default (the story key is `duplicateOf ?? id`;
+   * a value equal to `id` is the same as none). Stored and returned as given.
+   */
   duplicateOf?: string;
   /** Any other fields of the input record, stored and returned as they are. */
   extra?: Record<string, unknown>;

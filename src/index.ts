@@ -34,7 +34,7 @@ import { warmVocabulary } from './search/vocabulary.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
 export type { CommitResult, WriterOptions } from './index/writer.js';
-export type { Explanation, QueryInfo, SearchHit, SearchOptions, SearchResult, SearchWarning } from './search/searcher.js';
+export type { DuplicateRef, Explanation, QueryInfo, SearchHit, SearchOptions, SearchResult, SearchWarning } from './search/searcher.js';
 export type { Contribution, Op } from './search/executor.js';
 export { DEFAULT_STOP_WORDS_FILE, type StopWordsSource } from './analysis/stopwords.js';
 import type { StopWordsSource } from './analysis/stopwords.js';
@@ -315,6 +315,16 @@ export class SearchIndex {
 
   get documentCount(): number {
     return this.snapshot?.docCount ?? 0;
+  }
+
+  /**
+   * Every live stored document of the current version, segment by segment (read from disk one at
+   * a time; ingestion seeds its duplicate detector with them).
+   */
+  *documents(): Generator<StoredDocument> {
+    for (const { segment, deleted } of this.snapshot?.segments ?? []) {
+      for (let d = 0; d < segment.docCount; d++) if (!deleted || !deleted[d]) yield segment.document(d);
+    }
   }
 
   /** Words and titles starting with `input` (see search/suggest.ts). */

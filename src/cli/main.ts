@@ -11,6 +11,8 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_SYNONYMS_FILE, SearchBudgetError, SearchIndex, SynonymsError, type Interpretation, type SearchResult } from '../index.js';
 import { checkIndex, indexExists, type CheckReport } from '../index.js';
 import { ArticleConverter } from '../ingest/article-converter.js';
+import { checkDuplicate } from '../ingest/article.js';
+import { DuplicateDetector } from '../ingest/dedupe.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
 import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
 import { Progress } from './progress.js';
@@ -39,7 +41,9 @@ index options:
   --map <a=b,...>    field mapping for records whose field names differ, e.g. id=docid,content=facts
   --threads <n>      worker threads for segmentation (default: cores, at most 4)
   --user-dict <file> extra jieba user dictionary (repeatable)
-  --no-dedupe        index duplicates too (default: a repost of an indexed story is rejected)
+  --no-dedupe        no duplicate detection (default: a repost of a story already seen, in this
+                     run or in the index, is indexed with duplicateOf naming the first copy, and
+                     searches show one hit per story; the report lists the groups)
   --quiet            no progress bar
   --force            delete index files that no kept commit names (e.g. the segments of a lost
                      manifest.json) instead of refusing to run
@@ -53,6 +57,8 @@ search options:
   --json             print the result as JSON
   --timeout-ms <n>   time budget of the search (default 2000, as the server's)
   --literal          search exactly as typed: no pinyin, synonyms or typo correction
+  --no-collapse      list every copy of a story as its own hit (default: one hit per story,
+                     with the number of other copies; the total counts stories)
   --synonyms <file>  a synonym list added to dict/synonyms.txt (repeatable; lines \`a, b, c\`
                      or \`a => b, c\`, # comments)
   --no-default-synonyms
@@ -169,7 +175,20 @@ async function indexCommand(args: string[]): Promise<number> {
   }
   const total = totalBytes(listInputs(positionals).files);
   const progress = new Progress(total, !values.quiet && process.stderr.isTTY === true);
-  const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe: !values['no-dedupe'] }));
+  const dedupe = !values['no-dedupe'];
+  const detector = new DuplicateDetector();
+  if (dedupe && index.documentCount > 0) {
+    // Reposts of documents indexed by earlier runs are grouped too: the detector first learns the index's originals.
+    const seeding = performance.now();
+    let seeded = 0;
+    for (const doc of index.documents()) {
+      if (doc.duplicateOf && doc.duplicateOf !== doc.id) continue;
+      checkDuplicate(detector, doc);
+      seeded++;
+    }
+    if (!values.quiet) process.stderr.write(`duplicate detection: read ${seeded} indexed documents in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
+  }
+  const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe, detector }));
   try {
     let added = 0;
     for await (const doc of ingestion.documents(readInputs(positionals, (b) => progress.bytes(b)))) {
@@ -188,12 +207,16 @@ async function indexCommand(args: string[]): Promise<number> {
     }
     const seconds = (performance.now() - started) / 1000;
     const reasons = Object.entries(report.byReason).map(([r, n]) => `${r} ${n}`).join(', ');
+    const groups = report.duplicateGroups;
     process.stdout.write(
       `indexed ${report.indexed} documents in ${seconds.toFixed(1)} s (${(report.indexed / seconds).toFixed(0)} docs/s); ` +
         `rejected ${report.rejected.length}${reasons ? ` (${reasons})` : ''}\n` +
+        (dedupe ? `${groups.duplicates} duplicates in ${groups.groups} groups (kept, grouped)\n` : '') +
+        (report.warnings.length ? `${report.warnings.length} document(s) kept with warnings (see the report)\n` : '') +
         `index ${dir}: ${result.documents} documents in ${result.segments} segment(s), version ${result.generation}, ` +
         `${formatBytes(dirSize(dir))} on disk; report ${reportPath}\n`,
     );
+    for (const w of report.warnings.slice(0, 10)) process.stderr.write(`  warning ${w.origin}: ${w.message}\n`);
     for (const r of report.rejected.slice(0, 10)) process.stderr.write(`  rejected ${r.origin}: ${r.message}\n`);
     if (report.rejected.length > 10) process.stderr.write(`  ... and ${report.rejected.length - 10} more in ${reportPath}\n`);
     return 0;
@@ -242,6 +265,7 @@ function searchCommand(args: string[]): number {
     literal: { type: 'boolean' },
     synonyms: { type: 'string', multiple: true },
     'no-default-synonyms': { type: 'boolean' },
+    'no-collapse': { type: 'boolean' },
   });
   if (values.help) return void process.stdout.write(HELP), 0;
   const q = positionals.join(' ');
@@ -261,7 +285,7 @@ function searchCommand(args: string[]): number {
     const timeoutMs = positiveInt('timeout-ms', values['timeout-ms'], DEFAULT_SEARCH_TIMEOUT_MS, 600_000);
     let result: SearchResult;
     try {
-      result = index.search(q, { op, size: positiveInt('size', values.size, 10, 1000), page: positiveInt('page', values.page, 1), sort, timeoutMs, literal: values.literal });
+      result = index.search(q, { op, size: positiveInt('size', values.size, 10, 1000), page: positiveInt('page', values.page, 1), sort, timeoutMs, literal: values.literal, collapse: !values['no-collapse'] });
     } catch (err) {
       if (!(err instanceof SearchBudgetError)) throw err;
       throw new Error(`${err.message}; simplify the query (fewer words, shorter phrases)${err.resource === 'time' ? ' or raise --timeout-ms' : ''}`);
@@ -278,7 +302,7 @@ function searchCommand(args: string[]): number {
 
 function formatResult(r: SearchResult, tookMs: number): string {
   const lines = [
-    `${r.total} result(s) for ${r.query.terms.join(' ') || '(all documents)'}${r.query.excluded.length ? ` excluding ${r.query.excluded.join(' ')}` : ''}` +
+    `${r.total} result(s)${r.articles !== r.total ? ` (${r.articles} articles; copies of a story grouped)` : ''} for ${r.query.terms.join(' ') || '(all documents)'}${r.query.excluded.length ? ` excluding ${r.query.excluded.join(' ')}` : ''}` +
       `${r.query.relaxed ? ` (no document has all the words; the best lack ${r.query.dropped.join(' ')})` : ''} in ${tookMs.toFixed(1)} ms`,
     ...understandingLines(r.query),
   ];
@@ -286,6 +310,7 @@ function formatResult(r: SearchResult, tookMs: number): string {
     lines.push(`${String(i + 1).padStart(3)}. ${h.unavailable ? '(unavailable: its stored document is damaged)' : h.title || '(untitled)'}  [${h.score.toFixed(3)}]`);
     const meta = [h.date, h.source, h.regions.map((x) => x.county ?? x.city ?? x.province).join('、'), h.url].filter(Boolean).join(' | ');
     lines.push(`     ${h.id}${meta ? ` | ${meta}` : ''}`);
+    if (h.duplicates?.length) lines.push(`     + ${h.duplicates.length} similar report(s): ${h.duplicates.map((d) => d.id).join(', ')}`);
   });
   return lines.join('\n') + '\n';
 }

@@ -8,10 +8,13 @@ import { KEYWORD_COLUMNS, type KeywordColumn } from './schema.js';
 import { encodeStrings, sortStrings, StringTable } from './string-table.js';
 import { requireSection, view, type Section } from './section-file.js';
 
+/** Columns added after the segment format was first released: absent in older segments (read as empty). */
+const OPTIONAL_COLUMNS: ReadonlySet<KeywordColumn> = new Set(['story']);
+
 /** Collects column values document by document. */
 export class ColumnsWriter {
   private readonly dates: number[] = [];
-  private readonly values: Record<KeywordColumn, string[][]> = { source: [], region: [], library: [] };
+  private readonly values: Record<KeywordColumn, string[][]> = { source: [], region: [], library: [], story: [] };
 
   add(day: number, keywords: Record<KeywordColumn, string[]>): void {
     this.dates.push(day);
@@ -60,6 +63,11 @@ export class Columns {
     this.date = view.i32(req('col.date'));
     const keyword = {} as Record<KeywordColumn, KeywordColumnData>;
     for (const c of KEYWORD_COLUMNS) {
+      if (OPTIONAL_COLUMNS.has(c) && !sections.has(`col.${c}.dict`)) {
+        // A segment written before the column existed: no document has a value.
+        keyword[c] = { dict: new StringTable(new Uint8Array(0), new Uint32Array(1)), offsets: new Uint32Array(this.date.length + 1), values: new Uint32Array(0) };
+        continue;
+      }
       keyword[c] = {
         dict: new StringTable(req(`col.${c}.dict`), view.u32(req(`col.${c}.doff`))),
         offsets: view.u32(req(`col.${c}.off`)),

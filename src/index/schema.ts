@@ -57,8 +57,11 @@ export const DEFAULT_RANKING: RankingOptions = {
  * Per-document keyword columns, kept as typed arrays for filters, facets and sorting.
  * `region` holds the GB/T 2260 codes of every level a document's regions name
  * (province, city, county), so a filter on a province also finds its counties.
+ * `story` holds the story key of a document that is a copy (its `duplicateOf`), and nothing for
+ * a document that is its own story (key = its id): the dictionary holds only the originals that
+ * have copies. Segments written before the column existed read as having no copies.
  */
-export const KEYWORD_COLUMNS = ['source', 'region', 'library'] as const;
+export const KEYWORD_COLUMNS = ['source', 'region', 'library', 'story'] as const;
 export type KeywordColumn = (typeof KEYWORD_COLUMNS)[number];
 
 /** The keyword column values of a document. */
@@ -73,6 +76,7 @@ export function keywordValues(doc: DocumentInput): Record<KeywordColumn, string[
     source: doc.source ? [doc.source] : [],
     region: [...region],
     library: [...new Set(doc.libraries ?? [])],
+    story: doc.duplicateOf && doc.duplicateOf !== doc.id ? [doc.duplicateOf] : [],
   };
 }
 

@@ -13,7 +13,7 @@ import { isSearchable, stripPinyinArtifacts } from '../analysis/normalize.js';
 import { toSimplified as simplified } from '../analysis/normalize.js';
 import { cleanPage, cleanRecordText } from './clean.js';
 import { findPublicationDate, normalizeDate } from './date.js';
-import { checkText } from './decode.js';
+import { checkText, replacementWarning } from './decode.js';
 import type { DuplicateDetector } from './dedupe.js';
 import { htmlTitle, htmlToText } from './html.js';
 import { findLibraries } from './libraries.js';
@@ -34,6 +34,8 @@ export interface Extracted {
   doc: DocumentInput;
   /** Text left out of the document (navigation, credits, related lists, footers...). */
   removed: string[];
+  /** Problems the document is kept despite (a few U+FFFD characters). */
+  warnings?: string[];
 }
 
 export type ExtractResult = Extracted | Rejection;
@@ -61,7 +63,8 @@ export function placesOf(title: string | undefined, body: string, extra?: string
 
 /**
  * Turns one scraped page into a document.
- * Rejections: `empty` (no text), `binary` / `undecodable` (control characters, NUL, many U+FFFD),
+ * Rejections: `empty` (no text), `binary` / `undecodable` (control characters, NUL, mostly U+FFFD;
+ * a few are kept, with a warning),
  * `too_short` (cleaned body under {@link MIN_BODY_CHARS} searchable characters), `too_large`
  * (text over {@link MAX_DOCUMENT_CHARS} characters).
  */
@@ -107,7 +110,8 @@ export function extractArticle(input: ArticleInput): ExtractResult {
   if (attribution.author) doc.author = attribution.author;
   doc.regions = places.regions;
   doc.libraries = places.libraries;
-  return { ok: true, doc, removed: c.removed };
+  const warning = replacementWarning(input.text);
+  return { ok: true, doc, removed: c.removed, ...(warning ? { warnings: [warning] } : {}) };
 }
 
 function tooLarge(chars: number, what = 'text'): Rejection {
@@ -215,12 +219,14 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) if (!used.has(k)) extra[k] = v;
   if (Object.keys(extra).length) doc.extra = extra;
-  return { ok: true, doc, removed: cleaned.removed };
+  const warning = replacementWarning(`${title ?? ''}${rawContent}`);
+  return { ok: true, doc, removed: cleaned.removed, ...(warning ? { warnings: [warning] } : {}) };
 }
 
 /**
- * Runs a document through a batch's duplicate detector: a `duplicate` rejection naming the
- * earlier document, or undefined when the document is new (it is then remembered).
+ * Runs a document through a batch's duplicate detector: a `duplicate` result naming the earlier
+ * document (`duplicateOf`, `similarity`), or undefined when the document is new (it is then
+ * remembered). The ingestion keeps duplicates, with `duplicateOf` set (article-converter.ts).
  */
 export function checkDuplicate(detector: DuplicateDetector, doc: DocumentInput): Rejection | undefined {
   // A body this short (or none: title-only records) says nothing about being the same story.

@@ -21,8 +21,12 @@ export interface Decoded {
 const SNIFF_BYTES = 64 * 1024;
 /** Share of control bytes (other than tab, newline, CR, form feed, escape) above which input is binary. */
 const MAX_CONTROL_RATIO = 0.05;
-/** A UTF-8 input with at most this share of invalid sequences is decoded as UTF-8, dropping them. */
-const MAX_UTF8_DAMAGE = 0.001;
+/**
+ * "Mostly undecodable": a text is rejected as `undecodable` only when more than this share of its
+ * characters are U+FFFD (replacement characters; for bytes, invalid UTF-8 sequences). With fewer,
+ * the document is kept and the ingest report warns (pipeline.ts `warnings`).
+ */
+export const MOSTLY_UNDECODABLE = 0.3;
 
 const SIGNATURES: Array<[string, number[]]> = [
   ['PDF', [0x25, 0x50, 0x44, 0x46, 0x2d]],
@@ -60,7 +64,8 @@ export function binaryReason(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-function countReplacements(text: string): number {
+/** Number of U+FFFD replacement characters in `text`. */
+export function countReplacements(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\ufffd'); i !== -1; i = text.indexOf('\ufffd', i + 1)) n++;
   return n;
@@ -72,7 +77,8 @@ function countReplacements(text: string): number {
  * 2. known binary signatures, NUL bytes or > 5% control bytes -> `binary`;
  * 3. valid UTF-8 -> UTF-8;
  * 4. valid GB18030 -> GB18030 (GBK/GB2312 pages are valid GB18030);
- * 5. UTF-8 with at most 0.1% damaged sequences -> UTF-8 without the damaged characters;
+ * 5. UTF-8 whose invalid sequences are at most {@link MOSTLY_UNDECODABLE} of its characters ->
+ *    UTF-8 without them (`repaired` counts them; the caller warns);
  * 6. otherwise `undecodable`.
  * Whitespace-only text after decoding is `empty`.
  */
@@ -99,7 +105,7 @@ export function decodeBytes(bytes: Uint8Array): Decoded | Rejection {
       } catch {
         const lossy = new TextDecoder('utf-8').decode(bytes);
         const damaged = countReplacements(lossy);
-        if (damaged <= Math.max(1, lossy.length * MAX_UTF8_DAMAGE)) {
+        if (damaged <= lossy.length * MOSTLY_UNDECODABLE) {
           result = { ok: true, text: lossy.replaceAll('\ufffd', ''), encoding: 'utf-8', repaired: damaged };
         } else {
           return reject('undecodable', `neither UTF-8 (${damaged} invalid sequences) nor GB18030`);
@@ -113,7 +119,9 @@ export function decodeBytes(bytes: Uint8Array): Decoded | Rejection {
 
 /**
  * Checks already decoded text (e.g. a JSON string field) for binary garbage:
- * NUL or many control characters -> `binary`; many U+FFFD replacement characters -> `undecodable`.
+ * NUL or many control characters -> `binary`; U+FFFD replacement characters making more than
+ * {@link MOSTLY_UNDECODABLE} of the characters -> `undecodable` (fewer are kept: see
+ * {@link replacementWarning}).
  */
 export function checkText(text: string): Rejection | undefined {
   if (text.trim() === '') return reject('empty', 'whitespace only');
@@ -127,6 +135,12 @@ export function checkText(text: string): Rejection | undefined {
     else if (c === 0xfffd) replacement++;
   }
   if (control / n > MAX_CONTROL_RATIO) return reject('binary', `${((control / n) * 100).toFixed(1)}% control characters`);
-  if (replacement / n > 0.02) return reject('undecodable', `${replacement} replacement characters (text was decoded with the wrong encoding)`);
+  if (replacement / n > MOSTLY_UNDECODABLE) return reject('undecodable', `${replacement} replacement characters of ${n} (text was decoded with the wrong encoding)`);
   return undefined;
+}
+
+/** The warning for a kept text with a few U+FFFD replacement characters, or undefined when it has none. */
+export function replacementWarning(text: string): string | undefined {
+  const n = countReplacements(text);
+  return n ? `${n} undecodable character(s) (U+FFFD) kept in the text` : undefined;
 }

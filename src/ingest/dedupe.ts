@@ -21,7 +21,9 @@
  * same text. Length ratio, Jaccard and numbers still decide. (On the 71,000 xwlb items this adds
  * only same-day reposts; the gate alone stays for different titles, where relaxing it would
  * merge formulaic notices such as the 法文版 / 日文版 editions of one book.)
- * The first document seen is the original; duplicates are not added to the index.
+ * The first document seen is the original; duplicates are not added to the detector (so every
+ * copy of a story names the same original). The ingestion keeps every copy, grouped under it
+ * (`duplicateOf`, pipeline.ts); nothing is dropped.
  */
 import { createHash } from 'node:crypto';
 import { isSearchable, stripPinyinArtifacts } from '../analysis/normalize.js';

@@ -8,11 +8,12 @@
 /**
  * Why an input produced no document:
  * - `empty`: no text at all (zero bytes, whitespace only, or a record without content);
- * - `undecodable`: bytes that are neither UTF-8 nor GB18030;
+ * - `undecodable`: bytes that are neither UTF-8 nor GB18030, or text mostly U+FFFD (decode.ts `MOSTLY_UNDECODABLE`);
  * - `binary`: NUL bytes, known binary signatures or too many control characters;
  * - `too_short`: the cleaned article body has fewer than {@link MIN_BODY_CHARS} searchable characters;
  * - `too_large`: the text has more than {@link MAX_DOCUMENT_CHARS} characters;
- * - `duplicate`: same or nearly the same body as an earlier document (`duplicateOf` names it);
+ * - `duplicate`: same or nearly the same body as an earlier document (`duplicateOf` names it).
+ *   Not a rejection in an ingestion run: the pipeline keeps the document, grouped with its original;
  * - `bad_json`: a JSONL line that does not parse (the reader reports it; `line` names it);
  * - `bad_record`: a record without an id (same name as in pipeline.ts).
  */

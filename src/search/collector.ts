@@ -23,6 +23,11 @@ export interface Collected {
 const TIER = 2 ** 34;
 const UNDATED = 2 ** 33;
 
+/** The first sort key of a match (greater first): its tier, then its date in a date order (undated last). */
+export function orderKey(tier: number, date: number, order: SortOrder): number {
+  return tier * TIER + (order === 'relevance' ? 0 : date === NO_DATE ? -UNDATED : order === 'date_desc' ? date : -date);
+}
+
 /** The first `limit` matches in `order` (under tiered matching, higher tiers first in every order). */
 export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: number, order: SortOrder): Collected[] {
   if (limit <= 0) return [];
@@ -84,7 +89,7 @@ export function collectTop(snapshot: IndexSnapshot, matches: MatchSets, limit: n
       if (score === -Infinity) continue;
       const date = dates[doc];
       // The tier (tiered matching) first; documents without a date sort last in both date orders.
-      const key = (tiers ? tiers[i] * TIER : 0) + (order === 'relevance' ? 0 : date === NO_DATE ? -UNDATED : order === 'date_desc' ? date : -date);
+      const key = orderKey(tiers ? tiers[i] : 0, date, order);
       if (size < capacity) {
         store(size, s, doc, score, key, undefined, tiers ? tiers[i] : 0);
         heap[size] = size;

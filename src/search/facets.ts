@@ -14,7 +14,7 @@
  * at most `size`; `year` and `month` chronologically (ascending) and complete (`size` does not cut
  * them); `year` ends with an `undated` bucket (documents without a date, passing the other
  * filters) when it is not empty, so that without a date filter the year counts add up to the
- * total. Like the years, the bucket ignores the date filter (`from`/`to`, `undated`): with 2023
+ * matching articles. Like the years, the bucket ignores the date filter (`from`/`to`, `undated`): with 2023
  * chosen, 未注明日期 stays offered beside the other years.
  *
  * `region` is a tree: provinces (counted as `province`) by count, at most `size`. A province that

@@ -28,6 +28,8 @@ import { correct } from './correct.js';
 import { Vocabulary } from './vocabulary.js';
 import { matchSubstring } from './substring.js';
 import { queryChars } from '../analysis/analyzer.js';
+import { Stories } from './stories.js';
+import { copiesOf, storyLeaders } from './collapse.js';
 
 export interface SearchOptions {
   /**
@@ -87,6 +89,23 @@ export interface SearchOptions {
    * correction of typos (what "仍然搜索" links to). Default false.
    */
   literal?: boolean;
+  /**
+   * When true (the default), the copies of a story (documents sharing a story key,
+   * `duplicateOf ?? id`) are collapsed into one hit, the best-ranked copy under the sort order,
+   * whose `duplicates` lists the other copies that match the query and pass the filters; `total`
+   * counts stories. When false, every article is a hit (without `duplicates`) and `total` counts
+   * articles. `articles` and facet counts count articles either way.
+   */
+  collapse?: boolean;
+}
+
+/** Another copy of a hit's story (collapsed search), as {@link SearchHit.duplicates} lists it. */
+export interface DuplicateRef {
+  id: string;
+  title: string;
+  source: string | null;
+  date: string | null;
+  url: string | null;
 }
 
 /** The most terms a query may keep, whatever `maxTerms` asks. */
@@ -117,6 +136,11 @@ export interface SearchHit {
   highlights: Range[];
   /** With `explain: true`: the score's parts and the hit's tier. */
   explain?: Explanation;
+  /**
+   * Collapsed searches (the default): the other copies of this hit's story that match the query
+   * and pass the filters, in hit order; empty when none. Absent with `collapse: false`.
+   */
+  duplicates?: DuplicateRef[];
 }
 
 export interface QueryInfo {
@@ -155,7 +179,10 @@ export interface QueryInfo {
 }
 
 export interface SearchResult {
+  /** Hits as listed: stories when collapsed (the default), articles with `collapse: false`. */
   total: number;
+  /** Matching articles, every copy counted (equal to `total` with `collapse: false`). */
+  articles: number;
   hits: SearchHit[];
   query: QueryInfo;
   /** The facets asked for in {@link SearchOptions.facets}. */
@@ -245,8 +272,11 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
   // Proximity reorders the best PROXIMITY_WINDOW hits (by tier and BM25) of a ranked query of several words.
   const near = sort === 'relevance' && ranking.proximity > 0 ? proximityTerms(plan) : [];
   const window = near.length >= 2 ? Math.max(page * size, PROXIMITY_WINDOW) : page * size;
+  const collapse = options.collapse !== false;
+  const stories = Stories.of(snapshot);
   const collect: Collect = {
-    k: sort === 'relevance' && options.prune !== false ? window : null,
+    // Collapsing an index with duplicate groups: room for a few copies among the first hits, so the window rarely needs a second execution.
+    k: sort === 'relevance' && options.prune !== false ? (collapse && stories.groups > 0 ? 2 * window : window) : null,
     rejected: filters.empty ? null : (s, docs) => filters.failures(s, docs),
   };
 
@@ -260,26 +290,49 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
   };
   let { execution, all, failures, matched } = run(false);
   let total = count(matched);
+  let bestTierOnly = false;
   // A strict AND without results drops its least informative words, one at a time.
   if (total === 0 && op === 'and' && options.relax !== false && topLevelClauses(plan.root).length > 1) {
-    ({ execution, all, failures, matched } = run(true));
+    ({ execution, all, failures, matched } = run((bestTierOnly = true)));
     total = count(matched);
   }
+  const articles = total;
+  if (collapse) total = stories.distinct(matched);
   budget.check();
   const { facets, totals: facetTotals } = options.facets?.length ? countFacets(snapshot, all, failures, filters, options.facets, options.facetSize ?? 10, budget, options.facetQuery) : { facets: {}, totals: {} };
   const leaves = [...new Set(positiveLeaves(plan.root))];
   const termsOf = (f: FieldName) => leaves.filter((l) => l.fields.includes(f)).map((l) => l.chars);
   const titleTerms = termsOf('title');
   const contentTerms = termsOf('content');
-  const collected = rerank(snapshot, collectTop(snapshot, matched, window, sort), near, ranking.proximity, postings);
+  let collected: Ranked[];
+  let listed: Ranked[];
+  if (!collapse || stories.groups === 0) collected = listed = rerank(snapshot, collectTop(snapshot, matched, window, sort), near, ranking.proximity, postings);
+  else {
+    // Collapsed: the window grows until it holds page * size stories (or every match). Proximity
+    // reorders its first `window` entries only, so each page continues the one before it; a pruned
+    // execution is run again with the larger k, so the hits are those of `prune: false`.
+    for (let limit = window; ; limit = Math.min(articles, limit * 2)) {
+      if (collect.k !== null && limit > collect.k) {
+        collect.k = limit;
+        ({ execution, all, failures, matched } = run(bestTierOnly));
+      }
+      const top = collectTop(snapshot, matched, limit, sort);
+      collected = [...rerank(snapshot, top.slice(0, window), near, ranking.proximity, postings), ...rerank(snapshot, top.slice(window), [], 0, postings)];
+      listed = storyLeaders(stories, collected, page * size);
+      if (listed.length >= page * size || limit >= articles) break;
+      budget.check();
+    }
+  }
   const dropped = collected.length ? droppedClauses(execution, collected[0]) : [];
-  const top = collected.slice((page - 1) * size, page * size);
+  const top = listed.slice((page - 1) * size, page * size);
+  const copies = collapse ? copiesOf(snapshot, stories, matched, top, collected, sort) : null;
   const warnings: SearchWarning[] = [];
-  const hits = top.map(({ segment, doc, score, tier, bm25, proximity }): SearchHit => {
+  const hits = top.map(({ segment, doc, score, tier, bm25, proximity }, i): SearchHit => {
     budget.check();
     const d = storedDocument(snapshot.segments[segment].segment, doc, warnings);
     const explanation = options.explain ? explainHit(execution, segment, doc, score, bm25, proximity, ranking.proximity, tier) : null;
-    if (!d) return { ...unavailableHit(snapshot.segments[segment].segment.id(doc), score), ...(explanation ? { explain: explanation } : {}) };
+    const duplicates = copies ? { duplicates: copies[i].map((c) => duplicateRef(snapshot.segments[c.segment].segment, c.doc, warnings)) } : {};
+    if (!d) return { ...unavailableHit(snapshot.segments[segment].segment.id(doc), score), ...(explanation ? { explain: explanation } : {}), ...duplicates };
     const title = d.title ?? '';
     const marked = options.highlight !== false;
     const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength, budget) : { html: '', highlights: [] };
@@ -298,10 +351,12 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
       snippetHtml: body.html,
       highlights: body.highlights,
       ...(explanation ? { explain: explanation } : {}),
+      ...duplicates,
     };
   });
   return {
     total,
+    articles,
     hits,
     query: {
       q,
@@ -438,6 +493,13 @@ function storedDocument(segment: Segment, doc: number, warnings: SearchWarning[]
     warnings.push({ code: 'document_unavailable', id: segment.id(doc), file: err.file, message: err.message });
     return null;
   }
+}
+
+/** A copy of a hit's story as `duplicates` lists it (id only, and a warning, when its record is damaged). */
+function duplicateRef(segment: Segment, doc: number, warnings: SearchWarning[]): DuplicateRef {
+  const d = storedDocument(segment, doc, warnings);
+  if (!d) return { id: segment.id(doc), title: '', source: null, date: null, url: null };
+  return { id: d.id, title: d.title ?? '', source: d.source ?? null, date: d.date ?? null, url: d.url ?? null };
 }
 
 /** The hit of a document whose stored fields could not be read. */

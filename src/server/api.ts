@@ -101,28 +101,8 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
       const filters = checkedFilters(reader, p);
       if (notModified(req, res, reader.generation, key)) return;
       const started = performance.now();
-      const options: SearchOptions = {
-        op: p.op,
-        page: p.page,
-        size: p.size,
-        sort: p.sort,
-        filters,
-        facets: p.facets,
-        facetSize: p.facetSize,
-        facetQuery: p.facetQuery,
-        snippetLength: p.snippetLength,
-        explain: p.explain === 'true',
-        literal: p.literal === 'true',
-        timeoutMs,
-      };
-      let result: SearchResult;
-      try {
-        result = await lanes.search(req.ip ?? '-', { generation: reader.generation, q: p.q, options }, (ms) => reader.search(p.q, { ...options, timeoutMs: ms }));
-      } catch (err) {
-        res.removeHeader('ETag');
-        throw budgetError(err, timeoutMs);
-      }
-      for (const w of result.warnings ?? []) res.locals.log(`warning: document "${w.id}" unavailable: ${w.message}`);
+      const options = searchOptionsOf(p, filters, timeoutMs);
+      const result = await laneSearch(req, res, lanes, reader, p.q, options);
       const { q, terms, excluded, op, relaxed, dropped, stopWords, ignored, interpretations, correctedFrom, didYouMean } = result.query;
       const body: z.input<typeof searchResponse> = {
         query: {
@@ -139,6 +119,7 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
           ...(didYouMean === undefined ? {} : { didYouMean }),
         },
         total: result.total,
+        articles: result.articles,
         page: p.page,
         size: p.size,
         tookMs: Math.round((performance.now() - started) * 100) / 100,
@@ -150,6 +131,25 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
     } finally {
       reader.release();
     }
+  };
+}
+
+/** The search options of validated search parameters (the search, the feed and the export run them). */
+export function searchOptionsOf(p: SearchParams, filters: SearchFilters, timeoutMs: number): SearchOptions {
+  return {
+    op: p.op,
+    page: p.page,
+    size: p.size,
+    sort: p.sort,
+    filters,
+    facets: p.facets,
+    facetSize: p.facetSize,
+    facetQuery: p.facetQuery,
+    snippetLength: p.snippetLength,
+    explain: p.explain === 'true',
+    literal: p.literal === 'true',
+    collapse: p.collapse !== 'false',
+    timeoutMs,
   };
 }
 
@@ -222,6 +222,7 @@ function hitJson(h: SearchHit): z.input<typeof searchResponse>['hits'][number] {
     regions: h.regions,
     libraries: h.libraries,
     ...(h.explain ? { explain: h.explain } : {}),
+    ...(h.duplicates ? { duplicates: h.duplicates.map(({ id, title, source, date, url }) => ({ id, title, source, date, url })) } : {}),
   };
 }
 

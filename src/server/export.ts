@@ -29,8 +29,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { Region, SearchHit, SearchOptions } from '../index.js';
-import { checkedFilters, DEFAULT_SEARCH_TIMEOUT_MS, laneSearch, parse, type IndexProvider } from './api.js';
-import { searchOptionsOf } from './feed.js';
+import { checkedFilters, DEFAULT_SEARCH_TIMEOUT_MS, laneSearch, parse, searchOptionsOf, type IndexProvider } from './api.js';
 import type { SearchLanes } from './lanes.js';
 import { exportParams, searchParams } from './schemas.js';
 
@@ -131,7 +130,7 @@ export function exportRoute(provider: IndexProvider, lanes: SearchLanes, timeout
     const reader = provider.acquire();
     try {
       const filters = checkedFilters(reader, p);
-      const options: SearchOptions = { ...searchOptionsOf(p, filters, timeoutMs), size: pageSize, highlight: false };
+      const options: SearchOptions = { ...searchOptionsOf(p, filters, timeoutMs), facets: [], explain: false, size: pageSize, highlight: false };
       const run = (page: number) => laneSearch(req, res, lanes, reader, p.q, { ...options, page });
       // Errors of the first page are answered as for a search (400, 429, 503).
       const first = await run(1);

@@ -24,7 +24,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { SearchFilters, SearchHit, SearchOptions } from '../index.js';
-import { checkedFilters, DEFAULT_SEARCH_TIMEOUT_MS, laneSearch, notModified, parse, type CacheKey, type IndexProvider } from './api.js';
+import { checkedFilters, DEFAULT_SEARCH_TIMEOUT_MS, laneSearch, notModified, parse, searchOptionsOf, type CacheKey, type IndexProvider } from './api.js';
 import type { SearchLanes } from './lanes.js';
 import { searchParams, type SearchParams } from './schemas.js';
 
@@ -34,10 +34,6 @@ export const FEED_DEFAULT_SIZE = 20;
 /** The filter parameters, in the order the feed's title names them. */
 const FILTER_KEYS = ['province', 'city', 'county', 'source', 'library'] as const;
 
-/** The search options of validated search parameters, as the feed and the export run them. */
-export function searchOptionsOf(p: SearchParams, filters: SearchFilters, timeoutMs: number): SearchOptions {
-  return { op: p.op, page: p.page, size: p.size, sort: p.sort, filters, facets: [], snippetLength: p.snippetLength, literal: p.literal === 'true', timeoutMs };
-}
 
 /** Characters XML 1.0 allows: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF (anything else, lone surrogates included, is dropped). */
 const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
@@ -175,7 +171,7 @@ export function feedRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs
       const filters = checkedFilters(reader, p);
       const host = req.get('host') ?? '';
       if (notModified(req, res, reader.generation, () => `${host}\n${key?.() ?? ''}`)) return;
-      const result = await laneSearch(req, res, lanes, reader, p.q, searchOptionsOf(p, filters, timeoutMs));
+      const result = await laneSearch(req, res, lanes, reader, p.q, { ...searchOptionsOf(p, filters, timeoutMs), facets: [], explain: false });
       const base = baseUrl(req);
       const body = atomFeed({ params: p, hits: result.hits, committedAt: reader.stats().committedAt ?? new Date(0).toISOString(), selfUrl: `${base}${req.originalUrl}`, base });
       res.set('Content-Type', 'application/atom+xml; charset=utf-8').send(body);

@@ -102,9 +102,10 @@ const facetsParam = z
     description:
       `Facets to count (repeatable or comma-separated; default all; none for no facets): ${FACET_NAMES.join(', ')}. ` +
       'province, city, county, source, library: by count, at most facetSize; city lists only prefectures of the chosen provinces, county only counties of the chosen prefectures (or provinces). ' +
-      `year and month: chronological and complete (facetSize does not cut them); month only months of the years from/to span; year ends with { value: "${UNDATED}", count } (documents without a date) unless from, to or undated=exclude is set, so that without a date filter the year counts add up to total. ` +
+      `year and month: chronological and complete (facetSize does not cut them); month only months of the years from/to span; year ends with { value: "${UNDATED}", count } (documents without a date), so that without a date filter the year counts add up to articles (like the years, it ignores the date filter). ` +
       'region: a tree of provinces by count (at most facetSize), each node { value, code, level, count }; a chosen province (or one holding a chosen city or county) has children (its prefectures, and the counties directly under it: municipalities\' districts), a chosen prefecture (or one holding a chosen county) its counties, with childrenTotal; chosen nodes are listed even past facetSize. ' +
-      'Each facet ignores its own filter (region: each level its own) and honours the others.',
+      'Each facet ignores its own filter (region: each level its own) and honours the others. ' +
+      'Counts are of articles, every copy of a story counted (copies differ in source and date), whether collapse is on or off.',
   });
 
 export const searchParams = z
@@ -147,6 +148,10 @@ export const searchParams = z
     snippetLength: integer(20, 1000, DEFAULT_SNIPPET_LENGTH, 'Snippet length in characters'),
     explain: choice(['true', 'false'], 'true: every hit carries explain, why it matched and how its score is made (per term and field BM25, proximity, tier).'),
     literal: literalParam,
+    collapse: choice(
+      ['true', 'false'],
+      'true (default): one hit per story: the copies of a story (reposts found at indexing, or documents given the same duplicateOf) are collapsed into the best-ranked one, whose duplicates lists the other copies that match; total counts stories. false: every article is a hit (no duplicates field) and total counts articles. articles and the facet counts count articles either way.',
+    ),
   })
   .superRefine((p, ctx) => {
     if (p.page * p.size > MAX_RESULT_WINDOW) ctx.addIssue({ code: 'custom', path: ['page'], message: `page * size must be at most ${MAX_RESULT_WINDOW}` });
@@ -273,6 +278,13 @@ export const searchHit = z.object({
   highlights: z.array(range).meta({ description: 'The matches in the content as [start, end) UTF-16 offsets.' }),
   ...documentMeta,
   explain: explanation.optional().meta({ description: 'With explain=true: the score = bm25 x (1 + proximityWeight x proximity), bm25 = the sum of terms[].score; hits rank by tier, then score.' }),
+  duplicates: z
+    .array(z.object({ id: z.string(), title: z.string(), source: z.string().nullable(), date: z.string().nullable(), url: z.string().nullable() }))
+    .optional()
+    .meta({
+      description:
+        'With collapse=true (the default): the other copies of this hit\'s story that match the query and pass the filters, in hit order (this hit, the best-ranked copy, excluded); empty when none. Absent with collapse=false.',
+    }),
 });
 
 export const searchResponse = z.object({
@@ -300,12 +312,13 @@ export const searchResponse = z.object({
       .optional()
       .meta({ description: 'A corrected query offered, not searched: the typed text is in the index, but the correction is far more common.' }),
   }),
-  total: z.number().int(),
+  total: z.number().int().meta({ description: 'Hits as listed: stories with collapse=true (the default), articles with collapse=false.' }),
+  articles: z.number().int().meta({ description: 'Matching articles, every copy of a story counted (equals total with collapse=false).' }),
   page: z.number().int(),
   size: z.number().int(),
   tookMs: z.number(),
   hits: z.array(searchHit),
-  facets: z.partialRecord(z.enum(FACET_NAMES), z.array(facetValue)),
+  facets: z.partialRecord(z.enum(FACET_NAMES), z.array(facetValue)).meta({ description: 'Counts of articles (every copy of a story counted), with collapse on or off.' }),
   facetTotals: z
     .partialRecord(z.enum(FACET_NAMES), z.number().int())
     .meta({ description: 'Per facet returned: how many values with a count it has in this result (with facetQuery: how many match), so a client knows whether more than the listed ones exist. region: provinces (with facetQuery: matching regions of every level).' }),

@@ -23,6 +23,20 @@ describe('rejection reasons', () => {
     expect(decodeBytes(Buffer.from(Array.from({ length: 64 }, () => 0xff)))).toMatchObject({ ok: false, reason: 'undecodable' });
   });
 
+  it('a few U+FFFD characters: kept with a warning; undecodable only when more than 30% of the text', () => {
+    const few = extractArticle({ text: `佛山图书馆阅读节开幕\n${BODY.replace('绘本', '绘\ufffd').replace('三百', '\ufffd\ufffd')}`, id: 'f1', kind: 'txt' });
+    expect(few).toMatchObject({ ok: true, warnings: ['3 undecodable character(s) (U+FFFD) kept in the text'] });
+    expect(fromRecord({ id: 'f2', content: `${BODY}\ufffd` })).toMatchObject({ ok: true, warnings: ['1 undecodable character(s) (U+FFFD) kept in the text'] });
+    expect(extractArticle({ text: BODY, id: 'f3', kind: 'txt' })).not.toHaveProperty('warnings');
+    // 30 of 100 characters is not yet "mostly"; 31 is.
+    const text = (bad: number) => `${'图'.repeat(100 - bad)}${'\ufffd'.repeat(bad)}`;
+    expect(fromRecord({ id: 'f4', content: text(30) }).ok).toBe(true);
+    expect(fromRecord({ id: 'f5', content: text(31) })).toMatchObject({ ok: false, reason: 'undecodable' });
+    // Bytes: 5% invalid UTF-8 sequences (over the old 0.1%) are dropped and counted, the page kept.
+    const bytes = Buffer.concat(Array.from({ length: 20 }, (_, i) => Buffer.concat([Buffer.from(BODY.slice(0, 19)), ...(i % 2 ? [] : [Buffer.from([0xff])])])));
+    expect(decodeBytes(bytes)).toMatchObject({ ok: true, encoding: 'utf-8', repaired: 10 });
+  });
+
   it(`too_short: a cleaned body under ${MIN_BODY_CHARS} searchable characters`, () => {
     // A page that is only navigation and footer.
     const nav = ['首页', '搜索', '佛山市图书馆', '版权所有 佛山市图书馆 粤ICP备000号'].join('\n');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { MAX_QUERY_TERMS, parseQuery, type StoredDocument } from '../../src/index.js';
 import { errorResponse, searchResponse } from '../../src/server/schemas.js';
-import { allDocuments, matching } from '../server/brute-force.js';
+import { allDocuments, matching, storyCount } from '../server/brute-force.js';
 import { startTestServer, type TestServer } from '../server/fixtures.js';
 
 type SearchBody = z.output<typeof searchResponse>;
@@ -145,19 +145,21 @@ describe('search API', () => {
           expect(expected).toEqual([]);
           return;
         }
-        expect(r.total).toBe(expected.length);
+        // Collapsed (the default): total counts stories, articles every matching copy.
+        expect(r.articles).toBe(expected.length);
+        expect(r.total).toBe(storyCount(expected));
         for (const h of r.hits) {
           const doc = ts.server.index.get(h.id);
           expect(doc, h.id).not.toBeNull();
           expect(matching([doc!], terms), `${h.id} lacks one of ${terms.join(' ')}`).toHaveLength(1);
         }
-        if (r.total <= 100) expect(r.hits.map((h) => h.id).sort()).toEqual(expected.map((d) => d.id).sort());
+        if (r.total <= 100) expect(r.hits.flatMap((h) => [h.id, ...h.duplicates!.map((d) => d.id)]).sort()).toEqual(expected.map((d) => d.id).sort());
       }),
       { seed: 9, numRuns: 100 },
     );
   });
 
-  it('the year facet (one value per document) sums to the total', async () => {
+  it('the year facet (one value per document) sums to the articles (the total with collapse=false)', async () => {
     await fc.assert(
       fc.asyncProperty(words, fc.constantFrom('and', 'or'), fc.option(fc.constantFrom('湖北', '湖南', '江苏')), async (ws, op, province) => {
         // from=1000 keeps the dated matches only; the year facet ignores its own (date) filter.
@@ -166,7 +168,8 @@ describe('search API', () => {
         const r = await search(params);
         const years = r.facets.year ?? [];
         expect(years.length).toBeLessThan(100);
-        expect(years.reduce((n, y) => n + y.count, 0)).toBe(r.total);
+        expect(years.reduce((n, y) => n + y.count, 0)).toBe(r.articles);
+        expect((await search({ ...params, collapse: 'false' })).total).toBe(r.articles);
       }),
       { seed: 10, numRuns: 100 },
     );

@@ -15,7 +15,7 @@ import { SearchLanes } from '../../src/server/lanes.js';
 import { docResponse, errorResponse, healthResponse, searchParams, searchResponse, statsResponse, suggestResponse } from '../../src/server/schemas.js';
 import { startServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
-import { allDocuments, expectedFacets, matching, orderedFacet, passes, type Filters } from './brute-force.js';
+import { allDocuments, expectedFacets, matching, ordered, orderedFacet, passes, storyCount, storyKey, type Filters } from './brute-force.js';
 import { getJson, startTestServer, type TestServer } from './fixtures.js';
 
 type SearchBody = z.output<typeof searchResponse>;
@@ -37,8 +37,9 @@ async function search(params: Record<string, string | string[]>): Promise<Search
   return searchResponse.parse(body);
 }
 
-/** All ids of a search, page by page. */
+/** All ids of a search, page by page (every article: collapse=false). */
 async function allIds(params: Record<string, string | string[]>): Promise<string[]> {
+  params = { collapse: 'false', ...params };
   const first = await search({ ...params, size: '100', facets: 'none' });
   const ids = first.hits.map((h) => h.id);
   for (let page = 2; (page - 1) * 100 < first.total; page++) ids.push(...(await search({ ...params, size: '100', page: String(page), facets: 'none' })).hits.map((h) => h.id));
@@ -74,7 +75,9 @@ describe('search', () => {
 
   it('lists every document newest first for an empty query, undated last', async () => {
     const r = await search({ size: '100', facets: 'none' });
-    expect(r.total).toBe(docs.length);
+    expect(r.articles).toBe(docs.length);
+    expect(r.total).toBe(storyCount(docs));
+    expect((await search({ size: '1', facets: 'none', collapse: 'false' })).total).toBe(docs.length);
     const dates = r.hits.map((h) => h.date);
     const dated = dates.filter((d): d is string => d !== null);
     expect(dated).toEqual([...dated].sort().reverse());
@@ -84,7 +87,9 @@ describe('search', () => {
 
   it('browses a region newest first with an empty query and filters', async () => {
     const r = await search({ province: '湖北', size: '100', facets: 'none' });
-    expect(r.hits.map((h) => h.id).sort()).toEqual(idsWhere((d) => (d.regions ?? []).some((x) => x.province === '湖北省')));
+    // Collapsed: one hit per story; its duplicates (the other copies in 湖北) with it, every document once.
+    const listed = r.hits.flatMap((h) => [h.id, ...h.duplicates!.map((d) => d.id)]);
+    expect(listed.sort()).toEqual(idsWhere((d) => (d.regions ?? []).some((x) => x.province === '湖北省')));
     const dated = r.hits.map((h) => h.date).filter((d): d is string => d !== null);
     expect(dated).toEqual([...dated].sort().reverse());
   });
@@ -262,7 +267,15 @@ describe('facets', () => {
       for (const [k, v] of Object.entries(c.filters)) params[k] = v as string | string[];
       const r = await search(params);
       const matched = c.q ? matching(docs, c.q.split(' ')) : docs;
-      expect(r.total).toBe(matched.filter((d) => passes(d, c.filters)).length);
+      const passing = matched.filter((d) => passes(d, c.filters));
+      // Collapsed (the default): total counts stories, articles every copy; uncollapsed: total counts articles.
+      expect(r.total).toBe(storyCount(passing));
+      expect(r.articles).toBe(passing.length);
+      const all = await search({ ...params, collapse: 'false' });
+      expect(all.total).toBe(passing.length);
+      expect(all.articles).toBe(passing.length);
+      // Facet counts are article counts in both modes.
+      expect(all.facets).toEqual(r.facets);
       const expected = expectedFacets(matched, c.filters);
       for (const [facet, counts] of Object.entries(expected)) {
         expect(r.facets[facet as keyof typeof r.facets], facet).toEqual(orderedFacet(facet, counts));
@@ -292,6 +305,52 @@ describe('facets', () => {
     expect(none.facets).toEqual({});
     const comma = await search({ facets: 'province,library' });
     expect(Object.keys(comma.facets).sort()).toEqual(['library', 'province']);
+  });
+});
+
+describe('duplicates', () => {
+  it('the corpus has duplicate groups: every copy is indexed, with duplicateOf naming the first-seen copy', () => {
+    const copies = docs.filter((d) => d.duplicateOf);
+    expect(copies.length).toBeGreaterThan(0);
+    expect(storyCount(docs)).toBe(docs.length - copies.length);
+  });
+
+  it('collapses a story into its best-ranked copy, listing the other matching copies; collapse=false lists every copy', async () => {
+    const copy = docs.find((d) => d.duplicateOf)!;
+    const group = docs.filter((d) => storyKey(d) === storyKey(copy));
+    const q = `"${copy.title}"`;
+    const matchingCopies = group.filter((d) => matching([d], [copy.title!]).length === 1);
+    expect(matchingCopies.length).toBeGreaterThan(1);
+    const on = await search({ q, size: '100', sort: 'date_desc' });
+    const off = await search({ q, size: '100', sort: 'date_desc', collapse: 'false' });
+    expect(on.articles).toBe(off.total);
+    expect(on.total).toBe(off.total - matchingCopies.length + 1);
+    for (const h of off.hits) expect(h.duplicates).toBeUndefined();
+    const inGroup = new Set(matchingCopies.map((d) => d.id));
+    const hits = on.hits.filter((h) => inGroup.has(h.id));
+    expect(hits).toHaveLength(1);
+    const [hit] = hits;
+    // The hit is the group's first copy in the uncollapsed order; its duplicates the others, in that order.
+    const order = off.hits.map((h) => h.id).filter((id) => inGroup.has(id));
+    expect(hit.id).toBe(order[0]);
+    expect(hit.duplicates!.map((d) => d.id)).toEqual(order.slice(1));
+    for (const d of hit.duplicates!) {
+      const doc = docs.find((x) => x.id === d.id)!;
+      expect(d).toEqual({ id: doc.id, title: doc.title ?? '', source: doc.source ?? null, date: doc.date ?? null, url: doc.url ?? null });
+    }
+    for (const h of on.hits.filter((x) => !inGroup.has(x.id))) expect(h.duplicates!.every((d) => storyKey(docs.find((x) => x.id === d.id)!) === storyKey(docs.find((x) => x.id === h.id)!))).toBe(true);
+  });
+
+  it('rejects a bad collapse value with a 400 naming the parameter', async () => {
+    const { status, body } = await getJson<unknown>(ts.url, '/api/search', { collapse: 'yes' });
+    expect(status).toBe(400);
+    expect(JSON.stringify(body)).toContain('collapse');
+  });
+
+  it('documents collapse, articles and duplicates in the OpenAPI document', async () => {
+    const { body } = await getJson<Record<string, unknown>>(ts.url, '/api/openapi.json');
+    const text = JSON.stringify(body);
+    for (const s of ['"collapse"', '"articles"', '"duplicates"', 'Counts of articles']) expect(text).toContain(s);
   });
 });
 

@@ -18,9 +18,15 @@ export interface Filters {
 
 /** Every stored document. */
 export function allDocuments(index: SearchIndex): StoredDocument[] {
-  const { hits } = index.search('', { size: 100_000 });
+  const { hits } = index.search('', { size: 100_000, collapse: false });
   return hits.map((h) => index.get(h.id)!);
 }
+
+/** A document's story key: the original of its duplicate group, or itself. */
+export const storyKey = (d: StoredDocument): string => (d.duplicateOf && d.duplicateOf !== d.id ? d.duplicateOf : d.id);
+
+/** Distinct stories among `docs`. */
+export const storyCount = (docs: StoredDocument[]): number => new Set(docs.map(storyKey)).size;
 
 const searchable = (text: string) => [...normalize(text).text].filter((c) => isSearchable(c.codePointAt(0)!)).join('');
 

@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_STOP_WORDS_FILE, DEFAULT_SYNONYMS_FILE } from '../../src/index.js';
+import { DEFAULT_STOP_WORDS_FILE, DEFAULT_SYNONYMS_FILE, SearchIndex } from '../../src/index.js';
+import type { IngestReport } from '../../src/ingest/pipeline.js';
 import { main } from '../../src/cli/main.js';
 import { serveCommand } from '../../src/cli/serve.js';
 import { loadServeConfig } from '../../src/server/config.js';
@@ -109,8 +110,10 @@ describe('query understanding on the command line', () => {
     bad = join(lists, 'bad.txt');
     writeFileSync(good, '# our names\n金图, 金陵图书馆\n');
     writeFileSync(bad, '金图, 金陵图书馆\n\n只有一个\n');
-    expect((await inProcess(() => main(['index', 'corpus', '--index-dir', dir, '--quiet']))).code).toBe(0);
+    indexRun = await inProcess(() => main(['index', 'corpus', '--index-dir', dir, '--quiet']));
+    expect(indexRun.code).toBe(0);
   });
+  let indexRun: { code: number; out: string; err: string };
 
   /**
    * Runs a command in this process (a child process would load jieba again: seconds each),
@@ -142,7 +145,7 @@ describe('query understanding on the command line', () => {
     const mine = await search('金图 国图', '--synonyms', good);
     const noDefault = await search('国图', '--no-default-synonyms');
     expect(pinyin.code, pinyin.err).toBe(0);
-    expect(pinyin.out).toMatch(/^\d+ result\(s\) for 图书馆 in [\d.]+ ms\nread tushuguan as pinyin: 图书馆; --literal searches the query as typed\n/);
+    expect(pinyin.out).toMatch(/^\d+ result\(s\)(?: \(\d+ articles; copies of a story grouped\))? for 图书馆 in [\d.]+ ms\nread tushuguan as pinyin: 图书馆; --literal searches the query as typed\n/);
     expect(literal.out).toMatch(/^0 result\(s\) for tushuguan in [\d.]+ ms\n$/);
     expect(corrected.out).toContain('showing results for 金陵图书馆: no document has 金陵图书管; --literal searches 金陵图书管 as typed\n');
     expect(corrected.out).toContain('金陵图书馆新添三家城市书房');
@@ -152,6 +155,44 @@ describe('query understanding on the command line', () => {
     expect(noDefault.out).not.toContain('also searched');
     const json = JSON.parse((await search('tushuguan', '--json')).out) as { query: { interpretations: unknown[] } };
     expect(json.query.interpretations).toEqual([{ from: 'tushuguan', to: ['图书馆'], kind: 'pinyin' }]);
+  });
+
+  it('keeps duplicates grouped: the summary counts them, the total counts stories, --no-collapse lists every copy', async () => {
+    const report = JSON.parse(readFileSync(join(dir, 'ingest-report.json'), 'utf8')) as IngestReport;
+    const { groups, duplicates } = report.duplicateGroups;
+    expect(duplicates).toBeGreaterThan(0);
+    expect(indexRun.out).toContain(`${duplicates} duplicates in ${groups} groups (kept, grouped)\n`);
+    expect(report.byReason.duplicate).toBeUndefined();
+    type Result = { total: number; articles: number; hits: Array<{ id: string; duplicates?: Array<{ id: string }> }> };
+    const search = (...args: string[]) => inProcess(() => main(['search', ...args, '--index-dir', dir]));
+    const grouped = JSON.parse((await search('', '--json', '--size', '1000')).out) as Result;
+    const all = JSON.parse((await search('', '--json', '--size', '1000', '--no-collapse')).out) as Result;
+    expect(all.total).toBe(all.articles);
+    expect(grouped.articles).toBe(all.total);
+    expect(grouped.total).toBe(all.total - duplicates);
+    expect(all.hits.every((h) => h.duplicates === undefined)).toBe(true);
+    expect(grouped.hits.flatMap((h) => [h.id, ...h.duplicates!.map((d) => d.id)]).sort()).toEqual(all.hits.map((h) => h.id).sort());
+    const copy = report.duplicateGroups.list[0];
+    const text = (await search('', '--size', '1000')).out;
+    expect(text).toMatch(new RegExp(`^\\d+ result\\(s\\) \\(${all.total} articles; copies of a story grouped\\)`));
+    expect(text).toContain(`similar report(s): ${grouped.hits.find((h) => [h.id, ...h.duplicates!.map((d) => d.id)].includes(copy.original))!.duplicates!.map((d) => d.id).join(', ')}\n`);
+  });
+
+  it('groups a repost indexed by a later run with the copy an earlier run indexed', async () => {
+    const later = tempDir('zhsearch-cli-repost-');
+    dirs.push(later);
+    const record = readFileSync('corpus/records.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => String(r.content ?? '').length > 200)!;
+    writeFileSync(join(later, 'repost.jsonl'), JSON.stringify({ ...record, id: 'repost-of-earlier-run', source: '转载网' }) + '\n');
+    const run = await inProcess(() => main(['index', join(later, 'repost.jsonl'), '--index-dir', dir, '--quiet']));
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain('1 duplicates in 1 groups (kept, grouped)');
+    const index = SearchIndex.open(dir);
+    try {
+      const original = index.get(String(record.id))!;
+      expect(index.get('repost-of-earlier-run')?.duplicateOf).toBe(original.duplicateOf ?? original.id);
+    } finally {
+      await index.close();
+    }
   });
 
   it('stops with exit 2 naming the file and line of a bad synonym list, or a missing one', async () => {

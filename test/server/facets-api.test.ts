@@ -66,7 +66,7 @@ describe('whole lists and facetTotals', () => {
     it(`facetSize=10000 lists every value, facetTotals counts them: ${c.name}`, async () => {
       const r = await search(paramsOf(c.q, c.filters, { facetSize: '10000', facets: FLAT.join(',') }));
       const matched = matchedBy(c.q);
-      expect(r.total).toBe(matched.filter((d) => passes(d, c.filters)).length);
+      expect(r.articles).toBe(matched.filter((d) => passes(d, c.filters)).length);
       const expected = expectedFacets(matched, c.filters);
       for (const facet of FLAT) {
         expect(r.facets[facet], facet).toEqual(orderedFacet(facet, expected[facet]));
@@ -98,7 +98,7 @@ describe('whole lists and facetTotals', () => {
 describe('year and month', () => {
   const key = (v: string) => (v === 'undated' ? '\uffff' : v);
 
-  it('are chronological; the undated bucket comes last and the year counts add up to the total without a date filter', async () => {
+  it('are chronological; the undated bucket comes last and the year counts add up to the articles without a date filter', async () => {
     const queries: Array<[string, Filters]> = [
       ['', {}],
       ['读书节', {}],
@@ -112,7 +112,7 @@ describe('year and month', () => {
       const years = r.facets.year!;
       expect(years.map((y) => key(y.value))).toEqual(years.map((y) => key(y.value)).sort());
       expect(r.facets.month!.map((m) => m.value)).toEqual(r.facets.month!.map((m) => m.value).sort());
-      expect(years.reduce((n, y) => n + y.count, 0), `${q} ${JSON.stringify(f)}`).toBe(r.total);
+      expect(years.reduce((n, y) => n + y.count, 0), `${q} ${JSON.stringify(f)}`).toBe(r.articles);
       const undated = years.find((y) => y.value === 'undated');
       const expectedUndated = matchedBy(q).filter((d) => !d.date && passes(d, f)).length;
       expect(undated?.count ?? 0).toBe(expectedUndated);
@@ -128,7 +128,7 @@ describe('year and month', () => {
     for (const extra of [{ from: '2020' }, { to: '2023-06' }, { undated: 'exclude' }]) {
       const r = await search({ q: '读书节', facets: 'year', ...extra });
       expect(r.facets.year, JSON.stringify(extra)).toEqual(all.facets.year);
-      expect(r.total, JSON.stringify(extra)).toBeLessThan(all.total);
+      expect(r.articles, JSON.stringify(extra)).toBeLessThan(all.articles);
     }
   });
 
@@ -149,15 +149,15 @@ describe('undated filter', () => {
       const exclude = await search({ q, undated: 'exclude', facets: 'year' });
       const include = await search({ q, undated: 'include', facets: 'none' });
       const matched = matchedBy(q);
-      expect(only.total).toBe(matched.filter((d) => !d.date).length);
-      expect(exclude.total).toBe(matched.filter((d) => d.date).length);
-      expect(only.total + exclude.total).toBe(all.total);
-      expect(include.total).toBe(all.total);
+      expect(only.articles).toBe(matched.filter((d) => !d.date).length);
+      expect(exclude.articles).toBe(matched.filter((d) => d.date).length);
+      expect(only.articles + exclude.articles).toBe(all.articles);
+      expect(include.articles).toBe(all.articles);
       // The year facet ignores the filter (multi-select): 未注明日期 chosen still shows the years.
       expect(only.facets.year).toEqual(all.facets.year);
       expect(exclude.facets.year).toEqual(all.facets.year);
       // The others honour it.
-      expect(only.total).toBeGreaterThan(0);
+      expect(only.articles).toBeGreaterThan(0);
     });
   }
 
@@ -169,7 +169,7 @@ describe('undated filter', () => {
     expect(await rejected({ undated: 'only', from: '2020' })).toBe('undated');
     expect(await rejected({ undated: 'only', to: '2020-05' })).toBe('undated');
     expect(await rejected({ undated: 'yes' })).toBe('undated');
-    expect((await search({ undated: 'exclude', from: '2020', facets: 'none' })).total).toBe(docs.filter((d) => d.date && d.date >= '2020').length);
+    expect((await search({ undated: 'exclude', from: '2020', facets: 'none' })).articles).toBe(docs.filter((d) => d.date && d.date >= '2020').length);
   });
 
   it('the library rejects undated=only with a date range and an unknown value as a FilterError', () => {

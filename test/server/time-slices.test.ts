@@ -17,7 +17,7 @@ const slowReader = {
   search(q: string): SearchResult {
     const until = performance.now() + SEARCH_MS;
     while (performance.now() < until);
-    return { total: 0, hits: [], facets: {}, query: { q, terms: [], excluded: [], op: 'and', relaxed: false, ignored: [] } };
+    return { total: 0, articles: 0, hits: [], facets: {}, query: { q, terms: [], excluded: [], op: 'and', relaxed: false, ignored: [] } };
   },
   checkFilters() {},
   release() {},
