@@ -217,6 +217,9 @@ export const SNIPPET_SCAN_CHARS = 50_000;
  */
 export function search(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, options: SearchOptions = {}): SearchResult {
   if (options.facetQuery?.trim() && new Set(options.facets ?? []).size !== 1) throw new RangeError('facetQuery: name exactly one facet in facets to search its values');
+  // The query-understanding data is built once per index version (SearchIndex.warm builds it
+  // ahead): the first search of a fresh process pays for it, but not out of its time budget.
+  if (!options.literal && q.trim() !== '') Vocabulary.of(snapshot);
   const budget = new Budget(options.timeoutMs ?? Infinity, options.memoryBytes);
   const postings = new PostingsCache(budget);
   if (options.literal || q.trim() === '') return searchOnce(snapshot, analyzer, q, options, [], postings);
