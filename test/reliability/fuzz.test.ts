@@ -162,11 +162,12 @@ describe('search API', () => {
   it('the year facet (one value per document) sums to the articles (the total with collapse=false)', async () => {
     await fc.assert(
       fc.asyncProperty(words, fc.constantFrom('and', 'or'), fc.option(fc.constantFrom('湖北', '湖南', '江苏')), async (ws, op, province) => {
-        // from=1000 keeps the dated matches only; the year facet ignores its own (date) filter.
+        // from=1000 keeps the dated matches only; the year facet ignores its own (date) filter, so
+        // it still offers the undated bucket, which from=1000 leaves out of the articles.
         const params: Record<string, string> = { q: ws.join(' '), op, from: '1000', facets: 'year', facetSize: '100', size: '1' };
         if (province) params.province = province;
         const r = await search(params);
-        const years = r.facets.year ?? [];
+        const years = (r.facets.year ?? []).filter((y) => y.value !== 'undated');
         expect(years.length).toBeLessThan(100);
         expect(years.reduce((n, y) => n + y.count, 0)).toBe(r.articles);
         expect((await search({ ...params, collapse: 'false' })).total).toBe(r.articles);
