@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { errorResponse, searchResponse } from '../../src/server/schemas.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
-import { buildIndex, getJson } from '../server/fixtures.js';
+import { buildIndex, getJson, searchJson } from '../server/fixtures.js';
 
 type SearchBody = z.output<typeof searchResponse>;
 
@@ -49,11 +49,7 @@ function damage(id: string): string {
   throw new Error(`${id} is in no .store file`);
 }
 
-async function search(params: Record<string, string>): Promise<SearchBody> {
-  const { status, body } = await getJson<unknown>(server.url, '/api/search', params);
-  expect(status, JSON.stringify(body).slice(0, 500)).toBe(200);
-  return searchResponse.parse(body);
-}
+const search = (params: Record<string, string | string[]>) => searchJson(server.url, params);
 
 beforeAll(async () => {
   dir = tempDir('zhsearch-damaged-store-');

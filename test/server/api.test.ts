@@ -4,21 +4,19 @@
  * Traditional/Simplified, snippets, documents, suggestions, headers.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer, get } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import { DEFAULT_SYNONYMS_FILE, SearchTimeoutError, type StoredDocument } from '../../src/index.js';
 import { createApp } from '../../src/server/app.js';
 import { SearchLanes } from '../../src/server/lanes.js';
 import { docResponse, errorResponse, healthResponse, searchParams, searchResponse, statsResponse, suggestResponse } from '../../src/server/schemas.js';
 import { startServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
-import { allDocuments, expectedFacets, matching, ordered, orderedFacet, passes, storyCount, storyKey, type Filters } from './brute-force.js';
-import { getJson, startTestServer, type TestServer } from './fixtures.js';
+import { allDocuments, expectedFacets, matching, orderedFacet, passes, storyCount, storyKey, type Filters } from './brute-force.js';
+import { getJson, searchJson, startTestServer, statusOf, type TestServer } from './fixtures.js';
 
-type SearchBody = z.output<typeof searchResponse>;
 
 let ts: TestServer;
 let docs: StoredDocument[];
@@ -31,11 +29,7 @@ afterAll(async () => {
   await ts?.stop();
 });
 
-async function search(params: Record<string, string | string[]>): Promise<SearchBody> {
-  const { status, body } = await getJson<unknown>(ts.url, '/api/search', params);
-  expect(status, JSON.stringify(body)).toBe(200);
-  return searchResponse.parse(body);
-}
+const search = (params: Record<string, string | string[]>) => searchJson(ts.url, params);
 
 /** All ids of a search, page by page (every article: collapse=false). */
 async function allIds(params: Record<string, string | string[]>): Promise<string[]> {
@@ -44,16 +38,6 @@ async function allIds(params: Record<string, string | string[]>): Promise<string
   const ids = first.hits.map((h) => h.id);
   for (let page = 2; (page - 1) * 100 < first.total; page++) ids.push(...(await search({ ...params, size: '100', page: String(page), facets: 'none' })).hits.map((h) => h.id));
   return ids;
-}
-
-/** Status of a plain GET with exactly these headers. */
-function statusOf(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject);
-  });
 }
 
 const idsWhere = (pred: (d: StoredDocument) => boolean) => docs.filter(pred).map((d) => d.id).sort();

@@ -17,7 +17,7 @@ import { SearchLanes } from '../../src/server/lanes.js';
 import { searchResponse } from '../../src/server/schemas.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
-import { buildIndex, CHANGSHA, fixtureDocuments, getJson, XIANGYANG } from './fixtures.js';
+import { buildIndex, CHANGSHA, fixtureDocuments, getJson, queryString, XIANGYANG } from './fixtures.js';
 
 type Hit = z.output<typeof searchResponse>['hits'][number];
 
@@ -95,11 +95,7 @@ afterAll(async () => {
   if (dir) removeDir(dir);
 });
 
-const qs = (params: Record<string, string | string[]>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-  return p.toString();
-};
+const qs = queryString;
 
 /** Every hit of a search, page by page, as /api/search gives them. */
 async function allHits(params: Record<string, string | string[]>): Promise<Hit[]> {

@@ -10,7 +10,7 @@ import { normalizeText } from '../../src/analysis/normalize.js';
 import { FilterError, type StoredDocument } from '../../src/index.js';
 import { searchResponse } from '../../src/server/schemas.js';
 import { allDocuments, expectedFacets, matching, ordered, orderedFacet, passes, type Count, type Filters } from './brute-force.js';
-import { getJson, startTestServer, type TestServer } from './fixtures.js';
+import { getJson, searchJson, startTestServer, type TestServer } from './fixtures.js';
 
 type SearchBody = z.output<typeof searchResponse>;
 type Node = NonNullable<SearchBody['facets']['region']>[number];
@@ -26,11 +26,7 @@ afterAll(async () => {
   await ts?.stop();
 });
 
-async function search(params: Record<string, string | string[]>): Promise<SearchBody> {
-  const { status, body } = await getJson<unknown>(ts.url, '/api/search', params);
-  expect(status, JSON.stringify(body)).toBe(200);
-  return searchResponse.parse(body);
-}
+const search = (params: Record<string, string | string[]>) => searchJson(ts.url, params);
 
 async function rejected(params: Record<string, string | string[]>): Promise<string> {
   const { status, body } = await getJson<{ error: { code: string; message: string; details: Array<{ parameter: string }> } }>(ts.url, '/api/search', params);

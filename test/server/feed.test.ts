@@ -4,18 +4,14 @@
  * with RFC 3339 dates, the newest matching articles in the order of /api/search sort=date_desc,
  * escaping of markup and control characters, links, categories, ids, 400s and the ETag.
  */
-import { get } from 'node:http';
 import { Parser } from 'htmlparser2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import type { DocumentInput } from '../../src/index.js';
 import { xmlAttr, xmlText } from '../../src/server/feed.js';
-import { searchResponse } from '../../src/server/schemas.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
-import { buildIndex, CHANGSHA, fixtureDocuments, getJson, XIANGYANG } from './fixtures.js';
+import { buildIndex, CHANGSHA, fixtureDocuments, getJson, queryString, searchJson, statusOf, XIANGYANG } from './fixtures.js';
 
-type SearchBody = z.output<typeof searchResponse>;
 
 /** Articles whose text the feed must escape, and one with a URL and libraries. */
 const EXTRA: DocumentInput[] = [
@@ -76,16 +72,6 @@ function parseXml(xml: string): XmlNode {
   return root;
 }
 
-/** Status of a plain GET with exactly these headers. */
-function statusOf(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject);
-  });
-}
-
 const child = (n: XmlNode, name: string) => n.children.find((c) => c.name === name);
 const children = (n: XmlNode, name: string) => n.children.filter((c) => c.name === name);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -107,11 +93,7 @@ afterAll(async () => {
   if (dir) removeDir(dir);
 });
 
-const qs = (params: Record<string, string | string[]>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-  return p.toString();
-};
+const qs = queryString;
 
 async function feed(params: Record<string, string | string[]>): Promise<{ feed: XmlNode; raw: string; res: Response; url: string }> {
   const url = `${server.url}/api/feed.atom?${qs(params)}`;
@@ -139,11 +121,7 @@ async function feed(params: Record<string, string | string[]>): Promise<{ feed: 
   return { feed: f, raw, res, url };
 }
 
-async function search(params: Record<string, string | string[]>): Promise<SearchBody> {
-  const { status, body } = await getJson<unknown>(server.url, '/api/search', params);
-  expect(status).toBe(200);
-  return searchResponse.parse(body);
-}
+const search = (params: Record<string, string | string[]>) => searchJson(server.url, params);
 
 const entryIds = (f: XmlNode) => children(f, 'entry').map((e) => decodeURIComponent(child(e, 'id')!.text.replace(/^urn:zhsearch:doc:/, '')));
 

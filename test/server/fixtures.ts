@@ -6,10 +6,14 @@
  * loopback port.
  */
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { SearchIndex, type DocumentInput, type Region } from '../../src/index.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { searchResponse } from '../../src/server/schemas.js';
+import { expect } from 'vitest';
+import type { z } from 'zod';
 import { removeDir, SHARED, tempDir } from '../helpers.js';
 
 export const HUBEI: Region = { code: '420000', province: '湖北省' };
@@ -102,10 +106,33 @@ export async function startTestServer(options: { reloadIntervalMs?: number; cors
   };
 }
 
+/** `params` as a query string (a list repeats its parameter). */
+export function queryString(params: Record<string, string | string[]> = {}): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
+  return qs.toString();
+}
+
 /** GET `path` (with `params`) and parse the JSON body. */
 export async function getJson<T = unknown>(base: string, path: string, params?: Record<string, string | string[]>): Promise<{ status: number; body: T; headers: Headers }> {
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(params ?? {})) for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
-  const res = await fetch(`${base}${path}${qs.size ? `?${qs}` : ''}`);
+  const qs = queryString(params);
+  const res = await fetch(`${base}${path}${qs ? `?${qs}` : ''}`);
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+
+/** `GET /api/search` with `params`: must answer 200; its body as the response schema parses it. */
+export async function searchJson(base: string, params: Record<string, string | string[]>): Promise<z.output<typeof searchResponse>> {
+  const { status, body } = await getJson<unknown>(base, '/api/search', params);
+  expect(status, JSON.stringify(body).slice(0, 500)).toBe(200);
+  return searchResponse.parse(body);
+}
+
+/** Status of a plain GET with exactly these headers (fetch would add its own). */
+export function statusOf(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
 }
