@@ -1066,8 +1066,8 @@ function drawTimeline() {
     svg('title', {}, `${b.label}：${fmt(b.count)} 篇`));
     root.append(g);
   });
-  for (const { i, text, major } of timelineLabels(bins, step)) {
-    root.append(svg('text', { class: major ? 'tl-label tl-label-major' : 'tl-label', x: i * step + step / 2, y: height - 6, 'text-anchor': 'middle', 'aria-hidden': 'true' }, text));
+  for (const { c, text, major } of timelineLabels(bins, step)) {
+    root.append(svg('text', { class: major ? 'tl-label tl-label-major' : 'tl-label', x: c, y: height - 6, 'text-anchor': 'middle', 'aria-hidden': 'true' }, text));
   }
   root.addEventListener('pointerdown', onTimelinePointerDown);
   root.addEventListener('pointermove', onTimelinePointerMove);
@@ -1098,15 +1098,13 @@ function drawTimeline() {
 function timelineLabels(bins, step) {
   const widthOf = (text) => [...text].reduce((w, c) => w + (/\d/.test(c) ? 7 : 12), 8);
   const placed = [];
-  const fits = (i, text) => {
-    const c = i * step + step / 2;
-    const half = widthOf(text) / 2;
-    if (c - half < 0 && i > 0) return false;
-    return placed.every((p) => Math.abs(p.c - c) >= half + p.half);
-  };
+  const total = step * bins.length;
+  // A label's centre: under its bar, kept inside the chart.
+  const centre = (i, half) => Math.min(total - half, Math.max(half, i * step + step / 2));
   const place = (i, text, major) => {
-    if (!fits(i, text)) return;
-    placed.push({ i, text, major, c: i * step + step / 2, half: widthOf(text) / 2 });
+    const half = widthOf(text) / 2;
+    const c = centre(i, half);
+    if (placed.every((p) => Math.abs(p.c - c) >= half + p.half)) placed.push({ i, text, major, c, half });
   };
   bins.forEach((b, i) => {
     if (timeline.unit === 'year' || b.key.endsWith('-01') || i === 0) place(i, timeline.unit === 'year' ? b.key : `${b.key.slice(0, 4)}年`, true);
@@ -1166,12 +1164,22 @@ function pendingRange() {
   return null;
 }
 
+/** Whether bar `b` lies in the active date range (the counts of other years come without it). */
+function inActiveRange(b) {
+  const from = dateBound(timeline.state?.from ?? '', 'from');
+  const to = dateBound(timeline.state?.to ?? '', 'to');
+  if (!from && !to) return true;
+  return (!to || dateBound(b.key, 'from') <= to) && (!from || dateBound(b.key, 'to') >= from);
+}
+
 function markSelection() {
   const range = pendingRange();
+  const ranged = Boolean(timeline.state?.from || timeline.state?.to);
   for (const g of document.querySelectorAll('#timeline .tl-bar')) {
     const i = Number(g.dataset.i);
     const on = range !== null && i >= range[0] && i <= range[1];
     g.classList.toggle('selecting', on);
+    g.classList.toggle('out-of-range', ranged && !inActiveRange(timeline.bins[i]));
     g.setAttribute('aria-pressed', String(on));
   }
 }
@@ -1196,7 +1204,11 @@ function setReadout(pointed) {
   } else if (pointed !== undefined) {
     text = `${bins[pointed].label}：${fmt(bins[pointed].count)} 篇`;
   } else {
-    text = `${bins[0].label} 至 ${bins[bins.length - 1].label}，共 ${fmt(rangeCount(0, bins.length - 1))} 篇`;
+    const ranged = Boolean(timeline.state?.from || timeline.state?.to);
+    const inRange = bins.filter(inActiveRange).reduce((n, b) => n + b.count, 0);
+    text = ranged
+      ? `所选时间范围内 ${fmt(inRange)} 篇（浅色为范围外）`
+      : `${bins[0].label} 至 ${bins[bins.length - 1].label}，共 ${fmt(inRange)} 篇`;
     if (readout.dataset.undated) text += `；${readout.dataset.undated}`;
   }
   readout.textContent = text;
