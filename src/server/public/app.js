@@ -266,9 +266,9 @@ async function searchApi(params) {
     } catch (err) {
       if (!(err instanceof ApiFailure) || err.code !== 'invalid_parameter') throw err;
       if (err.parameter === 'facets' && caps.regionTree && (params.get('facets') ?? '').split(',').includes('region')) {
+        // No region tree: the three region facets instead (the tree is built from their codes).
         caps.regionTree = false;
-        const rest = params.get('facets').split(',').filter((f) => f !== 'region');
-        params.set('facets', rest.length ? rest.join(',') : 'province,city,county');
+        params.set('facets', params.get('facets').split(',').flatMap((f) => (f === 'region' ? ['province', 'city', 'county'] : [f])).join(','));
       } else if (err.parameter === 'facetSize' && caps.facetMax > 100 && Number(params.get('facetSize')) > 100) {
         caps.facetMax = 100;
         params.set('facetSize', '100');
@@ -328,7 +328,7 @@ async function render() {
 function mainParams(state) {
   const params = toParams(state, { forApi: true });
   params.set('size', String(PAGE_SIZE));
-  params.set('facets', [...(caps.regionTree ? ['region'] : []), 'province', 'city', 'county', 'source', 'library'].join(','));
+  params.set('facets', [...(caps.regionTree ? ['region'] : ['province', 'city', 'county']), 'source', 'library'].join(','));
   return params;
 }
 
@@ -997,7 +997,8 @@ const timeline = { state: null, data: null, bins: null, focus: 0, anchor: null, 
 /** The timeline above the results, from the year/month counts of the current search. */
 function renderTimeline(state, dates) {
   const box = $('timeline');
-  const model = dates && dates.total > 0 ? timelineBins(state, dates.facets ?? {}) : null;
+  // Not for undated articles only: they have no place on it.
+  const model = dates && dates.total > 0 && state.undated !== 'only' ? timelineBins(state, dates.facets ?? {}) : null;
   if (!model) {
     box.hidden = true;
     box.replaceChildren();
@@ -1206,8 +1207,9 @@ function setReadout(pointed) {
   } else {
     const ranged = Boolean(timeline.state?.from || timeline.state?.to);
     const inRange = bins.filter(inActiveRange).reduce((n, b) => n + b.count, 0);
+    const dimmed = bins.some((b) => !inActiveRange(b));
     text = ranged
-      ? `所选时间范围内 ${fmt(inRange)} 篇（浅色为范围外）`
+      ? `所选时间范围内 ${fmt(inRange)} 篇${dimmed ? '（浅色为范围外）' : ''}`
       : `${bins[0].label} 至 ${bins[bins.length - 1].label}，共 ${fmt(inRange)} 篇`;
     if (readout.dataset.undated) text += `；${readout.dataset.undated}`;
   }
