@@ -401,6 +401,19 @@ describe.skipIf(!existsSync(CHROMIUM))('search page for readers and librarians, 
       expect(await x('随州市')).toBeGreaterThan(await x('湖北省'));
       expect(await x('随县')).toBeGreaterThan(await x('随州市'));
       await shot('23-region-tree');
+
+      // The filter box searches every level: 西安 finds the city 西安市, marked 市; choosing it filters.
+      await page.goto(`${url}/?q=${encodeURIComponent('图书馆')}`);
+      await page.locator('.hit').first().waitFor();
+      await region.locator('input.facet-filter').fill('西安');
+      const match = region.locator('.facet-matches:not([hidden]) button.facet-value[data-value="西安市"]');
+      await match.waitFor();
+      expect(await match.getAttribute('data-facet')).toBe('city');
+      expect(await match.locator('.level').textContent()).toBe('市');
+      await match.click();
+      await waitForParam('city', '西安市');
+      await settled();
+      expect(await page.locator('.chip').allTextContents()).toContainEqual(expect.stringContaining('城市：西安市'));
     });
 
     it('lists years and months in chronological order', async () => {
@@ -573,7 +586,7 @@ describe.skipIf(!existsSync(CHROMIUM))('search page for readers and librarians, 
       await page.goto(`${url}/?q=${encodeURIComponent('读书节')}&doc=fx-001`);
       await page.locator('#article-view[data-doc="fx-001"]').waitFor();
       const section = page.locator('#article-similar:not([hidden])');
-      await section.waitFor();
+      await section.waitFor({ timeout: 10_000 });
       expect(await section.locator('h2').textContent()).toBe('相似文章');
       const api = (await apiJson<{ hits: { id: string; title: string }[] }>('/api/docs/fx-001/similar', { size: '5' })).body;
       expect(await section.locator('li a').allTextContents()).toEqual(api.hits.map((h) => h.title || '（无标题）'));

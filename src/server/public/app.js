@@ -254,6 +254,12 @@ function describeParameter(issue) {
     if (/blank|empty/.test(message)) return `${label}筛选条件不能为空。`;
     return `${label}筛选条件无效。`;
   }
+  if (name === 'undated') {
+    if (/cannot be combined/.test(message)) return '“未注明日期”不能与日期范围同时使用，请先清除日期。';
+    return '“未注明日期”筛选条件无效。';
+  }
+  if (name === 'facetQuery' || name === 'facets' || name === 'facetSize') return '分面筛选条件有误，请刷新页面后重试。';
+  if (name === 'collapse') return '“显示全部相似报道”条件无效。';
   if (/at most \d+ values/.test(message)) return `${label ?? '筛选'}条件过多，请减少后重试。`;
   return label ? `检索条件有误：${label}无效。` : '检索条件有误，请检查后重试。';
 }
@@ -715,7 +721,7 @@ function hasMore(total, shown, got) {
  * A facet group: its list (the first 10 values and any active ones), 更多 / 收起, and a filter box
  * when the facet is long. `draw(values)` makes the list items; `loadAll()` the whole list.
  */
-function facetGroup(state, { name, label, values, total, draw, loadAll, search }) {
+function facetGroup(state, { name, label, values, total, draw, loadAll, search, activeMissing = false }) {
   const section = el('section', { class: `facet facet-${name}`, 'data-facet-group': name });
   const heading = el('h3', { id: `facet-h-${name}`, text: label });
   const list = el('ul', { class: 'facet-values', 'aria-labelledby': `facet-h-${name}` });
@@ -802,7 +808,8 @@ function facetGroup(state, { name, label, values, total, draw, loadAll, search }
     });
   }
   showFirst();
-  if (facetUi.expanded.has(name)) void showAll();
+  // Expanded again after a redraw, or at once when a chosen value is not among the first values.
+  if (facetUi.expanded.has(name) || activeMissing) void showAll();
   section.append(heading, ...(filter ? [filter] : []), results, list, more, status);
   return section;
 }
@@ -815,6 +822,7 @@ function flatGroup(state, name, values, total) {
     label: FACET_LABELS[name],
     values,
     total,
+    activeMissing: state[name].some((x) => !values.some((v) => v.value === x || v.code === x)),
     draw: (vs) => vs.map((v) => el('li', {}, valueButton(state, name, v))),
     loadAll: async () => (await fullFacets(state, [name]))[name] ?? [],
     search: (text) => searchFacet(state, name, text),
@@ -836,15 +844,34 @@ function regionGroup(state, facets, totals) {
   return facetGroup(state, {
     name: 'region',
     label: FACET_LABELS.region,
-    values: build(facets).map((n) => ({ ...n, facet: levelOf(n.code) })),
-    total,
+    values: build(facets).map((n) => ({ ...n, facet: n.level ?? levelOf(n.code) })),
+    // 更多 also when a chosen province or city lists only some of its children.
+    total: truncatedChildren(build(facets)) ? Infinity : total,
+    activeMissing: state.province.some((x) => !provinces.some((v) => v.value === x || v.code === x)),
     draw: drawNodes,
     loadAll: async () => build(await fullFacets(state, tree ? ['region'] : ['province', 'city', 'county'])),
     search: async (text) => {
+      // The tree facet searches every level at once (a flat list); else one request per level.
+      if (tree && caps.facetQuery) {
+        const params = facetParams(state, 'region', 50);
+        params.set('facetQuery', text);
+        try {
+          const found = (await api('/api/search', params)).facets?.region ?? [];
+          return found.map((v) => ({ ...v, facet: v.level ?? levelOf(v.code) }));
+        } catch (err) {
+          if (!(err instanceof ApiFailure) || err.parameter !== 'facetQuery') throw err;
+          caps.facetQuery = false;
+        }
+      }
       const found = await Promise.all(['province', 'city', 'county'].map((level) => searchFacet(state, level, text).then((vs) => vs.map((v) => ({ ...v, facet: level })))));
       return found.flat().sort((a, b) => b.count - a.count).slice(0, 50);
     },
   });
+}
+
+/** Whether a node of the tree lists fewer children than it has (the API's childrenTotal). */
+function truncatedChildren(nodes) {
+  return nodes.some((n) => (typeof n.childrenTotal === 'number' && n.childrenTotal > (n.children?.length ?? 0)) || truncatedChildren(n.children ?? []));
 }
 
 /** The tree of the flat region facets: cities under chosen provinces, counties under chosen cities. */
@@ -871,14 +898,14 @@ function regionTree(state, facets) {
 const LEVEL_NAMES = { province: '省', city: '市', county: '县' };
 
 function regionItem(state, node, flat) {
-  const level = node.facet ?? levelOf(node.code);
+  const level = node.facet ?? node.level ?? levelOf(node.code);
   const button = valueButton(state, level, node);
   button.dataset.level = level;
   if (flat) button.append(el('span', { class: 'level', text: LEVEL_NAMES[level], title: FACET_LABELS[level] }));
   const li = el('li', { class: `region-node region-${level}` }, button);
   const children = flat ? [] : node.children ?? [];
   if (children.length) {
-    li.append(el('ul', { class: 'facet-children', 'aria-label': `${node.value}下属地区` }, ...children.map((c) => regionItem(state, { ...c, facet: c.facet ?? levelOf(c.code) }, false))));
+    li.append(el('ul', { class: 'facet-children', 'aria-label': `${node.value}下属地区` }, ...children.map((c) => regionItem(state, { ...c, facet: c.facet ?? c.level ?? levelOf(c.code) }, false))));
   }
   return li;
 }
