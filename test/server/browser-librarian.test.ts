@@ -39,7 +39,10 @@ const EXTRA: DocumentInput[] = [
       XIAN,
     ],
   },
+  // Copies of one story: the 2nd and 3rd name the 1st as their original (as ingestion's duplicate
+  // detector would; an older index ignores the field and stores it with the document's extra).
   ...['秦川都市网', '文化日报', '读书周刊'].map((source, i) => ({
+    ...(i > 0 ? { duplicateOf: 'dup-story-0' } : {}),
     id: `dup-story-${i}`,
     title: '西安图书馆夜读活动吸引上千名读者',
     content:
@@ -50,7 +53,7 @@ const EXTRA: DocumentInput[] = [
     url: `https://news.example.org/xian-night-reading-${i}`,
     regions: [XIAN],
     libraries: ['西安图书馆'],
-  })),
+  }) as DocumentInput),
 ];
 
 let server: RunningServer;

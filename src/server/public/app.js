@@ -724,8 +724,8 @@ function hasMore(total, shown, got) {
 function facetGroup(state, { name, label, values, total, draw, loadAll, search, activeMissing = false }) {
   const section = el('section', { class: `facet facet-${name}`, 'data-facet-group': name });
   const heading = el('h3', { id: `facet-h-${name}`, text: label });
-  const list = el('ul', { class: 'facet-values', 'aria-labelledby': `facet-h-${name}` });
-  const more = el('button', { type: 'button', class: 'link facet-more', 'aria-expanded': 'false' });
+  const list = el('ul', { id: `facet-list-${name}`, class: 'facet-values', 'aria-labelledby': `facet-h-${name}` });
+  const more = el('button', { type: 'button', class: 'link facet-more', 'aria-expanded': 'false', 'aria-controls': `facet-list-${name}` });
   const status = el('p', { class: 'facet-status', 'aria-live': 'polite' });
   const long = hasMore(total, FACET_SHOWN, values.length);
   const filter = long
