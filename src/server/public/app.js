@@ -51,7 +51,7 @@ const nf = new Intl.NumberFormat('zh-CN');
 const fmt = (n) => nf.format(n);
 
 /** What the API turned out to support (learned from its 400s; optimistic until then). */
-const caps = { regionTree: true, facetMax: 10000, facetQuery: true };
+const caps = { regionTree: true, facetMax: 10000, facetQuery: true, completeDates: false };
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}, ...children) => {
@@ -334,7 +334,8 @@ async function render() {
 function mainParams(state) {
   const params = toParams(state, { forApi: true });
   params.set('size', String(PAGE_SIZE));
-  params.set('facets', [...(caps.regionTree ? ['region'] : ['province', 'city', 'county']), 'source', 'library'].join(','));
+  const dates = caps.completeDates ? ['year', 'month'] : [];
+  params.set('facets', [...(caps.regionTree ? ['region'] : ['province', 'city', 'county']), ...dates, 'source', 'library'].join(','));
   return params;
 }
 
@@ -354,10 +355,18 @@ async function renderResults(state) {
   let dates = null;
   try {
     if (dateProblem) throw Object.assign(new Error(dateProblem), { code: 'invalid_parameter' });
-    const [main, timeline] = await Promise.allSettled([searchApi(mainParams(state)), searchApi(timelineParams(state))]);
-    if (main.status === 'rejected') throw main.reason;
-    data = main.value;
-    if (timeline.status === 'fulfilled') dates = timeline.value;
+    if (caps.completeDates) {
+      // One request: the API lists years and months in full whatever facetSize is.
+      data = await searchApi(mainParams(state));
+      dates = data;
+    } else {
+      const [main, timeline] = await Promise.allSettled([searchApi(mainParams(state)), searchApi(timelineParams(state))]);
+      if (main.status === 'rejected') throw main.reason;
+      data = main.value;
+      if (timeline.status === 'fulfilled') dates = timeline.value;
+      // An API with facetTotals (issue 13's facets) never cuts the year and month facets.
+      if (data.facetTotals) caps.completeDates = true;
+    }
   } catch (err) {
     if (token !== pending) return;
     showError(err);
