@@ -626,8 +626,8 @@ function renderPager(state, data) {
 // ---- Facets ----
 
 /**
- * What the facet lists remember between redraws of one result set: which lists are expanded
- * (更多) and the whole lists fetched for them, and the filter boxes' texts.
+ * What the facet lists remember while the result set stays the same (paging): which lists are
+ * expanded (更多) and the whole lists fetched for them.
  */
 const facetUi = {
   key: '',
