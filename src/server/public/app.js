@@ -1,12 +1,17 @@
 // The search page: plain JavaScript, no build step, no third-party code.
 //
-// The URL holds the whole state (q, literal, op, sort, page, filters, the open article), so links
-// can be shared and the back button works: every user action pushes a new URL and renders from it.
-// Only titleHtml / snippetHtml / contentHtml (escaped by the server, <mark> added) are inserted
-// as HTML; everything else goes through textContent.
+// The URL holds the whole state (q, literal, op, sort, page, filters, dates, undated, collapse,
+// the open article), so links can be shared and the back button works: every user action pushes
+// a new URL and renders from it. Only titleHtml / snippetHtml / contentHtml (escaped by the
+// server, <mark> added) are inserted as HTML; everything else goes through textContent or is
+// built as elements (the timeline's SVG too). No inline styles (the CSP forbids them).
+//
+// Features the API may not have yet (the region tree facet, facetSize above 100, facetQuery,
+// duplicates, the undated bucket, similar articles) are used when present and skipped when not.
 
 const FILTERS = ['province', 'city', 'county', 'source', 'library'];
 const FACET_LABELS = {
+  region: '地区',
   province: '省份',
   city: '城市',
   county: '区县',
@@ -19,7 +24,7 @@ const FACET_LABELS = {
 const PARAM_LABELS = {
   q: '检索词',
   op: '匹配方式',
-  sort: '排序',
+  sort: '排序方式',
   page: '页码',
   size: '每页条数',
   from: '起始日期',
@@ -29,9 +34,24 @@ const PARAM_LABELS = {
   county: '区县',
   source: '来源',
   library: '图书馆',
+  facets: '分面',
+  facetSize: '分面条数',
+  facetQuery: '分面筛选词',
+  snippetLength: '摘要长度',
+  literal: '按原样检索',
+  undated: '未注明日期',
+  collapse: '相似报道合并',
+  format: '导出格式',
 };
 const MAX_WINDOW = 10000;
 const PAGE_SIZE = 10;
+/** Values a facet list shows before 更多. */
+const FACET_SHOWN = 10;
+const nf = new Intl.NumberFormat('zh-CN');
+const fmt = (n) => nf.format(n);
+
+/** What the API turned out to support (learned from its 400s; optimistic until then). */
+const caps = { regionTree: true, facetMax: 10000, facetQuery: true, completeDates: false };
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}, ...children) => {
@@ -45,12 +65,20 @@ const el = (tag, props = {}, ...children) => {
   for (const c of children) if (c !== null && c !== undefined) node.append(c);
   return node;
 };
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const svg = (tag, attrs = {}, ...children) => {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+};
 
 // ---- State <-> URL ----
 
-/** The state in the URL: { q, literal, op, sort, page, from, to, doc, province: [], ... }. */
+/** The state in the URL: { q, literal, op, sort, page, from, to, undated, all, doc, province: [], ... }. */
 function readState() {
   const p = new URLSearchParams(location.search);
+  const undated = p.get('undated');
   const state = {
     q: p.get('q') ?? '',
     // literal=1: the query exactly as typed (no pinyin, synonyms or corrections).
@@ -60,6 +88,10 @@ function readState() {
     page: Math.max(1, Number.parseInt(p.get('page') ?? '1', 10) || 1),
     from: p.get('from') ?? '',
     to: p.get('to') ?? '',
+    // undated=only: only articles without a date; exclude: only dated ones.
+    undated: undated === 'only' || undated === 'exclude' ? undated : '',
+    // collapse=false: every copy of a story, not one hit per story.
+    all: p.get('collapse') === 'false',
     doc: p.get('doc') ?? '',
   };
   for (const f of FILTERS) state[f] = p.getAll(f);
@@ -80,7 +112,16 @@ function toParams(state, { forApi = false } = {}) {
   for (const f of FILTERS) for (const v of state[f]) p.append(f, v);
   if (state.from) p.set('from', state.from);
   if (state.to) p.set('to', state.to);
+  if (state.undated) p.set('undated', state.undated);
+  if (state.all) p.set('collapse', 'false');
   if (!forApi && state.doc) p.set('doc', state.doc);
+  return p;
+}
+
+/** The API parameters of the whole result set of a state (no page): feeds, exports, facet lists. */
+function resultSetParams(state) {
+  const p = toParams(state, { forApi: true });
+  p.delete('page');
   return p;
 }
 
@@ -97,14 +138,14 @@ function navigate(state, entry = null) {
 }
 
 /** A link to `state` that navigates in place (a plain click) or opens normally (new tab, copy). */
-function stateLink(state, text, props = {}) {
+function stateLink(state, text, props = {}, entry = null) {
   return el('a', {
     href: hrefOf(state),
     text,
     onclick: (e) => {
       if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
       e.preventDefault();
-      navigate(state);
+      navigate(state, entry);
     },
     ...props,
   });
@@ -119,26 +160,158 @@ function withChanges(changes) {
 
 // ---- API ----
 
+/** A failed API call: `message` is the Chinese text for the reader; code, parameter for the page. */
+class ApiFailure extends Error {
+  constructor(status, error) {
+    super(describeError(status, error));
+    this.status = status;
+    this.code = error?.code ?? '';
+    const issue = Array.isArray(error?.details) ? error.details[0] : null;
+    this.parameter = issue?.parameter ?? '';
+  }
+}
+
 let pending = null;
 
-async function api(path, params) {
-  const qs = params.toString();
-  const res = await fetch(qs ? `${path}?${qs}` : path, { headers: { Accept: 'application/json' } });
+async function api(path, params, { signal } = {}) {
+  const qs = params ? params.toString() : '';
+  let res;
+  try {
+    res = await fetch(qs ? `${path}?${qs}` : path, { headers: { Accept: 'application/json' }, signal });
+  } catch (err) {
+    if (err?.name === 'AbortError') throw err;
+    throw new ApiFailure(0, { code: 'network' });
+  }
   const body = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(describeError(res.status, body?.error));
+  if (!res.ok) throw new ApiFailure(res.status, body?.error);
   return body;
 }
 
-/** A Chinese message for an API error, keeping the server's detail. */
+/**
+ * A Chinese message for an API error, from its code and the parameter it names; the API's English
+ * message is never shown.
+ */
 function describeError(status, error) {
+  const code = error?.code;
   const issue = Array.isArray(error?.details) ? error.details[0] : null;
-  if (error?.code === 'invalid_parameter' && issue) {
-    const label = PARAM_LABELS[issue.parameter];
-    return `检索条件有误：${label ? `${label}（${issue.parameter}）` : issue.parameter} ${issue.message}`;
+  const retry = Number(error?.details?.retryAfterSeconds);
+  const later = Number.isFinite(retry) && retry > 0 ? `，请约 ${retry} 秒后再试。` : '，请稍后再试。';
+  switch (code) {
+    case 'invalid_parameter':
+      return describeParameter(issue);
+    case 'too_many_requests':
+      return `请求过于频繁${later}`;
+    case 'overloaded':
+      return `服务器繁忙${later}`;
+    case 'search_timeout':
+      return '检索超时：请减少检索词、缩短短语或增加筛选条件后重试。';
+    case 'search_memory':
+      return '检索过于复杂，超出了服务器的处理能力：请减少检索词或增加筛选条件后重试。';
+    case 'uri_too_long':
+      return '检索条件过长，请缩短检索词或减少筛选条件。';
+    case 'not_found':
+      return '找不到请求的内容。';
+    case 'document_unavailable':
+      return '该文章暂时无法显示：服务器上的索引文件已损坏。';
+    case 'method_not_allowed':
+    case 'bad_request':
+      return '请求无效，请检查链接是否完整。';
+    case 'internal':
+      return '服务器内部错误，请稍后再试。';
+    case 'network':
+      return '无法连接服务器，请检查网络后重试。';
+    default:
+      if (status === 404) return '找不到请求的内容。';
+      if (status === 429) return `请求过于频繁${later}`;
+      if (status >= 500) return '服务器暂时无法完成检索，请稍后再试。';
+      return '检索未能完成，请检查检索条件后重试。';
   }
-  if (status === 404) return '找不到请求的内容。';
-  if (error?.code === 'document_unavailable') return '该文章暂时无法显示：服务器上的索引文件已损坏。';
-  return error?.message ? `服务器返回 ${status}：${error.message}` : `服务器返回 ${status}`;
+}
+
+/** The Chinese message for a 400 naming a parameter (details: [{ parameter, message }]). */
+function describeParameter(issue) {
+  const name = issue?.parameter ?? '';
+  const message = String(issue?.message ?? '');
+  const label = PARAM_LABELS[name];
+  if (/unknown parameter/.test(message)) return '链接中含有本服务不支持的参数，请检查链接是否完整。';
+  if (/give this parameter only once/.test(message)) return `检索条件有误：${label ?? '某一条件'}只能指定一次。`;
+  if (name === 'from' || name === 'to') {
+    if (/is after/.test(message)) return '起始日期晚于结束日期，请调整日期范围。';
+    if (/not a real date/.test(message)) return `${label}不是有效日期。`;
+    return `${label}格式有误：请输入年、年-月或年-月-日，如 2023、2023-06、2023-06-30。`;
+  }
+  if (name === 'page') {
+    if (/page \* size/.test(message)) return `结果页数过深：最多可查看前 ${fmt(MAX_WINDOW)} 条结果。`;
+    return '页码无效。';
+  }
+  if (name === 'q') return /at most/.test(message) ? '检索词过长，请缩短后重试。' : '检索词无效。';
+  if (name === 'province' || name === 'city' || name === 'county') {
+    if (/blank|empty/.test(message)) return `${label}筛选条件不能为空。`;
+    if (/code/.test(message) && /not a/.test(message)) return `${label}代码的级别不对，请检查筛选条件。`;
+    return `找不到该${label}：请使用正式名称、简称或行政区划代码。`;
+  }
+  if (name === 'source' || name === 'library') {
+    if (/blank|empty/.test(message)) return `${label}筛选条件不能为空。`;
+    return `${label}筛选条件无效。`;
+  }
+  if (name === 'undated') {
+    if (/cannot be combined/.test(message)) return '“未注明日期”不能与日期范围同时使用，请先清除日期。';
+    return '“未注明日期”筛选条件无效。';
+  }
+  if (name === 'facetQuery' || name === 'facets' || name === 'facetSize') return '分面筛选条件有误，请刷新页面后重试。';
+  if (name === 'collapse') return '“显示全部相似报道”条件无效。';
+  if (/at most \d+ values/.test(message)) return `${label ?? '筛选'}条件过多，请减少后重试。`;
+  return label ? `检索条件有误：${label}无效。` : '检索条件有误，请检查后重试。';
+}
+
+/** An API search with fallbacks for what an older API lacks (region tree, big facet lists). */
+async function searchApi(params) {
+  for (;;) {
+    try {
+      return await api('/api/search', params);
+    } catch (err) {
+      if (!(err instanceof ApiFailure) || err.code !== 'invalid_parameter') throw err;
+      if (err.parameter === 'facets' && caps.regionTree && (params.get('facets') ?? '').split(',').includes('region')) {
+        // No region tree: the three region facets instead (the tree is built from their codes).
+        caps.regionTree = false;
+        params.set('facets', params.get('facets').split(',').flatMap((f) => (f === 'region' ? ['province', 'city', 'county'] : [f])).join(','));
+      } else if (err.parameter === 'facetSize' && caps.facetMax > 100 && Number(params.get('facetSize')) > 100) {
+        caps.facetMax = 100;
+        params.set('facetSize', '100');
+      } else {
+        throw err;
+      }
+    }
+  }
+}
+
+// ---- Date checks (the same rules as the API, so a mistyped date is caught on the page) ----
+
+const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/** The first or last day of a date bound as 'YYYY-MM-DD', or null when it is not a real date. */
+function dateBound(value, side) {
+  const m = DATE_RE.exec(value);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = m[2] === undefined ? (side === 'from' ? 1 : 12) : Number(m[2]);
+  if (mo < 1 || mo > 12) return null;
+  const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const d = m[3] === undefined ? (side === 'from' ? 1 : last) : Number(m[3]);
+  if (d < 1 || d > last) return null;
+  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** The Chinese message for a wrong date range, or '' when it is fine. */
+function checkDates(from, to) {
+  for (const [value, side] of [[from, 'from'], [to, 'to']]) {
+    if (!value) continue;
+    const label = PARAM_LABELS[side];
+    if (!DATE_RE.test(value)) return `${label}格式有误：请输入年、年-月或年-月-日，如 2023、2023-06、2023-06-30。`;
+    if (!dateBound(value, side)) return `${label}不是有效日期。`;
+  }
+  if (from && to && dateBound(from, 'from') > dateBound(to, 'to')) return '起始日期晚于结束日期，请调整日期范围。';
+  return '';
 }
 
 // ---- Rendering ----
@@ -157,14 +330,43 @@ async function render() {
   await renderResults(state);
 }
 
-async function renderResults(state) {
-  const token = (pending = {});
+/** The main search (hits, region/source/library facets) and the timeline's (year and month counts). */
+function mainParams(state) {
   const params = toParams(state, { forApi: true });
   params.set('size', String(PAGE_SIZE));
+  const dates = caps.completeDates ? ['year', 'month'] : [];
+  params.set('facets', [...(caps.regionTree ? ['region'] : ['province', 'city', 'county']), ...dates, 'source', 'library'].join(','));
+  return params;
+}
+
+function timelineParams(state) {
+  const params = resultSetParams(state);
+  params.set('size', '1');
+  params.set('facets', 'year,month');
+  params.set('facetSize', String(caps.facetMax));
+  return params;
+}
+
+async function renderResults(state) {
+  const token = (pending = {});
   document.body.classList.add('loading');
+  const dateProblem = checkDates(state.from, state.to);
   let data;
+  let dates = null;
   try {
-    data = await api('/api/search', params);
+    if (dateProblem) throw Object.assign(new Error(dateProblem), { code: 'invalid_parameter' });
+    if (caps.completeDates) {
+      // One request: the API lists years and months in full whatever facetSize is.
+      data = await searchApi(mainParams(state));
+      dates = data;
+    } else {
+      const [main, timeline] = await Promise.allSettled([searchApi(mainParams(state)), searchApi(timelineParams(state))]);
+      if (main.status === 'rejected') throw main.reason;
+      data = main.value;
+      if (timeline.status === 'fulfilled') dates = timeline.value;
+      // An API with facetTotals (issue 13's facets) never cuts the year and month facets.
+      if (data.facetTotals) caps.completeDates = true;
+    }
   } catch (err) {
     if (token !== pending) return;
     showError(err);
@@ -173,6 +375,8 @@ async function renderResults(state) {
     $('facets-box').hidden = true;
     $('pager').replaceChildren();
     $('summary').textContent = '';
+    $('result-links').replaceChildren();
+    renderTimeline(state, null);
     renderUnderstanding(state, null);
     $('empty').hidden = true;
     renderChips(state);
@@ -183,10 +387,13 @@ async function renderResults(state) {
   if (token !== pending) return;
   showError(null);
   document.title = state.q ? `${state.q} - zhsearch` : 'zhsearch 中文全文检索';
+  facetUi.reset(state);
   renderSummary(state, data);
+  renderResultLinks(state, data);
   renderUnderstanding(state, data);
   renderChips(state);
-  renderFacets(state, data.facets);
+  renderFacets(state, data, dates);
+  renderTimeline(state, dates);
   $('results').replaceChildren(...data.hits.map((h) => renderHit(state, data.query, h)));
   renderEmpty(state, data);
   renderPager(state, data);
@@ -195,19 +402,40 @@ async function renderResults(state) {
 function showError(err) {
   const box = $('error');
   box.hidden = !err;
-  box.textContent = err ? err.message : '';
+  box.textContent = err ? (err instanceof ApiFailure || err.code ? err.message : '检索未能完成，请稍后再试。') : '';
 }
 
 function renderSummary(state, data) {
   const parts = [];
-  if (state.q) parts.push(`“${readingOf(data.query)}”共 ${data.total} 条结果`);
-  else parts.push(`共 ${data.total} 篇文章`);
+  const articles = typeof data.articles === 'number' && data.articles !== data.total ? data.articles : null;
+  const count = articles === null ? `共 ${data.total} 条结果` : `共 ${data.total} 条报道（${articles} 篇文章）`;
+  if (state.q) parts.push(`“${readingOf(data.query)}”${count}`);
+  else parts.push(articles === null ? `共 ${data.total} 篇文章` : count);
   parts.push(`（${data.tookMs} 毫秒）`);
   if (data.query.relaxed) {
     const ignored = [...data.query.stopWords, ...data.query.dropped];
     parts.push(`未找到同时包含全部词语的结果，已忽略：${ignored.join('、')}`);
   }
   $('summary').textContent = parts.join('');
+  // 显示全部相似报道: offered when the API groups duplicates (it says how many articles there are).
+  const box = $('collapse-box');
+  box.hidden = typeof data.articles !== 'number' && !state.all;
+  $('show-all').checked = state.all;
+}
+
+/** 订阅此检索 (Atom feed) and 导出 (CSV, JSON Lines) of the current result set. */
+function renderResultLinks(state, data) {
+  const params = resultSetParams(state);
+  const qs = params.toString();
+  const exportHref = (format) => `/api/export?${new URLSearchParams({ format })}${qs ? `&${qs}` : ''}`;
+  const links = [
+    el('a', { class: 'feed', href: `/api/feed.atom${qs ? `?${qs}` : ''}`, type: 'application/atom+xml', text: '订阅此检索', title: '用阅读器订阅这一检索的新文章（Atom）' }),
+    el('span', { class: 'export' }, '导出：',
+      el('a', { class: 'export-csv', href: exportHref('csv'), download: '', text: 'CSV', title: `导出前 ${fmt(MAX_WINDOW)} 条结果为 CSV 表格` }),
+      ' ',
+      el('a', { class: 'export-jsonl', href: exportHref('jsonl'), download: '', text: 'JSON Lines', title: `导出前 ${fmt(MAX_WINDOW)} 条结果为 JSON Lines` })),
+  ];
+  $('result-links').replaceChildren(...(data.total > 0 ? links : []));
 }
 
 // ---- Query understanding ----
@@ -268,9 +496,45 @@ function renderUnderstanding(state, data) {
   box.hidden = lines.length === 0;
 }
 
+// ---- Hits ----
+
 function regionName(r) {
   return [r.province, r.city, r.county].filter(Boolean).join(' ');
 }
+
+/** Whether a filter value (a name, a short form or a code) names `name` / `code`. */
+function namesRegion(filter, name, code, level) {
+  if (!name && !code) return false;
+  if (filter === name || filter === code) return true;
+  if (/^\d{6}$/.test(filter) && code) {
+    if (level === 'province') return code.slice(0, 2) === filter.slice(0, 2) && filter.endsWith('0000');
+    if (level === 'city') return code.slice(0, 4) === filter.slice(0, 4) && filter.endsWith('00');
+    return false;
+  }
+  // Short forms: 湖北 -> 湖北省, 西安 -> 西安市, 海北州 -> 海北藏族自治州.
+  if (!name || filter.length < 2) return false;
+  if (name.startsWith(filter)) return true;
+  return filter.endsWith('州') && name.endsWith('州') && name.startsWith(filter.slice(0, 2));
+}
+
+/** How many levels of the active region filters a region of a hit matches (0: none). */
+function regionMatch(state, r) {
+  let score = 0;
+  if (state.county.some((f) => namesRegion(f, r.county, r.code, 'county'))) score += 4;
+  if (state.city.some((f) => namesRegion(f, r.city, r.code, 'city'))) score += 2;
+  if (state.province.some((f) => namesRegion(f, r.province, r.code, 'province'))) score += 1;
+  return score;
+}
+
+/** The regions of a hit to show: those matching the active filters first (all of them), then the rest up to 4. */
+function shownRegions(state, regions) {
+  const scored = regions.map((r, i) => ({ r, i, score: regionMatch(state, r) }));
+  scored.sort((a, b) => b.score - a.score || a.i - b.i);
+  const matching = scored.filter((x) => x.score > 0).length;
+  return scored.slice(0, Math.max(4, matching)).map((x) => ({ region: x.r, matches: x.score > 0 }));
+}
+
+let hitSeq = 0;
 
 function renderHit(state, query, h) {
   // A hit whose stored document the server could not read (a damaged index file): id and place only.
@@ -289,15 +553,44 @@ function renderHit(state, query, h) {
   const meta = el('p', { class: 'meta' });
   const bits = [h.date, h.source, h.author].filter(Boolean);
   meta.append(bits.join(' · '));
-  for (const r of h.regions.slice(0, 4)) meta.append(' ', el('span', { class: 'region', text: regionName(r) }));
-  return el('li', { class: 'hit' }, el('h2', {}, title), meta, snippet);
+  for (const { region, matches } of shownRegions(state, h.regions)) {
+    meta.append(' ', el('span', { class: matches ? 'region region-match' : 'region', text: regionName(region) }));
+  }
+  return el('li', { class: 'hit' }, el('h2', {}, title), meta, snippet, renderDuplicates(state, query, h));
+}
+
+/** 另有 N 篇相似报道: the other copies of the story (a button that expands their list). */
+function renderDuplicates(state, query, h) {
+  const copies = Array.isArray(h.duplicates) ? h.duplicates : [];
+  if (!copies.length) return null;
+  const id = `dups-${++hitSeq}`;
+  const list = el('ul', { id, class: 'duplicates', hidden: true },
+    ...copies.map((d) => {
+      const link = stateLink({ ...state, q: query.q, doc: d.id }, d.title || '（无标题）', { class: 'duplicate-title' }, { fromResults: true });
+      const meta = [d.source, d.date].filter(Boolean).join(' · ');
+      const original = d.url && /^https?:\/\//i.test(d.url) ? el('a', { class: 'duplicate-url', href: d.url, rel: 'noopener noreferrer', target: '_blank', text: '原文' }) : null;
+      return el('li', { class: 'duplicate' }, link, meta ? el('span', { class: 'meta', text: ` ${meta}` }) : null, original ? ' ' : null, original);
+    }));
+  const button = el('button', {
+    type: 'button',
+    class: 'link dup-toggle',
+    'aria-expanded': 'false',
+    'aria-controls': id,
+    text: `另有 ${copies.length} 篇相似报道`,
+    onclick: () => {
+      const open = button.getAttribute('aria-expanded') !== 'true';
+      button.setAttribute('aria-expanded', String(open));
+      list.hidden = !open;
+    },
+  });
+  return el('div', { class: 'dup-group' }, button, list);
 }
 
 function renderEmpty(state, data) {
   const box = $('empty');
   box.hidden = data.total > 0;
   if (data.total > 0) return;
-  const hasFilters = FILTERS.some((f) => state[f].length) || state.from || state.to;
+  const hasFilters = FILTERS.some((f) => state[f].length) || state.from || state.to || state.undated;
   box.replaceChildren(
     el('p', { class: 'empty-title', text: state.q ? `没有找到与“${state.q}”相关的文章。` : '没有符合条件的文章。' }),
     el('ul', {},
@@ -309,7 +602,7 @@ function renderEmpty(state, data) {
 }
 
 function clearFilters() {
-  const changes = { from: '', to: '' };
+  const changes = { from: '', to: '', undated: '' };
   for (const f of FILTERS) changes[f] = [];
   navigate(withChanges(changes));
 }
@@ -330,51 +623,345 @@ function renderPager(state, data) {
   pager.replaceChildren(...items);
 }
 
-// ---- Facets and chips ----
+// ---- Facets ----
 
-/** Facet groups in the sidebar; city/county and month appear under a chosen province/city/year. */
-function renderFacets(state, facets) {
-  const groups = [];
-  const yearChosen = /^\d{4}/.test(state.from) && state.from.slice(0, 4) === state.to.slice(0, 4);
-  const order = ['province', state.province.length ? 'city' : null, state.city.length ? 'county' : null, 'year', yearChosen ? 'month' : null, 'source', 'library'];
-  for (const name of order) {
-    if (!name) continue;
-    const values = facets?.[name] ?? [];
-    if (!values.length) continue;
-    const list = el('ul', { class: 'facet-values' });
-    for (const v of values) {
-      const active = isActive(state, name, v);
-      list.append(
-        el('li', {},
-          el('button', {
-            type: 'button',
-            class: active ? 'facet-value active' : 'facet-value',
-            'aria-pressed': active ? 'true' : 'false',
-            'data-facet': name,
-            'data-value': v.value,
-            onclick: () => navigate(toggle(state, name, v)),
-          }, el('span', { class: 'facet-name', text: name === 'month' ? `${Number(v.value.slice(5))} 月` : v.value }), el('span', { class: 'count', text: String(v.count) })),
-        ),
-      );
+/**
+ * What the facet lists remember while the result set stays the same (paging): which lists are
+ * expanded (更多) and the whole lists fetched for them.
+ */
+const facetUi = {
+  key: '',
+  expanded: new Set(),
+  full: new Map(),
+  reset(state) {
+    const key = resultSetParams(state).toString();
+    if (key === this.key) return;
+    this.key = key;
+    this.expanded.clear();
+    this.full.clear();
+  },
+};
+
+/** The level of a region code: XX0000 province, XXXX00 city, else county. */
+function levelOf(code) {
+  if (!code) return 'county';
+  if (code.endsWith('0000')) return 'province';
+  if (code.endsWith('00')) return 'city';
+  return 'county';
+}
+
+/** The API parameters asking only for facet `name` of the current result set. */
+function facetParams(state, name, size) {
+  const params = resultSetParams(state);
+  params.set('size', '1');
+  params.set('facets', name);
+  params.set('facetSize', String(size));
+  return params;
+}
+
+/** The whole list of facet(s) `names` (one request), cached for this result set. */
+async function fullFacets(state, names) {
+  const key = names.join(',');
+  if (!facetUi.full.has(key)) {
+    const params = facetParams(state, key, caps.facetMax);
+    facetUi.full.set(key, searchApi(params).then((d) => d.facets ?? {}));
+  }
+  try {
+    return await facetUi.full.get(key);
+  } catch (err) {
+    facetUi.full.delete(key);
+    throw err;
+  }
+}
+
+/** Values of facet `name` containing `text` (facetQuery; an older API: the whole list, filtered here). */
+async function searchFacet(state, name, text) {
+  if (caps.facetQuery) {
+    const params = facetParams(state, name, 50);
+    params.set('facetQuery', text);
+    try {
+      return (await api('/api/search', params)).facets?.[name] ?? [];
+    } catch (err) {
+      if (!(err instanceof ApiFailure) || err.parameter !== 'facetQuery') throw err;
+      caps.facetQuery = false;
     }
-    groups.push(el('section', { class: `facet facet-${name}` }, el('h3', { text: FACET_LABELS[name] }), list));
+  }
+  const all = (await fullFacets(state, [name]))[name] ?? [];
+  const needle = text.toLowerCase();
+  return all.filter((v) => v.value.toLowerCase().includes(needle)).slice(0, 50);
+}
+
+/** Sidebar groups: 地区 (a tree), 年份 (with 未注明日期; months under a chosen year), 来源, 图书馆. */
+function renderFacets(state, data, dates) {
+  const facets = data.facets ?? {};
+  const totals = data.facetTotals ?? {};
+  const groups = [];
+  const region = regionGroup(state, facets, totals);
+  if (region) groups.push(region);
+  const yearGroup = dateGroups(state, dates?.facets ?? {});
+  groups.push(...yearGroup);
+  for (const name of ['source', 'library']) {
+    const group = flatGroup(state, name, facets[name] ?? [], totals[name]);
+    if (group) groups.push(group);
   }
   $('facets').replaceChildren(...groups);
   $('facets-box').hidden = groups.length === 0;
 }
 
+/** One facet value's button. */
+function valueButton(state, name, v, label) {
+  const active = isActive(state, name, v);
+  return el('button', {
+    type: 'button',
+    class: active ? 'facet-value active' : 'facet-value',
+    'aria-pressed': active ? 'true' : 'false',
+    'data-facet': name,
+    'data-value': v.value,
+    onclick: () => navigate(toggle(state, name, v)),
+  }, el('span', { class: 'facet-name', text: label ?? v.value }), el('span', { class: 'count', text: fmt(v.count) }));
+}
+
+/** Whether a facet has more values than `shown`: facetTotals when the API gives it, else a full first page. */
+function hasMore(total, shown, got) {
+  return typeof total === 'number' ? total > shown : got >= FACET_SHOWN;
+}
+
+/**
+ * A facet group: its list (the first 10 values and any active ones), 更多 / 收起, and a filter box
+ * when the facet is long. `draw(values)` makes the list items; `loadAll()` the whole list.
+ */
+function facetGroup(state, { name, label, values, total, draw, loadAll, search, activeMissing = false }) {
+  const section = el('section', { class: `facet facet-${name}`, 'data-facet-group': name });
+  const heading = el('h3', { id: `facet-h-${name}`, text: label });
+  const list = el('ul', { id: `facet-list-${name}`, class: 'facet-values', 'aria-labelledby': `facet-h-${name}` });
+  const more = el('button', { type: 'button', class: 'link facet-more', 'aria-expanded': 'false', 'aria-controls': `facet-list-${name}` });
+  const status = el('p', { class: 'facet-status', 'aria-live': 'polite' });
+  const long = hasMore(total, FACET_SHOWN, values.length);
+  const filter = long
+    ? el('input', { type: 'search', class: 'facet-filter', placeholder: '输入以筛选', 'aria-label': `筛选${label}`, autocomplete: 'off' })
+    : null;
+  const results = el('ul', { class: 'facet-values facet-matches', hidden: true, 'aria-label': `${label}筛选结果` });
+
+  const firstValues = () => {
+    const first = values.slice(0, FACET_SHOWN);
+    for (const v of values.slice(FACET_SHOWN)) if (isActive(state, v.facet ?? name, v)) first.push(v);
+    return first;
+  };
+  const showFirst = () => {
+    list.replaceChildren(...draw(firstValues()));
+    more.hidden = !hasMore(total, FACET_SHOWN, values.length);
+    more.textContent = '更多';
+    more.setAttribute('aria-expanded', 'false');
+    facetUi.expanded.delete(name);
+  };
+  const showAll = async () => {
+    more.disabled = true;
+    status.textContent = '正在加载…';
+    try {
+      const all = await loadAll();
+      list.replaceChildren(...draw(all));
+      more.textContent = '收起';
+      more.setAttribute('aria-expanded', 'true');
+      facetUi.expanded.add(name);
+      status.textContent = `共 ${fmt(all.length)} 项`;
+    } catch (err) {
+      status.textContent = err instanceof ApiFailure ? err.message : '加载失败，请稍后再试。';
+    } finally {
+      more.disabled = false;
+    }
+  };
+  more.addEventListener('click', () => (more.getAttribute('aria-expanded') === 'true' ? (showFirst(), (status.textContent = '')) : showAll()));
+
+  if (filter) {
+    let timer = 0;
+    let seq = 0;
+    filter.addEventListener('input', () => {
+      clearTimeout(timer);
+      const text = filter.value.trim();
+      const mine = ++seq;
+      if (!text) {
+        results.hidden = true;
+        results.replaceChildren();
+        list.hidden = false;
+        more.hidden = !hasMore(total, FACET_SHOWN, values.length) && !facetUi.expanded.has(name);
+        status.textContent = '';
+        return;
+      }
+      timer = setTimeout(async () => {
+        try {
+          const found = await search(text);
+          if (mine !== seq) return;
+          results.replaceChildren(...draw(found, { flat: true }));
+          results.hidden = false;
+          list.hidden = true;
+          more.hidden = true;
+          status.textContent = found.length ? `找到 ${fmt(found.length)} 项` : `没有包含“${text}”的${label}`;
+        } catch (err) {
+          if (mine === seq) status.textContent = err instanceof ApiFailure ? err.message : '筛选失败，请稍后再试。';
+        }
+      }, 250);
+    });
+    filter.addEventListener('keydown', (e) => {
+      // Down arrow from the box to the first match; Escape clears the box.
+      if (e.key === 'ArrowDown') {
+        const first = (results.hidden ? list : results).querySelector('button');
+        if (first) {
+          e.preventDefault();
+          first.focus();
+        }
+      } else if (e.key === 'Escape' && filter.value) {
+        e.preventDefault();
+        filter.value = '';
+        filter.dispatchEvent(new Event('input'));
+      }
+    });
+  }
+  showFirst();
+  // Expanded again after a redraw, or at once when a chosen value is not among the first values.
+  if (facetUi.expanded.has(name) || activeMissing) void showAll();
+  section.append(heading, ...(filter ? [filter] : []), results, list, more, status);
+  return section;
+}
+
+/** A flat facet (source, library). */
+function flatGroup(state, name, values, total) {
+  if (!values.length) return null;
+  return facetGroup(state, {
+    name,
+    label: FACET_LABELS[name],
+    values,
+    total,
+    activeMissing: state[name].some((x) => !values.some((v) => v.value === x || v.code === x)),
+    draw: (vs) => vs.map((v) => el('li', {}, valueButton(state, name, v))),
+    loadAll: async () => (await fullFacets(state, [name]))[name] ?? [],
+    search: (text) => searchFacet(state, name, text),
+  });
+}
+
+/**
+ * 地区 as a tree: provinces, the cities of a chosen province beneath it, the counties of a chosen
+ * city beneath that. From the API's `region` tree when it has one, else built from the province,
+ * city and county facets by their codes (2 digits: province, 4: city).
+ */
+function regionGroup(state, facets, totals) {
+  const tree = Array.isArray(facets.region);
+  const provinces = tree ? facets.region : facets.province ?? [];
+  if (!provinces.length) return null;
+  const build = (f) => (tree ? f.region ?? [] : regionTree(state, f));
+  const total = tree ? totals.region ?? totals.province : totals.province;
+  const drawNodes = (nodes, { flat = false } = {}) => nodes.map((node) => regionItem(state, node, flat));
+  return facetGroup(state, {
+    name: 'region',
+    label: FACET_LABELS.region,
+    values: build(facets).map((n) => ({ ...n, facet: n.level ?? levelOf(n.code) })),
+    // 更多 also when a chosen province or city lists only some of its children.
+    total: truncatedChildren(build(facets)) ? Infinity : total,
+    activeMissing: state.province.some((x) => !provinces.some((v) => v.value === x || v.code === x)),
+    draw: drawNodes,
+    loadAll: async () => build(await fullFacets(state, tree ? ['region'] : ['province', 'city', 'county'])),
+    search: async (text) => {
+      // The tree facet searches every level at once (a flat list); else one request per level.
+      if (tree && caps.facetQuery) {
+        const params = facetParams(state, 'region', 50);
+        params.set('facetQuery', text);
+        try {
+          const found = (await api('/api/search', params)).facets?.region ?? [];
+          return found.map((v) => ({ ...v, facet: v.level ?? levelOf(v.code) }));
+        } catch (err) {
+          if (!(err instanceof ApiFailure) || err.parameter !== 'facetQuery') throw err;
+          caps.facetQuery = false;
+        }
+      }
+      const found = await Promise.all(['province', 'city', 'county'].map((level) => searchFacet(state, level, text).then((vs) => vs.map((v) => ({ ...v, facet: level })))));
+      return found.flat().sort((a, b) => b.count - a.count).slice(0, 50);
+    },
+  });
+}
+
+/** Whether a node of the tree lists fewer children than it has (the API's childrenTotal). */
+function truncatedChildren(nodes) {
+  return nodes.some((n) => (typeof n.childrenTotal === 'number' && n.childrenTotal > (n.children?.length ?? 0)) || truncatedChildren(n.children ?? []));
+}
+
+/** The tree of the flat region facets: cities under chosen provinces, counties under chosen cities. */
+function regionTree(state, facets) {
+  const cities = facets.city ?? [];
+  const counties = facets.county ?? [];
+  return (facets.province ?? []).map((p) => {
+    const node = { ...p, facet: 'province' };
+    if (!isActive(state, 'province', p) || !p.code) return node;
+    const prefix = p.code.slice(0, 2);
+    const mine = cities.filter((c) => c.code?.startsWith(prefix)).map((c) => {
+      const city = { ...c, facet: 'city' };
+      if (isActive(state, 'city', c) && c.code) city.children = counties.filter((k) => k.code?.startsWith(c.code.slice(0, 4))).map((k) => ({ ...k, facet: 'county' }));
+      return city;
+    });
+    // Counties with no city listed (the districts of 北京市, counties under a province directly).
+    const cityPrefixes = new Set(cities.map((c) => c.code?.slice(0, 4)));
+    const direct = counties.filter((k) => k.code?.startsWith(prefix) && !cityPrefixes.has(k.code.slice(0, 4))).map((k) => ({ ...k, facet: 'county' }));
+    node.children = [...mine, ...direct];
+    return node;
+  });
+}
+
+const LEVEL_NAMES = { province: '省', city: '市', county: '县' };
+
+function regionItem(state, node, flat) {
+  const level = node.facet ?? node.level ?? levelOf(node.code);
+  const button = valueButton(state, level, node);
+  button.dataset.level = level;
+  if (flat) button.append(el('span', { class: 'level', text: LEVEL_NAMES[level], title: FACET_LABELS[level] }));
+  const li = el('li', { class: `region-node region-${level}` }, button);
+  const children = flat ? [] : node.children ?? [];
+  if (children.length) {
+    li.append(el('ul', { class: 'facet-children', 'aria-label': `${node.value}下属地区` }, ...children.map((c) => regionItem(state, { ...c, facet: c.facet ?? c.level ?? levelOf(c.code) }, false))));
+  }
+  return li;
+}
+
+/** 年份 in chronological order with 未注明日期 last, and 月份 under a chosen year. */
+function dateGroups(state, facets) {
+  const groups = [];
+  const years = [...(facets.year ?? [])].sort(byDateValue);
+  if (years.length) {
+    const list = el('ul', { class: 'facet-values', 'aria-labelledby': 'facet-h-year' },
+      ...years.map((v) => el('li', {}, valueButton(state, v.value === 'undated' ? 'undated' : 'year', v, v.value === 'undated' ? '未注明日期' : `${v.value} 年`))));
+    groups.push(el('section', { class: 'facet facet-year' }, el('h3', { id: 'facet-h-year', text: FACET_LABELS.year }), list));
+  }
+  const yearChosen = /^\d{4}/.test(state.from) && state.from.slice(0, 4) === state.to.slice(0, 4);
+  if (yearChosen) {
+    const year = state.from.slice(0, 4);
+    const months = (facets.month ?? []).filter((v) => v.value.startsWith(year)).sort(byDateValue);
+    if (months.length) {
+      const list = el('ul', { class: 'facet-values', 'aria-labelledby': 'facet-h-month' },
+        ...months.map((v) => el('li', {}, valueButton(state, 'month', v, `${Number(v.value.slice(5))} 月`))));
+      groups.push(el('section', { class: 'facet facet-month' }, el('h3', { id: 'facet-h-month', text: `${FACET_LABELS.month}（${year} 年）` }), list));
+    }
+  }
+  return groups;
+}
+
+/** Chronological, 'undated' last. */
+function byDateValue(a, b) {
+  if (a.value === 'undated') return 1;
+  if (b.value === 'undated') return -1;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
 /** The filter value a facet value stands for: region names (codes when names repeat), dates as ranges. */
 function isActive(state, name, v) {
+  if (name === 'undated') return state.undated === 'only';
   if (name === 'year' || name === 'month') return state.from === v.value && state.to === v.value;
   return state[name].includes(v.value) || (v.code !== undefined && state[name].includes(v.code));
 }
 
 function toggle(state, name, v) {
+  if (name === 'undated') return withChanges(state.undated === 'only' ? { undated: '' } : { undated: 'only', from: '', to: '' });
   if (name === 'year' || name === 'month') {
     const on = isActive(state, name, v);
     // Leaving a month goes back to its year.
     if (on && name === 'month') return withChanges({ from: v.value.slice(0, 4), to: v.value.slice(0, 4) });
-    return withChanges(on ? { from: '', to: '' } : { from: v.value, to: v.value });
+    return withChanges(on ? { from: '', to: '' } : { from: v.value, to: v.value, undated: '' });
   }
   const values = state[name].filter((x) => x !== v.value && x !== v.code);
   const changes = { [name]: isActive(state, name, v) ? values : [...values, v.value] };
@@ -392,8 +979,328 @@ function renderChips(state) {
     for (const v of state[f]) chips.push(chip(`${FACET_LABELS[f]}：${v}`, { [f]: state[f].filter((x) => x !== v) }));
   }
   if (state.from || state.to) chips.push(chip(`日期：${state.from || '最早'} 至 ${state.to || '最新'}`, { from: '', to: '' }));
+  if (state.undated) chips.push(chip(state.undated === 'only' ? '日期：未注明日期' : '日期：仅注明日期的', { undated: '' }));
   if (chips.length > 1) chips.push(el('li', {}, el('button', { type: 'button', class: 'link', text: '清除全部', onclick: clearFilters })));
   $('chips').replaceChildren(...chips);
+}
+
+// ---- Timeline ----
+
+/** Months since year 0 of 'YYYY-MM' (or of a date bound). */
+const monthIndex = (value) => Number(value.slice(0, 4)) * 12 + (value.length >= 7 ? Number(value.slice(5, 7)) - 1 : 0);
+const monthKey = (i) => `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
+
+/**
+ * The bars of the timeline: per year, or per month when the date range (both ends given) or the
+ * years with articles span at most 36 months; every year/month between the first and the last.
+ */
+function timelineBins(state, facets) {
+  const years = (facets.year ?? []).filter((v) => /^\d{4}$/.test(v.value) && v.count > 0);
+  if (!years.length) return null;
+  const months = (facets.month ?? []).filter((v) => /^\d{4}-\d{2}$/.test(v.value) && v.count > 0);
+  const firstYear = Math.min(...years.map((v) => Number(v.value)));
+  const lastYear = Math.max(...years.map((v) => Number(v.value)));
+  let lo = firstYear * 12;
+  let hi = lastYear * 12 + 11;
+  const from = dateBound(state.from, 'from');
+  const to = dateBound(state.to, 'to');
+  if (from && to && monthIndex(to) - monthIndex(from) < 36) {
+    lo = monthIndex(from);
+    hi = monthIndex(to);
+  }
+  const yearCount = new Map(years.map((v) => [v.value, v.count]));
+  const monthly = hi - lo < 36 && months.length > 0;
+  if (!monthly) {
+    const bins = [];
+    for (let y = firstYear; y <= lastYear; y++) {
+      const key = String(y);
+      bins.push({ key, label: `${y}年`, count: yearCount.get(key) ?? 0 });
+    }
+    return { unit: 'year', bins };
+  }
+  const monthCount = new Map(months.map((v) => [v.value, v.count]));
+  const bins = [];
+  for (let i = lo; i <= hi; i++) {
+    const key = monthKey(i);
+    const m = (i % 12) + 1;
+    bins.push({ key, label: `${key.slice(0, 4)}年${m}月`, count: monthCount.get(key) ?? 0 });
+  }
+  return { unit: 'month', bins };
+}
+
+const timeline = { state: null, data: null, bins: null, focus: 0, anchor: null, drag: null, width: 0 };
+
+/** The timeline above the results, from the year/month counts of the current search. */
+function renderTimeline(state, dates) {
+  const box = $('timeline');
+  // Not for undated articles only: they have no place on it.
+  const model = dates && dates.total > 0 && state.undated !== 'only' ? timelineBins(state, dates.facets ?? {}) : null;
+  if (!model) {
+    box.hidden = true;
+    box.replaceChildren();
+    timeline.bins = null;
+    return;
+  }
+  const hadFocus = box.contains(document.activeElement);
+  const focusedKey = timeline.bins?.[timeline.focus]?.key;
+  Object.assign(timeline, { state, data: dates, bins: model.bins, unit: model.unit, anchor: null, drag: null });
+  const index = model.bins.findIndex((b) => b.key === focusedKey);
+  timeline.focus = index >= 0 ? index : Math.max(0, model.bins.findIndex((b) => b.count > 0));
+  box.hidden = false;
+  const undated = (dates.facets?.year ?? []).find((v) => v.value === 'undated')?.count ?? 0;
+  const title = el('h2', { id: 'timeline-title', class: 'timeline-title', text: model.unit === 'year' ? '按年份分布' : '按月份分布' });
+  const clear = state.from || state.to
+    ? el('button', { type: 'button', class: 'link timeline-clear', text: '清除时间范围', onclick: () => navigate(withChanges({ from: '', to: '' })) })
+    : null;
+  const hint = el('span', { class: 'timeline-hint', text: '拖动或用方向键选择时间范围' });
+  const chart = el('div', { class: 'timeline-chart' });
+  const readout = el('p', { id: 'timeline-readout', class: 'timeline-readout', 'aria-live': 'polite' });
+  box.replaceChildren(el('div', { class: 'timeline-head' }, title, hint, clear), chart, readout);
+  if (undated > 0 && !state.undated) readout.dataset.undated = `另有 ${fmt(undated)} 篇未注明日期`;
+  drawTimeline();
+  setReadout();
+  if (hadFocus) focusBar(timeline.focus);
+}
+
+/** Draws the bars at the chart's current width (again when it is resized). */
+function drawTimeline() {
+  const chart = document.querySelector('#timeline .timeline-chart');
+  if (!chart || !timeline.bins) return;
+  const bins = timeline.bins;
+  const width = Math.max(240, Math.floor(chart.clientWidth || 600));
+  timeline.width = width;
+  const height = 132;
+  const axis = 22;
+  const top = 6;
+  const n = bins.length;
+  const step = width / n;
+  const gap = step > 8 ? Math.min(6, step * 0.2) : step > 3 ? 1 : 0;
+  const max = Math.max(1, ...bins.map((b) => b.count));
+  const root = svg('svg', {
+    class: 'timeline-svg',
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'group',
+    'aria-labelledby': 'timeline-title',
+    'aria-describedby': 'timeline-readout',
+  });
+  root.append(svg('line', { class: 'tl-axis', x1: 0, x2: width, y1: height - axis + 0.5, y2: height - axis + 0.5 }));
+  bins.forEach((b, i) => {
+    const h = b.count ? Math.max(2, Math.round(((height - axis - top) * b.count) / max)) : 0;
+    const x = i * step;
+    const g = svg('g', {
+      class: 'tl-bar',
+      'data-key': b.key,
+      'data-count': b.count,
+      'data-i': i,
+      role: 'button',
+      tabindex: i === timeline.focus ? 0 : -1,
+      'aria-label': `${b.label}：${fmt(b.count)} 篇`,
+    },
+    svg('rect', { class: 'tl-hit', x, y: 0, width: step, height: height - axis }),
+    svg('rect', { class: 'tl-fill', x: x + gap / 2, y: height - axis - h, width: Math.max(1, step - gap), height: h }),
+    svg('title', {}, `${b.label}：${fmt(b.count)} 篇`));
+    root.append(g);
+  });
+  for (const { c, text, major } of timelineLabels(bins, step)) {
+    root.append(svg('text', { class: major ? 'tl-label tl-label-major' : 'tl-label', x: c, y: height - 6, 'text-anchor': 'middle', 'aria-hidden': 'true' }, text));
+  }
+  root.addEventListener('pointerdown', onTimelinePointerDown);
+  root.addEventListener('pointermove', onTimelinePointerMove);
+  root.addEventListener('pointerup', onTimelinePointerUp);
+  root.addEventListener('pointercancel', () => {
+    timeline.drag = null;
+    markSelection();
+  });
+  root.addEventListener('pointerleave', () => {
+    if (!timeline.drag) setReadout();
+  });
+  root.addEventListener('keydown', onTimelineKey);
+  root.addEventListener('focusin', (e) => {
+    const i = Number(e.target.closest?.('.tl-bar')?.dataset.i);
+    if (Number.isInteger(i)) {
+      timeline.focus = i;
+      setReadout(i);
+    }
+  });
+  chart.replaceChildren(root);
+  markSelection();
+}
+
+/**
+ * The axis labels that fit without overlapping: years (at each January in a monthly chart) first,
+ * then months where there is room.
+ */
+function timelineLabels(bins, step) {
+  const widthOf = (text) => [...text].reduce((w, c) => w + (/\d/.test(c) ? 7 : 12), 8);
+  const placed = [];
+  const total = step * bins.length;
+  // A label's centre: under its bar, kept inside the chart.
+  const centre = (i, half) => Math.min(total - half, Math.max(half, i * step + step / 2));
+  const place = (i, text, major) => {
+    const half = widthOf(text) / 2;
+    const c = centre(i, half);
+    if (placed.every((p) => Math.abs(p.c - c) >= half + p.half)) placed.push({ i, text, major, c, half });
+  };
+  bins.forEach((b, i) => {
+    if (timeline.unit === 'year' || b.key.endsWith('-01') || i === 0) place(i, timeline.unit === 'year' ? b.key : `${b.key.slice(0, 4)}年`, true);
+  });
+  // Months at a regular step: every month, every 2nd, quarter or half year, as room allows.
+  const every = [1, 2, 3, 6].find((k) => step * k >= 32) ?? 12;
+  if (timeline.unit === 'month') {
+    bins.forEach((b, i) => {
+      const m = Number(b.key.slice(5));
+      if (m !== 1 && (m - 1) % every === 0) place(i, `${m}月`, false);
+    });
+  }
+  return placed.sort((a, b) => a.i - b.i);
+}
+
+function binAt(clientX) {
+  const root = document.querySelector('#timeline svg');
+  const rect = root.getBoundingClientRect();
+  const i = Math.floor(((clientX - rect.left) / rect.width) * timeline.bins.length);
+  return Math.min(timeline.bins.length - 1, Math.max(0, i));
+}
+
+function onTimelinePointerDown(e) {
+  if (e.button !== 0) return;
+  e.preventDefault();
+  const i = binAt(e.clientX);
+  timeline.drag = { start: i, end: i };
+  e.currentTarget.setPointerCapture?.(e.pointerId);
+  markSelection();
+  setReadout();
+}
+
+function onTimelinePointerMove(e) {
+  if (!timeline.drag) {
+    setReadout(binAt(e.clientX));
+    return;
+  }
+  const i = binAt(e.clientX);
+  if (i === timeline.drag.end) return;
+  timeline.drag.end = i;
+  markSelection();
+  setReadout();
+}
+
+function onTimelinePointerUp(e) {
+  if (!timeline.drag) return;
+  timeline.drag.end = binAt(e.clientX);
+  const { start, end } = timeline.drag;
+  timeline.drag = null;
+  applyRange(start, end);
+}
+
+/** The range being chosen: a drag, or Shift+arrows from the anchor. */
+function pendingRange() {
+  if (timeline.drag) return [Math.min(timeline.drag.start, timeline.drag.end), Math.max(timeline.drag.start, timeline.drag.end)];
+  if (timeline.anchor !== null) return [Math.min(timeline.anchor, timeline.focus), Math.max(timeline.anchor, timeline.focus)];
+  return null;
+}
+
+/** Whether bar `b` lies in the active date range (the counts of other years come without it). */
+function inActiveRange(b) {
+  const from = dateBound(timeline.state?.from ?? '', 'from');
+  const to = dateBound(timeline.state?.to ?? '', 'to');
+  if (!from && !to) return true;
+  return (!to || dateBound(b.key, 'from') <= to) && (!from || dateBound(b.key, 'to') >= from);
+}
+
+function markSelection() {
+  const range = pendingRange();
+  const ranged = Boolean(timeline.state?.from || timeline.state?.to);
+  for (const g of document.querySelectorAll('#timeline .tl-bar')) {
+    const i = Number(g.dataset.i);
+    const on = range !== null && i >= range[0] && i <= range[1];
+    g.classList.toggle('selecting', on);
+    g.classList.toggle('out-of-range', ranged && !inActiveRange(timeline.bins[i]));
+    g.setAttribute('aria-pressed', String(on));
+  }
+}
+
+function rangeCount(a, b) {
+  let n = 0;
+  for (let i = a; i <= b; i++) n += timeline.bins[i].count;
+  return n;
+}
+
+/** The line under the chart: the range being chosen, the bar pointed at, or the whole. */
+function setReadout(pointed) {
+  const readout = $('timeline-readout');
+  if (!readout || !timeline.bins) return;
+  const range = pendingRange();
+  const bins = timeline.bins;
+  let text;
+  if (range) {
+    text = range[0] === range[1]
+      ? `选择：${bins[range[0]].label}（${fmt(bins[range[0]].count)} 篇），松开或按回车确认`
+      : `选择：${bins[range[0]].label} 至 ${bins[range[1]].label}（${fmt(rangeCount(range[0], range[1]))} 篇），松开或按回车确认`;
+  } else if (pointed !== undefined) {
+    text = `${bins[pointed].label}：${fmt(bins[pointed].count)} 篇`;
+  } else {
+    const ranged = Boolean(timeline.state?.from || timeline.state?.to);
+    const inRange = bins.filter(inActiveRange).reduce((n, b) => n + b.count, 0);
+    const dimmed = bins.some((b) => !inActiveRange(b));
+    text = ranged
+      ? `所选时间范围内 ${fmt(inRange)} 篇${dimmed ? '（浅色为范围外）' : ''}`
+      : `${bins[0].label} 至 ${bins[bins.length - 1].label}，共 ${fmt(inRange)} 篇`;
+    if (readout.dataset.undated) text += `；${readout.dataset.undated}`;
+  }
+  readout.textContent = text;
+}
+
+function focusBar(i) {
+  const bars = document.querySelectorAll('#timeline .tl-bar');
+  if (!bars.length) return;
+  timeline.focus = Math.min(bars.length - 1, Math.max(0, i));
+  bars.forEach((g, j) => g.setAttribute('tabindex', j === timeline.focus ? '0' : '-1'));
+  bars[timeline.focus].focus();
+}
+
+function onTimelineKey(e) {
+  const n = timeline.bins?.length ?? 0;
+  if (!n) return;
+  const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  let target = null;
+  if (e.key in moves) target = timeline.focus + moves[e.key];
+  else if (e.key === 'Home') target = 0;
+  else if (e.key === 'End') target = n - 1;
+  if (target !== null) {
+    e.preventDefault();
+    if (e.shiftKey) {
+      if (timeline.anchor === null) timeline.anchor = timeline.focus;
+    } else {
+      timeline.anchor = null;
+    }
+    focusBar(target);
+    markSelection();
+    setReadout(timeline.focus);
+    return;
+  }
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    const range = pendingRange() ?? [timeline.focus, timeline.focus];
+    timeline.anchor = null;
+    applyRange(range[0], range[1]);
+  } else if (e.key === 'Escape' && timeline.anchor !== null) {
+    e.preventDefault();
+    timeline.anchor = null;
+    markSelection();
+    setReadout(timeline.focus);
+  }
+}
+
+/** Sets from/to to the bars a..b (a year or a month each end). */
+function applyRange(a, b) {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  const from = timeline.bins[lo].key;
+  const to = timeline.bins[hi].key;
+  markSelection();
+  navigate(withChanges({ from, to, undated: '' }));
 }
 
 // ---- Article view ----
@@ -403,6 +1310,7 @@ async function renderArticle(state) {
   const view = $('article-view');
   view.hidden = false;
   delete view.dataset.doc; // set again once this article is shown (tests wait for it)
+  $('article-similar').hidden = true;
   const params = new URLSearchParams();
   if (state.q) params.set('q', state.q);
   if (state.q && state.literal) params.set('literal', 'true');
@@ -411,12 +1319,13 @@ async function renderArticle(state) {
     doc = await api(`/api/docs/${encodeURIComponent(state.doc)}`, params);
   } catch (err) {
     $('article-title').textContent = '无法打开文章';
-    $('article-meta').textContent = err.message;
+    $('article-meta').textContent = err.code === 'not_found' || err.status === 404 ? '找不到这篇文章，它可能已被删除。' : err.message;
     $('article-content').replaceChildren();
     $('article-tags').replaceChildren();
     $('article-link').replaceChildren();
     return;
   }
+  if (readState().doc !== state.doc) return;
   document.title = `${doc.title || doc.id} - zhsearch`;
   $('article-title').innerHTML = doc.titleHtml || '（无标题）';
   const meta = [doc.date, doc.source, doc.author].filter(Boolean).join(' · ');
@@ -430,12 +1339,35 @@ async function renderArticle(state) {
   view.dataset.doc = doc.id;
   window.scrollTo(0, 0);
   $('back').focus();
+  void renderSimilar(state, doc.id);
+}
+
+/** 相似文章: the documents most like this one (hidden when the API has none or no such route). */
+async function renderSimilar(state, id) {
+  const box = $('article-similar');
+  let data;
+  try {
+    data = await api(`/api/docs/${encodeURIComponent(id)}/similar`, new URLSearchParams({ size: '5' }));
+  } catch {
+    return;
+  }
+  if (readState().doc !== id || !Array.isArray(data?.hits) || !data.hits.length) return;
+  $('similar-list').replaceChildren(
+    ...data.hits.map((h) =>
+      el('li', {},
+        stateLink({ ...state, doc: h.id }, h.title || '（无标题）', { class: 'similar-title' }, history.state),
+        el('span', { class: 'meta', text: ` ${[h.date, h.source].filter(Boolean).join(' · ')}` }))),
+  );
+  box.hidden = false;
 }
 
 // ---- Suggestions ----
 
 let suggestTimer = 0;
-let suggestToken = null;
+/** The request in flight (aborted when the input changes, is submitted or loses focus). */
+let suggestAbort = null;
+/** The input value a search was submitted for: no suggestions for it until the input changes. */
+let submittedValue = null;
 let active = -1;
 
 /** The part of the input being completed: its last space-separated piece. */
@@ -446,22 +1378,33 @@ function lastToken(value) {
 
 function onInput() {
   clearTimeout(suggestTimer);
-  const token = lastToken($('q').value);
-  if (!token || /["()\-:]/.test(token)) return closeSuggestions();
-  suggestTimer = setTimeout(() => loadSuggestions(token), 120);
+  suggestAbort?.abort();
+  suggestAbort = null;
+  const input = $('q');
+  if (input.value !== submittedValue) submittedValue = null;
+  const token = lastToken(input.value);
+  if (!token || /["()\-:]/.test(token) || submittedValue !== null) return closeSuggestions();
+  const value = input.value;
+  suggestTimer = setTimeout(() => loadSuggestions(value, token), 120);
 }
 
-async function loadSuggestions(token) {
-  const mine = (suggestToken = {});
+async function loadSuggestions(value, token) {
+  const controller = new AbortController();
+  suggestAbort = controller;
   let data;
   try {
-    data = await api('/api/suggest', new URLSearchParams({ q: token }));
+    data = await api('/api/suggest', new URLSearchParams({ q: token }), { signal: controller.signal });
   } catch {
-    return closeSuggestions();
+    if (suggestAbort === controller) closeSuggestions();
+    return;
   }
-  if (mine !== suggestToken || lastToken($('q').value) !== token) return;
+  // Shown only for the input as it still is, while it has focus, and not once it was searched.
+  const input = $('q');
+  if (suggestAbort !== controller || controller.signal.aborted) return;
+  suggestAbort = null;
+  if (input.value !== value || submittedValue !== null || document.activeElement !== input || !$('results-view').isConnected) return;
   const items = [
-    ...data.words.map((w) => ({ kind: 'word', text: w.text, note: `${w.count} 篇` })),
+    ...data.words.map((w) => ({ kind: 'word', text: w.text, note: `${fmt(w.count)} 篇`, count: w.count })),
     ...data.titles.map((t) => ({ kind: 'title', text: t.title, id: t.id, note: '文章' })),
   ];
   const list = $('suggestions');
@@ -473,6 +1416,7 @@ async function loadSuggestions(token) {
         role: 'option',
         class: `suggestion ${item.kind}`,
         'aria-selected': 'false',
+        'data-count': item.count,
         onmousedown: (e) => {
           e.preventDefault();
           pick(item);
@@ -482,14 +1426,16 @@ async function loadSuggestions(token) {
   );
   list.items = items;
   list.hidden = false;
-  $('q').setAttribute('aria-expanded', 'true');
+  input.setAttribute('aria-expanded', 'true');
+  input.removeAttribute('aria-activedescendant');
   active = -1;
 }
 
 function closeSuggestions() {
   // Suggestions asked for before (a search submitted within the typing delay) are not shown.
   clearTimeout(suggestTimer);
-  suggestToken = null;
+  suggestAbort?.abort();
+  suggestAbort = null;
   const list = $('suggestions');
   list.hidden = true;
   list.replaceChildren();
@@ -499,17 +1445,29 @@ function closeSuggestions() {
   $('q').removeAttribute('aria-activedescendant');
 }
 
+/** A search is submitted for the input's value: close the list and keep it closed for that value. */
+function submitted(value) {
+  submittedValue = value;
+  closeSuggestions();
+}
+
 function pick(item) {
   closeSuggestions();
   if (item.kind === 'title') return navigate({ ...readState(), doc: item.id }, { fromResults: !readState().doc });
   const input = $('q');
   const value = input.value.replace(/(\S+)$/, item.text);
   input.value = value;
+  submitted(value);
   navigate(withChanges({ q: value.trim(), literal: false }));
 }
 
 function onKeyDown(e) {
   const list = $('suggestions');
+  if (e.key === 'Escape') {
+    if (!list.hidden) e.preventDefault();
+    submittedValue = $('q').value; // closed until the input changes
+    return closeSuggestions();
+  }
   if (list.hidden) return;
   const items = list.items ?? [];
   if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
@@ -520,8 +1478,6 @@ function onKeyDown(e) {
   } else if (e.key === 'Enter' && active >= 0) {
     e.preventDefault();
     pick(items[active]);
-  } else if (e.key === 'Escape') {
-    closeSuggestions();
   }
 }
 
@@ -530,17 +1486,27 @@ function onKeyDown(e) {
 function init() {
   $('search-form').addEventListener('submit', (e) => {
     e.preventDefault();
+    submitted($('q').value);
     // A query typed anew is understood again (literal is kept only by the links that set it).
     navigate(withChanges({ q: $('q').value.trim(), literal: false }));
   });
   $('q').addEventListener('input', onInput);
   $('q').addEventListener('keydown', onKeyDown);
-  $('q').addEventListener('blur', () => setTimeout(closeSuggestions, 100));
+  $('q').addEventListener('blur', closeSuggestions);
   $('sort').addEventListener('change', () => navigate(withChanges({ sort: $('sort').value })));
   $('op').addEventListener('change', () => navigate(withChanges({ op: $('op').value })));
+  $('show-all').addEventListener('change', () => navigate(withChanges({ all: $('show-all').checked })));
   $('date-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    navigate(withChanges({ from: $('from').value.trim(), to: $('to').value.trim() }));
+    const from = $('from').value.trim();
+    const to = $('to').value.trim();
+    const problem = checkDates(from, to);
+    if (problem) {
+      showError(Object.assign(new Error(problem), { code: 'invalid_parameter' }));
+      ($('from').value.trim() && checkDates(from, '') ? $('from') : $('to')).focus();
+      return;
+    }
+    navigate(withChanges({ from, to, undated: from || to ? '' : readState().undated }));
   });
   $('back').addEventListener('click', () => {
     // Back to the results the article was opened from (or to them, on a shared link).
@@ -549,9 +1515,19 @@ function init() {
   });
   $('home').addEventListener('click', (e) => {
     e.preventDefault();
-    navigate(withChanges({ q: '', literal: false, from: '', to: '', province: [], city: [], county: [], source: [], library: [] }));
+    navigate(withChanges({ q: '', literal: false, from: '', to: '', undated: '', all: false, province: [], city: [], county: [], source: [], library: [] }));
   });
   if (matchMedia('(max-width: 720px)').matches) $('facets-box').open = false;
+  if ('ResizeObserver' in window) {
+    new ResizeObserver(() => {
+      const chart = document.querySelector('#timeline .timeline-chart');
+      if (chart && timeline.bins && Math.abs(Math.floor(chart.clientWidth) - timeline.width) > 2) {
+        const hadFocus = $('timeline').contains(document.activeElement);
+        drawTimeline();
+        if (hadFocus) focusBar(timeline.focus);
+      }
+    }).observe($('timeline'));
+  }
   window.addEventListener('popstate', render);
   render();
 }
