@@ -130,7 +130,7 @@ describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
     await settled();
     const reading = page.locator('#understanding .reading');
     await expect.poll(() => reading.textContent()).toBe('以下为“图书馆”的结果。仍然搜索：tushuguan');
-    expect(await page.locator('#summary').textContent()).toMatch(/^“图书馆”共 \d+ 条结果/);
+    expect(await page.locator('#summary').textContent()).toMatch(/^“图书馆”共 \d+ 条(结果|报道)/);
     await expect.poll(() => page.locator('.hit mark').count()).toBeGreaterThan(0);
     expect(await page.locator('.hit mark').first().textContent()).toMatch(/图书馆|圖書館/);
     const asTyped = reading.locator('a.as-typed');
