@@ -21,6 +21,8 @@ let page: Page;
 let profile: string;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
+/** The API's answers to the page (path, status), in order; a test empties it where it starts counting. */
+const apiResponses: { path: string; status: number }[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `server-${name}.png`), fullPage: true });
 const param = (name: string) => new URL(page.url()).searchParams.get(name);
@@ -46,6 +48,10 @@ describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
       void d.dismiss();
     });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('response', (r) => {
+      const { pathname } = new URL(r.url());
+      if (pathname.startsWith('/api/')) apiResponses.push({ path: pathname, status: r.status() });
+    });
   });
 
   afterAll(async () => {
@@ -55,8 +61,14 @@ describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
   });
 
   it('searches, suggests, filters by facets, pages, goes back and opens an article', async () => {
+    apiResponses.length = 0;
     await page.goto(ts.url);
     await page.locator('.hit').first().waitFor();
+    await settled();
+    // A fresh page: one search brings the hits, the facets and the timeline.
+    await page.locator('#timeline:not([hidden]) .tl-bar').first().waitFor();
+    await page.locator('[data-facet-group="region"] button.facet-value').first().waitFor();
+    expect(apiResponses).toEqual([{ path: '/api/search', status: 200 }]);
 
     // Type a query and pick a suggestion.
     await page.locator('#q').pressSequentially('读书', { delay: 60 });
@@ -117,6 +129,10 @@ describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
     // Removing a chip removes the filter.
     await page.locator('.chip', { hasText: '省份：湖北省' }).click();
     await waitForParam('province', null);
+    await settled();
+    // No request of the whole walk was refused.
+    expect(apiResponses.filter((r) => r.status >= 400)).toEqual([]);
+    expect(apiResponses.length).toBeGreaterThan(5);
   });
 
   it('says how it read the query, searches it as typed on request, and offers corrections', async () => {

@@ -6,8 +6,10 @@
 // server, <mark> added) are inserted as HTML; everything else goes through textContent or is
 // built as elements (the timeline's SVG too). No inline styles (the CSP forbids them).
 //
-// Features the API may not have yet (the region tree facet, facetSize above 100, facetQuery,
-// duplicates, the undated bucket, similar articles) are used when present and skipped when not.
+// The page is served by the server whose API it calls, so it relies on that API's contract: one
+// /api/search per render brings the hits and every facet (the region tree, years and months
+// complete and chronological with the undated bucket last, facetTotals); facetQuery searches a
+// facet's values; facetSize up to 10000 brings a whole list (更多).
 
 const FILTERS = ['province', 'city', 'county', 'source', 'library'];
 const FACET_LABELS = {
@@ -47,11 +49,12 @@ const MAX_WINDOW = 10000;
 const PAGE_SIZE = 10;
 /** Values a facet list shows before 更多. */
 const FACET_SHOWN = 10;
+/** facetSize for a whole facet list (the API's largest). */
+const FACET_ALL = 10000;
+/** facetSize for a facet search (the filter box). */
+const FACET_MATCHES = 50;
 const nf = new Intl.NumberFormat('zh-CN');
 const fmt = (n) => nf.format(n);
-
-/** What the API turned out to support (learned from its 400s; optimistic until then). */
-const caps = { regionTree: true, facetMax: 10000, facetQuery: true, completeDates: false };
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}, ...children) => {
@@ -160,14 +163,12 @@ function withChanges(changes) {
 
 // ---- API ----
 
-/** A failed API call: `message` is the Chinese text for the reader; code, parameter for the page. */
+/** A failed API call: `message` is the Chinese text for the reader; status and code for the page. */
 class ApiFailure extends Error {
   constructor(status, error) {
     super(describeError(status, error));
     this.status = status;
     this.code = error?.code ?? '';
-    const issue = Array.isArray(error?.details) ? error.details[0] : null;
-    this.parameter = issue?.parameter ?? '';
   }
 }
 
@@ -264,27 +265,6 @@ function describeParameter(issue) {
   return label ? `检索条件有误：${label}无效。` : '检索条件有误，请检查后重试。';
 }
 
-/** An API search with fallbacks for what an older API lacks (region tree, big facet lists). */
-async function searchApi(params) {
-  for (;;) {
-    try {
-      return await api('/api/search', params);
-    } catch (err) {
-      if (!(err instanceof ApiFailure) || err.code !== 'invalid_parameter') throw err;
-      if (err.parameter === 'facets' && caps.regionTree && (params.get('facets') ?? '').split(',').includes('region')) {
-        // No region tree: the three region facets instead (the tree is built from their codes).
-        caps.regionTree = false;
-        params.set('facets', params.get('facets').split(',').flatMap((f) => (f === 'region' ? ['province', 'city', 'county'] : [f])).join(','));
-      } else if (err.parameter === 'facetSize' && caps.facetMax > 100 && Number(params.get('facetSize')) > 100) {
-        caps.facetMax = 100;
-        params.set('facetSize', '100');
-      } else {
-        throw err;
-      }
-    }
-  }
-}
-
 // ---- Date checks (the same rules as the API, so a mistyped date is caught on the page) ----
 
 const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
@@ -330,20 +310,11 @@ async function render() {
   await renderResults(state);
 }
 
-/** The main search (hits, region/source/library facets) and the timeline's (year and month counts). */
+/** The one search of a render: a page of hits and the facets (years and months also draw the timeline). */
 function mainParams(state) {
   const params = toParams(state, { forApi: true });
   params.set('size', String(PAGE_SIZE));
-  const dates = caps.completeDates ? ['year', 'month'] : [];
-  params.set('facets', [...(caps.regionTree ? ['region'] : ['province', 'city', 'county']), ...dates, 'source', 'library'].join(','));
-  return params;
-}
-
-function timelineParams(state) {
-  const params = resultSetParams(state);
-  params.set('size', '1');
-  params.set('facets', 'year,month');
-  params.set('facetSize', String(caps.facetMax));
+  params.set('facets', 'region,year,month,source,library');
   return params;
 }
 
@@ -352,21 +323,9 @@ async function renderResults(state) {
   document.body.classList.add('loading');
   const dateProblem = checkDates(state.from, state.to);
   let data;
-  let dates = null;
   try {
     if (dateProblem) throw Object.assign(new Error(dateProblem), { code: 'invalid_parameter' });
-    if (caps.completeDates) {
-      // One request: the API lists years and months in full whatever facetSize is.
-      data = await searchApi(mainParams(state));
-      dates = data;
-    } else {
-      const [main, timeline] = await Promise.allSettled([searchApi(mainParams(state)), searchApi(timelineParams(state))]);
-      if (main.status === 'rejected') throw main.reason;
-      data = main.value;
-      if (timeline.status === 'fulfilled') dates = timeline.value;
-      // An API with facetTotals (issue 13's facets) never cuts the year and month facets.
-      if (data.facetTotals) caps.completeDates = true;
-    }
+    data = await api('/api/search', mainParams(state));
   } catch (err) {
     if (token !== pending) return;
     showError(err);
@@ -392,8 +351,8 @@ async function renderResults(state) {
   renderResultLinks(state, data);
   renderUnderstanding(state, data);
   renderChips(state);
-  renderFacets(state, data, dates);
-  renderTimeline(state, dates);
+  renderFacets(state, data);
+  renderTimeline(state, data);
   $('results').replaceChildren(...data.hits.map((h) => renderHit(state, data.query, h)));
   renderEmpty(state, data);
   renderPager(state, data);
@@ -407,7 +366,7 @@ function showError(err) {
 
 function renderSummary(state, data) {
   const parts = [];
-  const articles = typeof data.articles === 'number' && data.articles !== data.total ? data.articles : null;
+  const articles = data.articles !== data.total ? data.articles : null;
   const count = articles === null ? `共 ${data.total} 条结果` : `共 ${data.total} 条报道（${articles} 篇文章）`;
   if (state.q) parts.push(`“${readingOf(data.query)}”${count}`);
   else parts.push(articles === null ? `共 ${data.total} 篇文章` : count);
@@ -417,9 +376,8 @@ function renderSummary(state, data) {
     parts.push(`未找到同时包含全部词语的结果，已忽略：${ignored.join('、')}`);
   }
   $('summary').textContent = parts.join('');
-  // 显示全部相似报道: offered when the API groups duplicates (it says how many articles there are).
-  const box = $('collapse-box');
-  box.hidden = typeof data.articles !== 'number' && !state.all;
+  // 显示全部相似报道 (collapse=false): every copy of a story as a hit.
+  $('collapse-box').hidden = false;
   $('show-all').checked = state.all;
 }
 
@@ -642,14 +600,6 @@ const facetUi = {
   },
 };
 
-/** The level of a region code: XX0000 province, XXXX00 city, else county. */
-function levelOf(code) {
-  if (!code) return 'county';
-  if (code.endsWith('0000')) return 'province';
-  if (code.endsWith('00')) return 'city';
-  return 'county';
-}
-
 /** The API parameters asking only for facet `name` of the current result set. */
 function facetParams(state, name, size) {
   const params = resultSetParams(state);
@@ -659,47 +609,33 @@ function facetParams(state, name, size) {
   return params;
 }
 
-/** The whole list of facet(s) `names` (one request), cached for this result set. */
-async function fullFacets(state, names) {
-  const key = names.join(',');
-  if (!facetUi.full.has(key)) {
-    const params = facetParams(state, key, caps.facetMax);
-    facetUi.full.set(key, searchApi(params).then((d) => d.facets ?? {}));
+/** The whole list of facet `name` (region: the whole tree), cached for this result set. */
+async function fullFacet(state, name) {
+  if (!facetUi.full.has(name)) {
+    facetUi.full.set(name, api('/api/search', facetParams(state, name, FACET_ALL)).then((d) => d.facets[name] ?? []));
   }
   try {
-    return await facetUi.full.get(key);
+    return await facetUi.full.get(name);
   } catch (err) {
-    facetUi.full.delete(key);
+    facetUi.full.delete(name);
     throw err;
   }
 }
 
-/** Values of facet `name` containing `text` (facetQuery; an older API: the whole list, filtered here). */
+/** Values of facet `name` containing `text` (the API's facetQuery; region: every level, flat). */
 async function searchFacet(state, name, text) {
-  if (caps.facetQuery) {
-    const params = facetParams(state, name, 50);
-    params.set('facetQuery', text);
-    try {
-      return (await api('/api/search', params)).facets?.[name] ?? [];
-    } catch (err) {
-      if (!(err instanceof ApiFailure) || err.parameter !== 'facetQuery') throw err;
-      caps.facetQuery = false;
-    }
-  }
-  const all = (await fullFacets(state, [name]))[name] ?? [];
-  const needle = text.toLowerCase();
-  return all.filter((v) => v.value.toLowerCase().includes(needle)).slice(0, 50);
+  const params = facetParams(state, name, FACET_MATCHES);
+  params.set('facetQuery', text);
+  return (await api('/api/search', params)).facets[name] ?? [];
 }
 
 /** Sidebar groups: 地区 (a tree), 年份 (with 未注明日期; months under a chosen year), 来源, 图书馆. */
-function renderFacets(state, data, dates) {
-  const facets = data.facets ?? {};
-  const totals = data.facetTotals ?? {};
+function renderFacets(state, data) {
+  const { facets, facetTotals: totals } = data;
   const groups = [];
-  const region = regionGroup(state, facets, totals);
+  const region = regionGroup(state, facets.region ?? [], totals.region);
   if (region) groups.push(region);
-  const yearGroup = dateGroups(state, dates?.facets ?? {});
-  groups.push(...yearGroup);
+  groups.push(...dateGroups(state, facets));
   for (const name of ['source', 'library']) {
     const group = flatGroup(state, name, facets[name] ?? [], totals[name]);
     if (group) groups.push(group);
@@ -721,11 +657,6 @@ function valueButton(state, name, v, label) {
   }, el('span', { class: 'facet-name', text: label ?? v.value }), el('span', { class: 'count', text: fmt(v.count) }));
 }
 
-/** Whether a facet has more values than `shown`: facetTotals when the API gives it, else a full first page. */
-function hasMore(total, shown, got) {
-  return typeof total === 'number' ? total > shown : got >= FACET_SHOWN;
-}
-
 /**
  * A facet group: its list (the first 10 values and any active ones), 更多 / 收起, and a filter box
  * when the facet is long. `draw(values)` makes the list items; `loadAll()` the whole list.
@@ -736,7 +667,8 @@ function facetGroup(state, { name, label, values, total, draw, loadAll, search, 
   const list = el('ul', { id: `facet-list-${name}`, class: 'facet-values', 'aria-labelledby': `facet-h-${name}` });
   const more = el('button', { type: 'button', class: 'link facet-more', 'aria-expanded': 'false', 'aria-controls': `facet-list-${name}` });
   const status = el('p', { class: 'facet-status', 'aria-live': 'polite' });
-  const long = hasMore(total, FACET_SHOWN, values.length);
+  // facetTotals: how many values there are (more than the first ones: 更多 and a filter box).
+  const long = total > FACET_SHOWN;
   const filter = long
     ? el('input', { type: 'search', class: 'facet-filter', placeholder: '输入以筛选', 'aria-label': `筛选${label}`, autocomplete: 'off' })
     : null;
@@ -744,12 +676,12 @@ function facetGroup(state, { name, label, values, total, draw, loadAll, search, 
 
   const firstValues = () => {
     const first = values.slice(0, FACET_SHOWN);
-    for (const v of values.slice(FACET_SHOWN)) if (isActive(state, v.facet ?? name, v)) first.push(v);
+    for (const v of values.slice(FACET_SHOWN)) if (isActive(state, v.level ?? name, v)) first.push(v);
     return first;
   };
   const showFirst = () => {
     list.replaceChildren(...draw(firstValues()));
-    more.hidden = !hasMore(total, FACET_SHOWN, values.length);
+    more.hidden = !long;
     more.textContent = '更多';
     more.setAttribute('aria-expanded', 'false');
     facetUi.expanded.delete(name);
@@ -783,7 +715,7 @@ function facetGroup(state, { name, label, values, total, draw, loadAll, search, 
         results.hidden = true;
         results.replaceChildren();
         list.hidden = false;
-        more.hidden = !hasMore(total, FACET_SHOWN, values.length) && !facetUi.expanded.has(name);
+        more.hidden = !long && !facetUi.expanded.has(name);
         status.textContent = '';
         return;
       }
@@ -833,48 +765,29 @@ function flatGroup(state, name, values, total) {
     total,
     activeMissing: state[name].some((x) => !values.some((v) => v.value === x || v.code === x)),
     draw: (vs) => vs.map((v) => el('li', {}, valueButton(state, name, v))),
-    loadAll: async () => (await fullFacets(state, [name]))[name] ?? [],
+    loadAll: () => fullFacet(state, name),
     search: (text) => searchFacet(state, name, text),
   });
 }
 
 /**
- * 地区 as a tree: provinces, the cities of a chosen province beneath it, the counties of a chosen
- * city beneath that. From the API's `region` tree when it has one, else built from the province,
- * city and county facets by their codes (2 digits: province, 4: city).
+ * 地区 as a tree (the API's region facet): provinces, the cities of a chosen province beneath it,
+ * the counties of a chosen city beneath that; every node has its level (the filter it sets).
  */
-function regionGroup(state, facets, totals) {
-  const tree = Array.isArray(facets.region);
-  const provinces = tree ? facets.region : facets.province ?? [];
+function regionGroup(state, provinces, total) {
   if (!provinces.length) return null;
-  const build = (f) => (tree ? f.region ?? [] : regionTree(state, f));
-  const total = tree ? totals.region ?? totals.province : totals.province;
-  const drawNodes = (nodes, { flat = false } = {}) => nodes.map((node) => regionItem(state, node, flat));
   return facetGroup(state, {
     name: 'region',
     label: FACET_LABELS.region,
-    values: build(facets).map((n) => ({ ...n, facet: n.level ?? levelOf(n.code) })),
+    values: provinces,
     // 更多 also when a chosen province or city lists only some of its children.
-    total: truncatedChildren(build(facets)) ? Infinity : total,
+    total: truncatedChildren(provinces) ? Infinity : total,
+    // A province chosen by a short form or code not matching a listed value: the whole list.
     activeMissing: state.province.some((x) => !provinces.some((v) => v.value === x || v.code === x)),
-    draw: drawNodes,
-    loadAll: async () => build(await fullFacets(state, tree ? ['region'] : ['province', 'city', 'county'])),
-    search: async (text) => {
-      // The tree facet searches every level at once (a flat list); else one request per level.
-      if (tree && caps.facetQuery) {
-        const params = facetParams(state, 'region', 50);
-        params.set('facetQuery', text);
-        try {
-          const found = (await api('/api/search', params)).facets?.region ?? [];
-          return found.map((v) => ({ ...v, facet: v.level ?? levelOf(v.code) }));
-        } catch (err) {
-          if (!(err instanceof ApiFailure) || err.parameter !== 'facetQuery') throw err;
-          caps.facetQuery = false;
-        }
-      }
-      const found = await Promise.all(['province', 'city', 'county'].map((level) => searchFacet(state, level, text).then((vs) => vs.map((v) => ({ ...v, facet: level })))));
-      return found.flat().sort((a, b) => b.count - a.count).slice(0, 50);
-    },
+    draw: (nodes, { flat = false } = {}) => nodes.map((node) => regionItem(state, node, flat)),
+    loadAll: () => fullFacet(state, 'region'),
+    // Matching provinces, cities and counties, flat.
+    search: (text) => searchFacet(state, 'region', text),
   });
 }
 
@@ -883,46 +796,25 @@ function truncatedChildren(nodes) {
   return nodes.some((n) => (typeof n.childrenTotal === 'number' && n.childrenTotal > (n.children?.length ?? 0)) || truncatedChildren(n.children ?? []));
 }
 
-/** The tree of the flat region facets: cities under chosen provinces, counties under chosen cities. */
-function regionTree(state, facets) {
-  const cities = facets.city ?? [];
-  const counties = facets.county ?? [];
-  return (facets.province ?? []).map((p) => {
-    const node = { ...p, facet: 'province' };
-    if (!isActive(state, 'province', p) || !p.code) return node;
-    const prefix = p.code.slice(0, 2);
-    const mine = cities.filter((c) => c.code?.startsWith(prefix)).map((c) => {
-      const city = { ...c, facet: 'city' };
-      if (isActive(state, 'city', c) && c.code) city.children = counties.filter((k) => k.code?.startsWith(c.code.slice(0, 4))).map((k) => ({ ...k, facet: 'county' }));
-      return city;
-    });
-    // Counties with no city listed (the districts of 北京市, counties under a province directly).
-    const cityPrefixes = new Set(cities.map((c) => c.code?.slice(0, 4)));
-    const direct = counties.filter((k) => k.code?.startsWith(prefix) && !cityPrefixes.has(k.code.slice(0, 4))).map((k) => ({ ...k, facet: 'county' }));
-    node.children = [...mine, ...direct];
-    return node;
-  });
-}
-
 const LEVEL_NAMES = { province: '省', city: '市', county: '县' };
 
 function regionItem(state, node, flat) {
-  const level = node.facet ?? node.level ?? levelOf(node.code);
+  const { level } = node;
   const button = valueButton(state, level, node);
   button.dataset.level = level;
   if (flat) button.append(el('span', { class: 'level', text: LEVEL_NAMES[level], title: FACET_LABELS[level] }));
   const li = el('li', { class: `region-node region-${level}` }, button);
   const children = flat ? [] : node.children ?? [];
   if (children.length) {
-    li.append(el('ul', { class: 'facet-children', 'aria-label': `${node.value}下属地区` }, ...children.map((c) => regionItem(state, { ...c, facet: c.facet ?? c.level ?? levelOf(c.code) }, false))));
+    li.append(el('ul', { class: 'facet-children', 'aria-label': `${node.value}下属地区` }, ...children.map((c) => regionItem(state, c, false))));
   }
   return li;
 }
 
-/** 年份 in chronological order with 未注明日期 last, and 月份 under a chosen year. */
+/** 年份 (chronological, 未注明日期 last, as the API lists them), and 月份 under a chosen year. */
 function dateGroups(state, facets) {
   const groups = [];
-  const years = [...(facets.year ?? [])].sort(byDateValue);
+  const years = facets.year ?? [];
   if (years.length) {
     const list = el('ul', { class: 'facet-values', 'aria-labelledby': 'facet-h-year' },
       ...years.map((v) => el('li', {}, valueButton(state, v.value === 'undated' ? 'undated' : 'year', v, v.value === 'undated' ? '未注明日期' : `${v.value} 年`))));
@@ -931,7 +823,8 @@ function dateGroups(state, facets) {
   const yearChosen = /^\d{4}/.test(state.from) && state.from.slice(0, 4) === state.to.slice(0, 4);
   if (yearChosen) {
     const year = state.from.slice(0, 4);
-    const months = (facets.month ?? []).filter((v) => v.value.startsWith(year)).sort(byDateValue);
+    // The API lists the months of the years from/to span: here, of that year.
+    const months = facets.month ?? [];
     if (months.length) {
       const list = el('ul', { class: 'facet-values', 'aria-labelledby': 'facet-h-month' },
         ...months.map((v) => el('li', {}, valueButton(state, 'month', v, `${Number(v.value.slice(5))} 月`))));
@@ -939,13 +832,6 @@ function dateGroups(state, facets) {
     }
   }
   return groups;
-}
-
-/** Chronological, 'undated' last. */
-function byDateValue(a, b) {
-  if (a.value === 'undated') return 1;
-  if (b.value === 'undated') return -1;
-  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 }
 
 /** The filter value a facet value stands for: region names (codes when names repeat), dates as ranges. */
@@ -1028,13 +914,13 @@ function timelineBins(state, facets) {
   return { unit: 'month', bins };
 }
 
-const timeline = { state: null, data: null, bins: null, focus: 0, anchor: null, drag: null, width: 0 };
+const timeline = { state: null, bins: null, focus: 0, anchor: null, drag: null, width: 0 };
 
 /** The timeline above the results, from the year/month counts of the current search. */
-function renderTimeline(state, dates) {
+function renderTimeline(state, data) {
   const box = $('timeline');
   // Not for undated articles only: they have no place on it.
-  const model = dates && dates.total > 0 && state.undated !== 'only' ? timelineBins(state, dates.facets ?? {}) : null;
+  const model = data && data.total > 0 && state.undated !== 'only' ? timelineBins(state, data.facets) : null;
   if (!model) {
     box.hidden = true;
     box.replaceChildren();
@@ -1043,11 +929,11 @@ function renderTimeline(state, dates) {
   }
   const hadFocus = box.contains(document.activeElement);
   const focusedKey = timeline.bins?.[timeline.focus]?.key;
-  Object.assign(timeline, { state, data: dates, bins: model.bins, unit: model.unit, anchor: null, drag: null });
+  Object.assign(timeline, { state, bins: model.bins, unit: model.unit, anchor: null, drag: null });
   const index = model.bins.findIndex((b) => b.key === focusedKey);
   timeline.focus = index >= 0 ? index : Math.max(0, model.bins.findIndex((b) => b.count > 0));
   box.hidden = false;
-  const undated = (dates.facets?.year ?? []).find((v) => v.value === 'undated')?.count ?? 0;
+  const undated = (data.facets.year ?? []).find((v) => v.value === 'undated')?.count ?? 0;
   const title = el('h2', { id: 'timeline-title', class: 'timeline-title', text: model.unit === 'year' ? '按年份分布' : '按月份分布' });
   const clear = state.from || state.to
     ? el('button', { type: 'button', class: 'link timeline-clear', text: '清除时间范围', onclick: () => navigate(withChanges({ from: '', to: '' })) })
@@ -1342,7 +1228,7 @@ async function renderArticle(state) {
   void renderSimilar(state, doc.id);
 }
 
-/** 相似文章: the documents most like this one (hidden when the API has none or no such route). */
+/** 相似文章: the documents most like this one (hidden when there are none or the request fails). */
 async function renderSimilar(state, id) {
   const box = $('article-similar');
   let data;
@@ -1351,7 +1237,7 @@ async function renderSimilar(state, id) {
   } catch {
     return;
   }
-  if (readState().doc !== id || !Array.isArray(data?.hits) || !data.hits.length) return;
+  if (readState().doc !== id || !data.hits.length) return;
   $('similar-list').replaceChildren(
     ...data.hits.map((h) =>
       el('li', {},
