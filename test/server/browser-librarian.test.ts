@@ -9,17 +9,15 @@
  * grouped, feed and export links, 相似文章 and the 未注明日期 bucket.
  * Screenshots go to test-results/ (look at them).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentInput } from '../../src/index.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { removeDir, tempDir } from '../helpers.js';
 import { buildIndex, fixtureDocuments } from './fixtures.js';
+import { hasChromium, launchChromium, SHOTS, type Browser } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = 'test-results';
 
 const XIAN = { code: '610100', province: '陕西省', city: '西安市' };
 /** A hit whose matching region (西安市) comes last of six; copies of one story from three sources. */
@@ -59,9 +57,8 @@ const EXTRA: DocumentInput[] = [
 let server: RunningServer;
 let dir: string;
 let url: string;
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 const pageErrors: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `server-${name}.png`), fullPage: true });
@@ -96,28 +93,19 @@ async function staysClosed(ms: number): Promise<void> {
   }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('search page for readers and librarians, in chromium', () => {
+describe.skipIf(!hasChromium)('search page for readers and librarians, in chromium', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     dir = tempDir('zhsearch-librarian-');
     await buildIndex(dir, [...fixtureDocuments(), ...EXTRA]);
     server = await startServer({ indexDir: dir, port: 0, host: '127.0.0.1', log: () => {}, reloadIntervalMs: 0 });
     url = server.url;
-    profile = tempDir('zhsearch-chromium-');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1280, height: 900 },
-      locale: 'zh-CN',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) removeDir(profile);
+    await browser?.close();
     await server?.close();
     if (dir) removeDir(dir);
   });

@@ -5,20 +5,16 @@
  * markup in an article stays text; error and empty states; phone width. Screenshots go to
  * test-results/ (look at them).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, tempDir } from '../helpers.js';
 import { startTestServer, type TestServer } from './fixtures.js';
+import { hasChromium, launchChromium, SHOTS, type Browser } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = 'test-results';
 
 let ts: TestServer;
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
 /** The API's answers to the page (path, status), in order; a test empties it where it starts counting. */
@@ -30,19 +26,11 @@ const waitForParam = (name: string, value: string | null) => page.waitForURL((u)
 /** Waits until the results list shows the state of the current URL. */
 const settled = () => page.waitForFunction(() => !document.body.classList.contains('loading'));
 
-describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
+describe.skipIf(!hasChromium)('search page in chromium', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     ts = await startTestServer();
-    profile = tempDir('zhsearch-chromium-');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1280, height: 900 },
-      locale: 'zh-CN',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -55,8 +43,7 @@ describe.skipIf(!existsSync(CHROMIUM))('search page in chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) removeDir(profile);
+    await browser?.close();
     await ts?.stop();
   });
 
