@@ -233,6 +233,27 @@ describe.skipIf(!existsSync(CHROMIUM))('embeddable widget in chromium, from anot
     await page.close();
   });
 
+  it('suggests and searches pinyin, saying how it was read', async () => {
+    const page = await newPage();
+    await page.goto(`${cmsUrl}/cms.html`);
+    const input = page.locator('zh-search input[role=combobox]');
+    await input.click();
+    await input.pressSequentially('dushu', { delay: 40 });
+    const options = page.locator('zh-search [role=option][data-kind=word]');
+    await options.first().waitFor();
+    expect(await options.allTextContents()).toContainEqual(expect.stringMatching(/^读书节/));
+    await input.fill('dushujie');
+    await page.keyboard.press('Enter');
+    await page.locator('zh-search li[data-id]').first().waitFor();
+    await idle(page);
+    const api = await searchJson(ts.url, { q: 'dushujie', size: '5' });
+    expect(api.query.interpretations[0]).toMatchObject({ from: 'dushujie', kind: 'pinyin' });
+    expect(await page.locator('zh-search [role=status]').textContent()).toContain(`已将 dushujie 理解为 ${api.query.interpretations[0].to[0]}`);
+    expect(await hitIds(page)).toEqual(api.hits.map((h) => h.id));
+    expect(await page.locator('zh-search ol mark').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
   it('keeps markup in an article as text', async () => {
     const page = await newPage();
     await page.goto(`${cmsUrl}/cms.html`);
@@ -245,9 +266,27 @@ describe.skipIf(!existsSync(CHROMIUM))('embeddable widget in chromium, from anot
     expect(await hit.locator('mark').count()).toBeGreaterThan(0);
     // Only <mark> elements come from the server's HTML.
     expect(await page.locator('zh-search li[data-id] script, zh-search li[data-id] img, zh-search li[data-id] b, zh-search li[data-id] i').count()).toBe(0);
+    await shot(page, '06-xss');
+
+    // Even if the server's HTML carried markup (it does not: it escapes all but <mark>), the widget
+    // makes elements of <mark> only: any other tag is shown as the text it is.
+    await page.route('**/api/search?**', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      body.hits[0].titleHtml = '<img src=x onerror="alert(3)"><b>粗</b><mark>标</mark>题 &amp; &lt;i&gt;';
+      body.hits[0].snippetHtml = '<script>alert(4)</script><a href="javascript:alert(5)">链</a><mark>摘要</mark>';
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.locator('zh-search input[role=combobox]').fill('公告');
+    await page.keyboard.press('Enter');
+    const first = page.locator('zh-search li[data-id]').first();
+    await expect.poll(() => first.locator('a.title').textContent()).toBe('<img src=x onerror="alert(3)"><b>粗</b>标题 & <i>');
+    expect(await first.locator('a.title mark').allTextContents()).toEqual(['标']);
+    expect(await first.locator('.snippet').textContent()).toBe('<script>alert(4)</script><a href="javascript:alert(5)">链</a>摘要');
+    expect(await first.locator('.snippet mark').allTextContents()).toEqual(['摘要']);
+    expect(await first.locator('img, script, b, a:not(.title), i').count()).toBe(0);
     await page.waitForTimeout(200);
     expect(dialogs).toEqual([]);
-    await shot(page, '06-xss');
     await page.close();
   });
 

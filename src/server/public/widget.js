@@ -144,12 +144,17 @@ nav button:disabled { opacity: .4; cursor: default; }
     }
 
     connectedCallback() {
+      this._connected = true;
       this._configure();
       this._check();
     }
 
+    disconnectedCallback() {
+      this._connected = false;
+    }
+
     attributeChangedCallback(name) {
-      if (!this.isConnected) return;
+      if (!this._connected) return;
       this._configure();
       if (name === 'endpoint') this._check();
     }
