@@ -6,13 +6,14 @@
  * in an article stays text; clear errors without or with an unreachable endpoint; the demo page
  * under the server's own CSP; phone width. Screenshots go to test-results/widget-*.png (look at them).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../helpers.js';
+import { DEFAULT_PUBLIC_DIR } from '../../src/server/app.js';
 import { searchJson, startTestServer, type TestServer } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -71,6 +72,16 @@ async function newPage(): Promise<Page> {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   return page;
 }
+
+describe('widget sources', () => {
+  it('build no HTML from strings and need no inline script or style on the demo page', () => {
+    const widget = readFileSync(join(DEFAULT_PUBLIC_DIR, 'widget.js'), 'utf8');
+    expect(widget).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(/);
+    const demo = readFileSync(join(DEFAULT_PUBLIC_DIR, 'widget-demo.html'), 'utf8');
+    expect(demo).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(demo).not.toMatch(/<style|\sstyle=|\son\w+=/);
+  });
+});
 
 describe.skipIf(!existsSync(CHROMIUM))('embeddable widget in chromium, from another origin', () => {
   beforeAll(async () => {

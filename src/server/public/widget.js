@@ -248,7 +248,7 @@ nav button:disabled { opacity: .4; cursor: default; }
           h('li', { id: this._id(`o${i}`), role: 'option', 'aria-selected': 'false', 'data-kind': o.kind, onmousedown: (e) => e.preventDefault(), onclick: () => this._choose(i) },
             h('span', { text: o.text }), h('span', { class: 'note', text: o.note }))),
       );
-      const open = this._options.length > 0 && document.activeElement === this && this.shadowRoot.activeElement === this._input;
+      const open = this._options.length > 0 && this.shadowRoot.activeElement === this._input;
       this._list.hidden = !open;
       this._input.setAttribute('aria-expanded', String(open));
     }
