@@ -11,6 +11,7 @@
  *   GET /api/stats         documents, index version, build time
  *   GET /api/openapi.json  the OpenAPI 3.1 description
  *   GET /                  the search page (src/server/public)
+ *   GET /widget.js         the embeddable <zh-search> widget (loadable cross-origin), demo at /widget-demo.html
  *
  * Middleware order: request id + access log, one pipelined request at a time per connection,
  * time slices (requests run in arrival order, yielding to the event loop between slices),
@@ -98,6 +99,12 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   app.all(pagePaths, (req, res, next) => {
     if ((PAGE_METHODS as readonly string[]).includes(req.method)) return next();
     methodNotAllowed(PAGE_METHODS)(req, res, next);
+  });
+  // The widget is loaded by other sites' pages: allowed cross-origin (CORP for pages with COEP,
+  // CORS for <script crossorigin> and modules, from the API's allowed origins).
+  app.get('/widget.js', cors(options.corsOrigins ?? '*'), (_req, res, next) => {
+    res.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    next();
   });
   app.use(express.static(publicDir, { index: 'index.html', fallthrough: true, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }));
 
