@@ -6,25 +6,22 @@
  * in an article stays text; clear errors without or with an unreachable endpoint; the demo page
  * under the server's own CSP; phone width. Screenshots go to test-results/widget-*.png (look at them).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, tempDir } from '../helpers.js';
 import { DEFAULT_PUBLIC_DIR } from '../../src/server/app.js';
 import { searchJson, startTestServer, type TestServer } from './fixtures.js';
+import { hasChromium, launchChromium, SHOTS, type Browser } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = 'test-results';
 
 let ts: TestServer;
 let cms: Server;
 let cmsUrl: string;
 let deadPort: number;
-let context: BrowserContext;
-let profile: string;
+let browser: Browser;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
 
@@ -64,7 +61,7 @@ const hitIds = (page: Page) => page.locator('zh-search li[data-id]').evaluateAll
 const idle = (page: Page) => page.waitForFunction(() => !document.querySelector('zh-search[aria-busy]'));
 
 async function newPage(): Promise<Page> {
-  const page = await context.newPage();
+  const page = await browser.context.newPage();
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -83,9 +80,8 @@ describe('widget sources', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('embeddable widget in chromium, from another origin', () => {
+describe.skipIf(!hasChromium)('embeddable widget in chromium, from another origin', () => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     ts = await startTestServer();
     // A port nothing listens on: the unreachable endpoint.
     const probe = createServer();
@@ -104,19 +100,11 @@ describe.skipIf(!existsSync(CHROMIUM))('embeddable widget in chromium, from anot
     await new Promise<void>((r) => cms.listen(0, '127.0.0.1', r));
     // localhost vs 127.0.0.1: a different origin from the API's.
     cmsUrl = `http://localhost:${(cms.address() as AddressInfo).port}`;
-    profile = tempDir('zhsearch-chromium-');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1280, height: 900 },
-      locale: 'zh-CN',
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) removeDir(profile);
+    await browser?.close();
     await new Promise((r) => (cms ? cms.close(r) : r(undefined)));
     await ts?.stop();
   });
