@@ -78,11 +78,9 @@ export function writeRoutes(service: WriteService, limits: WriteRouteLimits = WR
 }
 
 async function writeOne(service: WriteService, res: Response, op: LoggedOp, wait: boolean): Promise<void> {
-  const { taskId, outcomes } = await service.apply([op]);
+  const taskId = await service.apply([op]);
   const receipt = await service.acknowledge(taskId, wait);
-  const id = op.op === 'put' ? op.doc.id : op.id;
-  if (outcomes[0] !== null) throw invalidDocument([{ line: 1, id, error: outcomes[0] }]);
-  answer(res, receipt, { id, operation: op.op, ...receipt });
+  answer(res, receipt, { id: op.op === 'put' ? op.doc.id : op.id, operation: op.op, ...receipt });
 }
 
 function answer(res: Response, receipt: WriteReceipt, body: unknown): void {
@@ -107,12 +105,8 @@ async function bulk(service: WriteService, req: Request, res: Response, wait: bo
     if (!chunk.length) return;
     const ops = chunk;
     chunk = [];
-    const { taskId, outcomes } = await service.apply(ops.map((o) => o.op));
-    lastTask = taskId;
-    outcomes.forEach((error, i) => {
-      if (error === null) accepted++;
-      else fail({ line: ops[i].line, id: (ops[i].op as { doc: { id: string } }).doc.id, error });
-    });
+    lastTask = await service.apply(ops.map((o) => o.op));
+    accepted += ops.length;
   };
   const onLine = (bytes: Buffer | null, lineNo: number, tooLong: boolean) => {
     if (tooLong) {

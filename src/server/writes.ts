@@ -2,12 +2,16 @@
  * The write path of the HTTP write API: one writer (the server's index), durable answers, and
  * visibility within the refresh interval.
  *
- * Every write (a document put, a delete, a chunk of a bulk request) runs in one queue, in arrival
- * order: it is applied to the index's writer (`SearchIndex.add` / `delete`, which enrich documents
- * as the CLI does) and appended to the write-ahead log (write-log.ts); the request is answered
- * once the log is synced to disk. Every `refreshIntervalMs` (default 1 s) pending writes are
- * committed (a new index version, which searches see at once) and the log emptied. A request
- * with `?refresh=wait_for` is answered after the commit that includes it (started at once).
+ * A write (a document put, a delete, a chunk of a bulk request), once validated, is appended to
+ * the write-ahead log (write-log.ts) and the request answered once the log is synced to disk
+ * (syncs are shared by concurrent requests). Every `refreshIntervalMs` (default 1 s) the writes
+ * accepted since the last commit are applied to the index's writer (`SearchIndex.add` / `delete`,
+ * which enrich documents as the CLI does: the analysis work happens here, not while the request
+ * body is read) and committed (a new index version, which searches see at once); the log files
+ * they were in are then removed. Commits run one at a time, in a queue; what arrives during one
+ * goes into the next. A request with `?refresh=wait_for` is answered after the commit that
+ * includes it (started at once). Over {@link MAX_PENDING_OPS} operations waiting, a write waits
+ * for the commit under way (back-pressure).
  *
  * Durability `commit` (measured against the log, see README) commits before every answer
  * instead of logging: simpler, but each commit writes a segment and merges, so it is slower.
@@ -41,13 +45,15 @@ export interface WriteReceipt {
   generation: number | null;
 }
 
-/** The outcome of one operation of a batch: null when applied, else why not. */
-export type OpOutcome = string | null;
+/** Operations waiting to be applied above which a write waits for the commit under way. */
+export const MAX_PENDING_OPS = 20_000;
 
 export class WriteService {
   private tail: Promise<unknown> = Promise.resolve();
-  private dirty = false;
+  /** Acknowledged operations not yet applied to the index's writer, in order. */
+  private pending: LoggedOp[] = [];
   private nextCommit: Promise<number> | null = null;
+  private running: Promise<number> | null = null;
   private log: WriteAheadLog | null = null;
   private taskSeq = Date.now();
   private timer: NodeJS.Timeout | null = null;
@@ -67,43 +73,48 @@ export class WriteService {
   }
 
   /**
-   * Takes the writer lock, applies and commits what the write-ahead log holds, and starts the
-   * refresh timer. Returns the operations replayed.
+   * Takes the writer lock, applies and commits what the write-ahead log holds (writes acknowledged
+   * before a crash), and starts the refresh timer. Returns the operations replayed.
    */
   async start(): Promise<number> {
     this.index.delete(); // takes the writer lock now: another writer is refused from here on
-    const ops = WriteAheadLog.read(this.dir, (line, message) =>
-      this.logLine(`${new Date().toISOString()} warning: write-ahead log line ${line} skipped: ${message}`),
-    );
-    let replayed = 0;
-    for (const op of ops) {
-      try {
-        await this.apply1(op);
-        replayed++;
-      } catch (err) {
-        this.logLine(`${new Date().toISOString()} warning: write-ahead log: ${op.op} ${op.op === 'put' ? op.doc.id : op.id} failed again: ${(err as Error).message}`);
-      }
-    }
+    const ops = WriteAheadLog.read(this.dir, (file, line, message) => this.logLine(`${new Date().toISOString()} warning: ${file} line ${line} skipped: ${message}`));
+    // A new log file: the old ones are dropped once what they hold is committed.
+    this.log = WriteAheadLog.open(this.dir);
     if (ops.length) {
+      const replayed = await this.applyAll(ops);
       const r = await this.index.commit();
       this.logLine(`${new Date().toISOString()} write-ahead log: ${replayed} acknowledged write(s) replayed and committed (version ${r.generation})`);
     }
-    if (this.options.durability === 'log') {
-      this.log = WriteAheadLog.open(this.dir);
-      this.log.truncate();
+    this.log.dropOlder(this.log.rotate());
+    if (this.options.durability === 'commit') {
+      this.log.close();
+      this.log = null;
     }
     if (this.options.refreshIntervalMs > 0) {
       this.timer = setInterval(() => {
-        if (this.dirty && !this.nextCommit) this.refresh().catch((err) => this.logLine(`${new Date().toISOString()} error: commit of pending writes failed (retried at the next refresh): ${(err as Error).message}`));
+        if (this.pending.length && !this.nextCommit && !this.running) {
+          this.refresh().catch((err) => this.logLine(`${new Date().toISOString()} error: commit of pending writes failed (retried at the next refresh): ${(err as Error).message}`));
+        }
       }, this.options.refreshIntervalMs);
       this.timer.unref();
     }
-    return replayed;
+    return ops.length;
   }
 
-  private async apply1(op: LoggedOp): Promise<void> {
-    if (op.op === 'put') await this.index.add(op.doc);
-    else this.index.delete(op.id);
+  /** Applies `ops` to the index's writer; returns how many were applied (a failure is logged). */
+  private async applyAll(ops: readonly LoggedOp[]): Promise<number> {
+    let applied = 0;
+    for (const op of ops) {
+      try {
+        if (op.op === 'put') await this.index.add(op.doc);
+        else this.index.delete(op.id);
+        applied++;
+      } catch (err) {
+        this.logLine(`${new Date().toISOString()} error: ${op.op} of document ${JSON.stringify(op.op === 'put' ? op.doc.id : op.id)} failed: ${(err as Error).message}`);
+      }
+    }
+    return applied;
   }
 
   /** Runs `job` after every job queued before it. */
@@ -114,34 +125,20 @@ export class WriteService {
   }
 
   /**
-   * Applies `ops` in order, each alone (one failing does not stop the others) and appends the
-   * applied ones to the log: the outcome of each op (null: applied) and the write's task id, to
-   * {@link acknowledge} before answering.
+   * Accepts `ops` (validated documents and deletes): appended to the log (not yet synced) and
+   * queued for the next commit. Returns the write's task id, to {@link acknowledge} before
+   * answering. When too many operations wait, first waits for the commit under way.
    */
-  async apply(ops: readonly LoggedOp[]): Promise<{ taskId: number; outcomes: OpOutcome[] }> {
+  async apply(ops: readonly LoggedOp[]): Promise<number> {
     if (this.closed) throw new Error('the server is shutting down');
-    const taskId = this.nextTaskId();
-    const outcomes = await this.enqueue(async () => {
-      const done: LoggedOp[] = [];
-      const outcomes: OpOutcome[] = [];
-      for (const op of ops) {
-        try {
-          await this.apply1(op);
-          done.push(op);
-          outcomes.push(null);
-        } catch (err) {
-          outcomes.push((err as Error).message);
-        }
-      }
-      this.log?.append(done);
-      if (done.length) this.dirty = true;
-      return outcomes;
-    });
-    return { taskId, outcomes };
+    while (this.pending.length >= MAX_PENDING_OPS) await this.refresh();
+    this.log?.append(ops);
+    for (const op of ops) this.pending.push(op);
+    return this.nextTaskId();
   }
 
   /**
-   * Resolves once every write applied so far is durable (the log synced; with durability
+   * Resolves once every write accepted so far is durable (the log synced; with durability
    * `commit`, or `waitForRefresh`, committed): the receipt to answer task `taskId` with.
    */
   async acknowledge(taskId: number, waitForRefresh: boolean): Promise<WriteReceipt> {
@@ -159,15 +156,30 @@ export class WriteService {
     return this.index.stats().generation;
   }
 
-  /** Commits pending writes now (one commit shared by the callers until it starts); resolves with the version searched from then on. */
+  /**
+   * Commits every write accepted so far, now (one commit shared by the callers until it starts);
+   * resolves with the version searched from then on.
+   */
   refresh(): Promise<number> {
     return (this.nextCommit ??= this.enqueue(async () => {
       this.nextCommit = null;
-      if (!this.dirty) return this.index.stats().generation;
-      const result = await this.index.commit();
-      this.dirty = false;
-      this.log?.truncate();
-      return result.generation;
+      if (!this.pending.length) return this.index.stats().generation;
+      // What was accepted until now goes into this commit; what comes meanwhile into a new log file and the next one.
+      const ops = this.pending;
+      this.pending = [];
+      const file = this.log?.rotate();
+      const commit = (async () => {
+        await this.applyAll(ops);
+        const result = await this.index.commit();
+        if (file !== undefined) this.log!.dropOlder(file);
+        return result.generation;
+      })();
+      this.running = commit;
+      try {
+        return await commit;
+      } finally {
+        this.running = null;
+      }
     }));
   }
 
