@@ -197,6 +197,26 @@ describe('writing documents', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the write routes, their security and their bodies; every reference resolves', async () => {
+    const server = await serve();
+    const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as any;
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminKey', 'searchKey']);
+    expect(doc.components.securitySchemes.adminKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const put = doc.paths['/api/documents/{id}'].put;
+    expect(put.security).toEqual([{ adminKey: [] }]);
+    expect(put.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'refresh']);
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '401', '403', '429']));
+    const body = put.requestBody.content['application/json'].schema;
+    expect(body.properties.date.description).toMatch(/YYYY-MM-DD/);
+    expect(body.required).toEqual(['content']);
+    expect(doc.paths['/api/documents'].post.requestBody.content).toHaveProperty('application/x-ndjson');
+    expect(doc.paths['/api/documents/{id}'].delete.security).toEqual([{ adminKey: [] }]);
+    expect(doc.components.schemas.BulkResponse.properties.failed.items.properties.line.type).toBe('integer');
+    for (const [, ref] of JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) expect(doc.components.schemas, ref).toHaveProperty(ref);
+  });
+});
+
 describe('keys', () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -308,6 +328,7 @@ describe('durability', () => {
     for (let round = 0; round < 20; round++) {
       const uncertain = new Set<string>();
       let stop = false;
+      let acked = 0;
       const writer = async (w: number) => {
         while (!stop) {
           const pick = rand();
@@ -315,12 +336,12 @@ describe('durability', () => {
             if (pick < 0.6) {
               const id = `k${round}-${w}-${n++}`;
               const r = await put(url, id, article(id));
-              if (r.status === 202) live.add(id);
+              if (r.status === 202) live.add(id), acked++;
               else throw new Error(`PUT answered ${r.status}`);
             } else if (pick < 0.8) {
               const ids = Array.from({ length: 5 }, () => `b${round}-${w}-${n++}`);
               const r = await bulk(url, ids.map((id) => JSON.stringify(article(id))));
-              if (r.status === 202 && r.body.accepted === 5) for (const id of ids) live.add(id);
+              if (r.status === 202 && r.body.accepted === 5) for (const id of ids) live.add(id), acked++;
               else throw new Error(`bulk answered ${r.status}`);
             } else if (live.size) {
               const id = [...live][Math.floor(rand() * live.size)];
@@ -338,7 +359,10 @@ describe('durability', () => {
         }
       };
       const writers = [0, 1, 2].map(writer);
-      await new Promise((r) => setTimeout(r, 100 + rand() * 400));
+      // Killed at a random point once some writes of this round were acknowledged, more in flight.
+      const enough = 1 + Math.floor(rand() * 30);
+      await waitFor(() => acked >= enough, 30_000, 'writes to be acknowledged');
+      await new Promise((r) => setTimeout(r, rand() * 100));
       child.process.kill('SIGKILL');
       stop = true;
       await child.exited;
