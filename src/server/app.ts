@@ -10,12 +10,15 @@
  *   GET /api/health        liveness
  *   GET /api/stats         documents, index version, build time
  *   GET /api/openapi.json  the OpenAPI 3.1 description
+ *   PUT /api/documents/:id, POST /api/documents, DELETE /api/documents/:id
+ *                          the write API (write-routes.ts; on with an admin key)
  *   GET /                  the search page (src/server/public)
  *
  * Middleware order: request id + access log, one pipelined request at a time per connection,
  * time slices (requests run in arrival order, yielding to the event loop between slices),
  * security headers, URL length limit (414),
- * compression, then routes; every error ends in the JSON error handler (400/404/405/414, 503 for
+ * compression, then under /api: CORS, rate limits and keys (auth.ts), then routes; with the write
+ * API on, every request first waits until the write-ahead log is replayed; every error ends in the JSON error handler (400/404/405/414, 503 for
  * a search over its time budget, never a 500 for input).
  *
  * Owns: wiring routes and middleware. Must not: listen, reload the index (server.ts), or
