@@ -5,6 +5,7 @@
  * the server (a child process) killed with SIGKILL right after acknowledged writes, 20 times at
  * random points, loses none of them.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/server/auth.js';
 import { bulkResponse, writeResponse } from '../../src/server/schemas.js';
@@ -175,6 +176,24 @@ describe('writing documents', () => {
     expect(r.body).toMatchObject({ status: 'enqueued', received: 300, accepted: 300, failedCount: 0 });
     await server.writes!.refresh();
     expect(await idsWhere(server.url, lines.map((_, i) => `many-${i}`), (status) => status !== 200)).toEqual([]);
+  });
+
+  it('refuses bodies over the size limits with 413', async () => {
+    const big = await put(server.url, 'big-1', article('big-1', { content: '图'.repeat(400_000) }));
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatchObject({ code: 'payload_too_large', details: { maxBytes: 1024 * 1024 } });
+    // A bulk declaring more than 32 MiB is refused before its body is read.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${server.url}/api/documents`, { method: 'POST', headers: { ...AUTH, ...NDJSON_TYPE, 'Content-Length': String(33 * 1024 * 1024) } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write(JSON.stringify(article('big-2')) + '\n');
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).error.details.maxBytes).toBe(32 * 1024 * 1024);
   });
 
   it('DELETE removes the document', async () => {
