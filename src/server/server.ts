@@ -111,8 +111,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const keys = options.keys ?? NO_KEYS;
   // The writer lock names the server (and its URL once it listens) to writers it refuses.
   let owner = 'the zhsearch server (write API on)';
-  const indexOptions = { stopWords: options.stopWords, synonyms: options.synonyms, lockOwner: () => owner };
-  const index = SearchIndex.open(options.indexDir, indexOptions);
+  const indexOptions = { stopWords: options.stopWords, synonyms: options.synonyms };
+  const index = SearchIndex.open(options.indexDir, { ...indexOptions, lockOwner: () => owner });
   const writes = keys.admin
     ? new WriteService(index, options.indexDir, { refreshIntervalMs: options.refreshIntervalMs, durability: options.writeDurability }, log)
     : null;

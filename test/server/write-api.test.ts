@@ -305,7 +305,8 @@ describe('rate limits', () => {
 
 describe('one writer', () => {
   it('zhsearch index is refused while the server owns the index, naming the server and how to send documents to it', async () => {
-    const server = await serve();
+    // With the search thread (the default), which gets the index options without the lock's owner.
+    const server = await serve({ searchThread: true });
     const dir = dirs[dirs.length - 1];
     expect((await put(server.url, 'one-1', article('one-1'), '?refresh=wait_for')).status).toBe(200);
     const cli = runCli(['index', 'corpus', '--index-dir', dir, '--quiet']);
