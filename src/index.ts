@@ -49,7 +49,7 @@ export type { Suggestions } from './search/suggest.js';
 export { DEFAULT_SIMILAR_SIZE, DEFAULT_SIMILAR_TERMS, nextFetchSize, similarFetchSize, storyKey, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
 export { adoptSectionFiles, IndexFileError, sharedSectionFiles, type SharedSectionFile } from './index/section-file.js';
-export { UnaccountedFilesError } from './index/directory.js';
+export { IndexLockedError, UnaccountedFilesError } from './index/directory.js';
 export { checkIndex, type CheckProblem, type CheckReport } from './index/check.js';
 export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError } from './search/budget.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';

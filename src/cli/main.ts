@@ -8,7 +8,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync } from 'node:fs';
-import { DEFAULT_SYNONYMS_FILE, SearchBudgetError, SearchIndex, SynonymsError, type Interpretation, type SearchResult } from '../index.js';
+import { DEFAULT_SYNONYMS_FILE, IndexLockedError, SearchBudgetError, SearchIndex, SynonymsError, type Interpretation, type SearchResult } from '../index.js';
 import { checkIndex, indexExists, type CheckReport } from '../index.js';
 import { ArticleConverter } from '../ingest/article-converter.js';
 import { checkDuplicate } from '../ingest/article.js';
@@ -171,7 +171,7 @@ async function indexCommand(args: string[]): Promise<number> {
     index.delete();
   } catch (err) {
     await index.close();
-    throw diskFullError(err, dir, before) ?? err;
+    throw diskFullError(err, dir, before) ?? serverOwnsIndex(err) ?? err;
   }
   const total = totalBytes(listInputs(positionals).files);
   const progress = new Progress(total, !values.quiet && process.stderr.isTTY === true);
@@ -225,6 +225,21 @@ async function indexCommand(args: string[]): Promise<number> {
   } finally {
     await index.close();
   }
+}
+
+/**
+ * The message for a writer refused because a zhsearch server with the write API owns the index
+ * (its lock names its URL): send the documents to the server instead. Null for other errors.
+ */
+function serverOwnsIndex(err: unknown): Error | null {
+  if (!(err instanceof IndexLockedError) || !err.holder.owner?.includes('zhsearch server')) return null;
+  const url = /https?:\/\/\S+/.exec(err.holder.owner)?.[0] ?? 'http://127.0.0.1:3000';
+  return new Error(
+    `${err.message}.\nThe server's write API is the one writer of this index while it runs: send the documents to it instead, e.g.\n` +
+      `  curl -X POST -H "Authorization: Bearer $ZHSEARCH_ADMIN_KEY" -H 'Content-Type: application/x-ndjson' --data-binary @docs.jsonl '${url}/api/documents'\n` +
+      `  curl -X DELETE -H "Authorization: Bearer $ZHSEARCH_ADMIN_KEY" '${url}/api/documents/<id>'\n` +
+      `or stop the server (or restart it without an admin key) to index from the command line.`,
+  );
 }
 
 /** The message of a write that failed for lack of room (at any step, the lock file included), or null for another error. */
@@ -375,7 +390,7 @@ async function deleteCommand(args: string[]): Promise<number> {
     process.stdout.write(`deleted ${result.deleted} document(s); ${result.documents} left${missing.length ? `; not found: ${missing.join(', ')}` : ''}\n`);
     return 0;
   } catch (err) {
-    throw diskFullError(err, dir, before) ?? err;
+    throw diskFullError(err, dir, before) ?? serverOwnsIndex(err) ?? err;
   } finally {
     await index.close();
   }

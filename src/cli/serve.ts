@@ -39,11 +39,23 @@ Options (flag, environment variable, default):
                                                  \`a, b, c\` or \`a => b, c\`, # comments); reread when
                                                  it changes, no restart or re-index
   --no-default-synonyms                          leave out dict/synonyms.txt
+  --admin-key-file <file> ZHSEARCH_ADMIN_KEY     none: the admin key (the file's one line, or the key in
+                                                 the variable; at least 16 characters). With it the write
+                                                 API is on (PUT/POST/DELETE /api/documents) and the server
+                                                 is the index's one writer (\`zhsearch index\` is refused)
+  --search-key-file <f>   ZHSEARCH_SEARCH_KEYS   none: search keys (one a line; the variable: comma-
+                                                 separated). With any, reads need a key too
+  --rate-limit <n>        ZHSEARCH_RATE_LIMIT    600 requests a minute per client address and per key
+                                                 (0 = no limit); 429 with Retry-After over it
+  --rate-limit-loopback on|off ZHSEARCH_RATE_LIMIT_LOOPBACK off (loopback clients are not limited)
+  --refresh-ms <n>        ZHSEARCH_REFRESH_MS    1000: written documents are searchable within this many
+                                                 ms (or at once with ?refresh=wait_for)
   --corpus <dir>          (start only)           corpus
   -h, --help
 
 The server follows rebuilds of the index (\`zhsearch index ... --index-dir <dir>\` in another
-process) without restarting. SIGTERM / SIGINT stop it gracefully. Limits and timeouts: SECURITY.md.
+process) without restarting, unless the write API is on. SIGTERM / SIGINT stop it gracefully.
+Keys, limits and timeouts: SECURITY.md.
 `;
 
 const OPTIONS = {
@@ -58,6 +70,11 @@ const OPTIONS = {
   'stop-words': { type: 'string' },
   synonyms: { type: 'string', multiple: true },
   'no-default-synonyms': { type: 'boolean' },
+  'admin-key-file': { type: 'string' },
+  'search-key-file': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'rate-limit-loopback': { type: 'string' },
+  'refresh-ms': { type: 'string' },
   corpus: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -141,7 +158,8 @@ async function serve(config: ServeConfig): Promise<number> {
     return 1;
   }
   const processes = workers > 1 ? `, ${workers} worker processes` : '';
-  process.stderr.write(`zhsearch: serving ${config.indexDir} (${running.documents} documents, version ${running.generation}${processes}) at ${running.url}\n`);
+  const writeApi = config.keys.admin ? ', write API on' : '';
+  process.stderr.write(`zhsearch: serving ${config.indexDir} (${running.documents} documents, version ${running.generation}${processes}${writeApi}) at ${running.url}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {

@@ -354,12 +354,14 @@ export function ensureDir(dir: string): void {
 export const LOCK_FILE = 'write.lock';
 
 /** What a lock file says about its holder. */
-interface LockHolder {
+export interface LockHolder {
   pid?: number;
   host?: string;
   since?: string;
   /** Start time of the holder process (Linux clock ticks since boot), to tell a reused pid. */
   start?: string;
+  /** What holds the lock, when it says (e.g. "the zhsearch server at http://127.0.0.1:3000"). */
+  owner?: string;
 }
 
 /** Another live process holds the writer lock of the index. */
@@ -370,6 +372,7 @@ export class IndexLockedError extends Error {
   ) {
     const who = `pid ${holder.pid ?? '?'}${holder.host && holder.host !== hostname() ? ` on ${holder.host}` : ''}`;
     super(
+      holder.owner ? `index ${dirname(lockPath)} is owned by ${holder.owner} (${who} since ${holder.since ?? '?'}, ${lockPath})` :
       `index ${dirname(lockPath)} is locked by another writer: ${lockPath} is held by ${who} since ${holder.since ?? '?'}; ` +
         `wait for it to finish (if no zhsearch process ${holder.pid ?? ''} is running, delete ${lockPath})`,
     );
@@ -395,9 +398,10 @@ export class WriteLock {
     private readonly content: string,
   ) {}
 
-  static acquire(dir: string): WriteLock {
+  /** `owner`: what holds the lock, as other writers' errors will name it. */
+  static acquire(dir: string, owner?: string): WriteLock {
     const path = join(dir, LOCK_FILE);
-    const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), start: processStart(process.pid) };
+    const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), start: processStart(process.pid), ...(owner ? { owner } : {}) };
     const content = JSON.stringify(me);
     const mine = `${path}.${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
     try {

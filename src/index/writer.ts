@@ -56,6 +56,11 @@ export interface WriterOptions {
    * (e.g. the segments of a lost `manifest.json`) instead of refusing to open. Default false.
    */
   force?: boolean;
+  /**
+   * What holds the writer lock, named to the other writers it refuses (e.g. "the zhsearch server
+   * at http://…"); read when the lock is taken. Default: nothing beyond the pid.
+   */
+  lockOwner?: () => string;
 }
 
 export interface CommitResult {
@@ -85,11 +90,11 @@ export class IndexWriter {
   /** For each id added or deleted since the last commit, the sequence number of its last operation. */
   private readonly latest = new Map<string, number>();
   private added = 0;
-  private readonly options: Required<WriterOptions>;
+  private readonly options: Required<Omit<WriterOptions, 'lockOwner'>>;
 
   private constructor(readonly dir: string, options: WriterOptions) {
     ensureDir(dir);
-    this.lock = WriteLock.acquire(dir);
+    this.lock = WriteLock.acquire(dir, options.lockOwner?.());
     try {
       const loaded = loadManifest(dir);
       const trusted = loaded !== null && loaded.fallback === null;

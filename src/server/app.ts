@@ -10,13 +10,16 @@
  *   GET /api/health        liveness
  *   GET /api/stats         documents, index version, build time
  *   GET /api/openapi.json  the OpenAPI 3.1 description
+ *   PUT /api/documents/:id, POST /api/documents, DELETE /api/documents/:id
+ *                          the write API (write-routes.ts; on with an admin key)
  *   GET /                  the search page (src/server/public)
  *   GET /widget.js         the embeddable <zh-search> widget (loadable cross-origin), demo at /widget-demo.html
  *
  * Middleware order: request id + access log, one pipelined request at a time per connection,
  * time slices (requests run in arrival order, yielding to the event loop between slices),
  * security headers, URL length limit (414),
- * compression, then routes; every error ends in the JSON error handler (400/404/405/414, 503 for
+ * compression, then under /api: CORS, rate limits and keys (auth.ts), then routes; with the write
+ * API on, every request first waits until the write-ahead log is replayed; every error ends in the JSON error handler (400/404/405/414, 503 for
  * a search over its time budget, never a 500 for input).
  *
  * Owns: wiring routes and middleware. Must not: listen, reload the index (server.ts), or
@@ -32,7 +35,10 @@ import { exportRoute } from './export.js';
 import { feedRoute } from './feed.js';
 import { ApiError, errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
 import { SearchLanes } from './lanes.js';
-import { cors, preflight, securityHeaders, type CorsOrigins } from './headers.js';
+import { cors, preflight, securityHeaders, writePreflight, type CorsOrigins } from './headers.js';
+import { authorize, NO_KEYS, rateLimit, type KeyDigests, type RateLimitOptions } from './auth.js';
+import { writeRoutes } from './write-routes.js';
+import type { WriteService } from './writes.js';
 import { openApiDocument } from './openapi.js';
 import { parseQueryString } from './query-string.js';
 import { MAX_URL_BYTES } from './schemas.js';
@@ -54,6 +60,14 @@ export interface AppOptions {
   trustProxy?: boolean | string | number;
   /** What searches and highlighted documents depend on besides the index version and the URL (the synonym lists): part of their ETag. */
   cacheKey?: CacheKey;
+  /** API key digests (auth.ts). Default none: reads open, writes disabled. */
+  keys?: KeyDigests;
+  /** Per-address and per-key request limits (auth.ts). Default none. */
+  rateLimit?: RateLimitOptions;
+  /** The write path (writes.ts), when the write API is on (an admin key is configured). */
+  writes?: WriteService | null;
+  /** Requests wait for it (the server replays its write-ahead log before answering anything). */
+  ready?: Promise<void>;
 }
 
 /** The page's files live in src/ (no build step): resolved from the package root, from src/ or dist/ alike. */
@@ -71,6 +85,8 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   app.set('trust proxy', options.trustProxy ?? false);
 
   app.use(accessLog(log));
+  const ready = options.ready;
+  if (ready) app.use((_req, _res, next) => void ready.then(() => next(), next));
   app.use(awaitTurn);
   app.use(timeSlices());
   app.use(securityHeaders);
@@ -79,6 +95,9 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
 
   const api = express.Router();
   api.use(cors(options.corsOrigins ?? '*'));
+  api.use(rateLimit(options.rateLimit ?? { perMinute: 0, limitLoopback: false }));
+  const keys = options.keys ?? NO_KEYS;
+  api.use(authorize(keys));
   const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
   const lanes = options.lanes ?? new SearchLanes('', { thread: false });
   apiRoute(api, '/search', searchRoute(provider, lanes, timeoutMs, options.cacheKey));
@@ -89,6 +108,19 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   apiRoute(api, '/suggest', suggestRoute(provider));
   apiRoute(api, '/health', healthRoute(provider));
   apiRoute(api, '/stats', statsRoute(provider));
+  const writes = options.writes && keys.admin ? writeRoutes(options.writes) : null;
+  const writesOff: RequestHandler = (_req, _res, next) => next(new ApiError(403, 'writes_disabled', 'the write API is off: start the server with an admin key (ZHSEARCH_ADMIN_KEY or --admin-key-file) to enable it'));
+  api
+    .route('/documents')
+    .post(writes?.post ?? writesOff)
+    .options(writePreflight(['POST']))
+    .all(methodNotAllowed(['POST', 'OPTIONS']));
+  api
+    .route('/documents/:id')
+    .put(writes?.put ?? writesOff)
+    .delete(writes?.remove ?? writesOff)
+    .options(writePreflight(['PUT', 'DELETE']))
+    .all(methodNotAllowed(['PUT', 'DELETE', 'OPTIONS']));
   const openapi = openApiDocument();
   apiRoute(api, '/openapi.json', (_req, res) => void res.json(openapi));
   api.use(unknownRoute);

@@ -25,7 +25,14 @@ export type ErrorCode =
   | 'too_many_requests'
   | 'overloaded'
   | 'document_unavailable'
-  | 'internal';
+  | 'internal'
+  // The write API and keys (write-routes.ts, auth.ts):
+  | 'invalid_document'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'writes_disabled'
+  | 'payload_too_large'
+  | 'unsupported_media_type';
 
 /** One problem with one parameter. */
 export interface ParameterIssue {

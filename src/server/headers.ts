@@ -4,7 +4,8 @@
  *
  * CORS: `origins` is `'*'` (any site, the default) or a list of exact origins
  * (`https://lib.example.org`); other origins get no `Access-Control-Allow-Origin`. Preflight
- * (`OPTIONS`) is answered 204 by the API routes through {@link preflight}.
+ * (`OPTIONS`) is answered 204 by the API routes through {@link preflight} (GET routes) and
+ * {@link writePreflight} (the write routes: PUT, POST, DELETE); both allow the Authorization header.
  *
  * Owns: those headers. Must not: route or validate.
  */
@@ -47,7 +48,7 @@ export function cors(origins: CorsOrigins): RequestHandler {
       res.vary('Origin');
       if (origin && origins.includes(origin)) res.set('Access-Control-Allow-Origin', origin);
     }
-    res.set('Access-Control-Expose-Headers', 'ETag, X-Request-Id, X-Total-Count');
+    res.set('Access-Control-Expose-Headers', 'ETag, X-Request-Id, X-Total-Count, Retry-After, WWW-Authenticate');
     next();
   };
 }
@@ -56,9 +57,23 @@ export function cors(origins: CorsOrigins): RequestHandler {
 export const preflight: RequestHandler = (_req, res) => {
   res.set({
     'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-    'Access-Control-Allow-Headers': 'If-None-Match, X-Request-Id, Content-Type',
+    'Access-Control-Allow-Headers': 'If-None-Match, X-Request-Id, Content-Type, Authorization',
     'Access-Control-Max-Age': '600',
     Allow: 'GET, HEAD, OPTIONS',
   });
   res.status(204).end();
 };
+
+/** Answers a CORS preflight for a write route (`methods`, with the Authorization and Content-Type headers). */
+export function writePreflight(methods: readonly string[]): RequestHandler {
+  const allow = [...methods, 'OPTIONS'].join(', ');
+  return (_req, res) => {
+    res.set({
+      'Access-Control-Allow-Methods': allow,
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Request-Id',
+      'Access-Control-Max-Age': '600',
+      Allow: allow,
+    });
+    res.status(204).end();
+  };
+}

@@ -22,6 +22,13 @@ import {
   statsResponse,
   suggestParams,
   suggestResponse,
+  bulkResponse,
+  documentBody,
+  MAX_BULK_BYTES,
+  MAX_DOCUMENT_BYTES,
+  putDocumentBody,
+  writeParams,
+  writeResponse,
 } from './schemas.js';
 
 type JsonObject = Record<string, unknown>;
@@ -74,6 +81,68 @@ function packageVersion(): string {
   }
 }
 
+const keyErrors = {
+  '401': json('unauthorized: no key, or a key that is not valid (see the WWW-Authenticate header).', 'Error'),
+  '403': json('forbidden: a search key on a write route; writes_disabled: the server has no admin key (the write API is off).', 'Error'),
+  '429': json('too_many_requests: over the rate limit of this client address or key; retry after `Retry-After` seconds.', 'Error'),
+};
+const accepted = {
+  '200': json('status visible (with ?refresh=wait_for): committed and searchable.', 'WriteReceipt'),
+  '202': json('status enqueued: durable (written to the write-ahead log and synced), searchable within the refresh interval (default 1 s).', 'WriteReceipt'),
+};
+const documentSchema = (schema: z.ZodType) => ({ content: { 'application/json': { schema: jsonSchema(schema) } } });
+const idInvalid = json(`invalid_document (details.failed: [{ line: 1, id, error }]), invalid_parameter; 413 for a body over ${MAX_DOCUMENT_BYTES} bytes.`, 'Error');
+
+/** The write routes (write-routes.ts): the admin key only. */
+function writePaths(): JsonObject {
+  const security = [{ adminKey: [] }];
+  const refresh = parameters(writeParams, 'query');
+  return {
+    '/api/documents': {
+      post: {
+        operationId: 'addDocuments',
+        summary:
+          `Adds or replaces documents (by id). application/json: one document. application/x-ndjson: one document per line (bulk, at most ${MAX_BULK_BYTES} bytes, each line at most ${MAX_DOCUMENT_BYTES}), read as it arrives; ` +
+          'a bad line is listed in failed with its number and why, the other lines are written (400 when no line could be). Regions, libraries and a cleaned date are added as `zhsearch index` adds them.',
+        security,
+        parameters: refresh,
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: jsonSchema(documentBody) },
+            'application/x-ndjson': { schema: { type: 'string', description: 'One DocumentInput JSON object per line.' } },
+          },
+        },
+        responses: {
+          '200': json('One document: its receipt (WriteResponse). Bulk (BulkResponse): status visible.', 'BulkResponse'),
+          '202': json('One document: its receipt (WriteResponse). Bulk (BulkResponse): status enqueued; failed lists the lines not written.', 'BulkResponse'),
+          '400': idInvalid,
+          '413': json('payload_too_large: a bulk body over the limit; the lines before it were written (details.written).', 'Error'),
+          '415': json('unsupported_media_type: send application/json or application/x-ndjson.', 'Error'),
+          ...keyErrors,
+        },
+      },
+    },
+    '/api/documents/{id}': {
+      put: {
+        operationId: 'putDocument',
+        summary: 'Adds or replaces the document with this id (the body\'s id may be left out; if given it must be the same).',
+        security,
+        parameters: [...parameters(docPath, 'path'), ...refresh],
+        requestBody: { required: true, ...documentSchema(putDocumentBody) },
+        responses: { ...accepted, '400': idInvalid, '415': json('unsupported_media_type: send application/json.', 'Error'), ...keyErrors },
+      },
+      delete: {
+        operationId: 'deleteDocument',
+        summary: 'Deletes the document with this id (no error when there is none).',
+        security,
+        parameters: [...parameters(docPath, 'path'), ...refresh],
+        responses: { ...accepted, ...keyErrors },
+      },
+    },
+  };
+}
+
 /** Builds the document (once per app). */
 export function openApiDocument(): JsonObject {
   return {
@@ -83,8 +152,12 @@ export function openApiDocument(): JsonObject {
       version: packageVersion(),
       description:
         'Chinese full-text search. Errors are `{ "error": { "code", "message", "details" } }`. Repeatable parameters are given once per value ' +
-        '(`province=湖北&province=湖南`); scalar parameters must not repeat; unknown parameters are rejected.',
+        '(`province=湖北&province=湖南`); scalar parameters must not repeat; unknown parameters are rejected. ' +
+        'Keys (`Authorization: Bearer <key>`): the write routes need the admin key; reads need none unless the server has search keys, then a search key or the admin key ' +
+        '(/api/health and /api/openapi.json stay open). Without a valid key: 401 with WWW-Authenticate; a key without the right: 403. ' +
+        'Rate limits per client address and per key: 429 with Retry-After.',
     },
+    security: [{}, { searchKey: [] }, { adminKey: [] }],
     paths: {
       '/api/search': operation(
         'search',
@@ -145,9 +218,16 @@ export function openApiDocument(): JsonObject {
       '/api/health': operation('health', 'Liveness and the index version served.', parameters(noParams, 'query'), 'Health'),
       '/api/stats': operation('stats', 'Documents, index version and build time.', parameters(noParams, 'query'), 'Stats'),
       '/api/openapi.json': { get: { operationId: 'openapi', summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1 document' } } } },
+      ...writePaths(),
     },
     components: {
+      securitySchemes: {
+        adminKey: { type: 'http', scheme: 'bearer', description: 'The admin key (ZHSEARCH_ADMIN_KEY or --admin-key-file): writes, and reads.' },
+        searchKey: { type: 'http', scheme: 'bearer', description: 'A search key (ZHSEARCH_SEARCH_KEYS or --search-key-file): reads only; needed for reads only when the server has search keys.' },
+      },
       schemas: hoistDefs({
+        WriteReceipt: jsonSchema(writeResponse),
+        BulkResponse: jsonSchema(bulkResponse),
         SearchResponse: jsonSchema(searchResponse),
         Document: jsonSchema(docResponse),
         Suggestions: jsonSchema(suggestResponse),

@@ -361,8 +361,89 @@ export const statsResponse = z.object({
 
 export const errorResponse = z.object({
   error: z.object({
-    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'uri_too_long', 'search_timeout', 'search_memory', 'too_many_requests', 'overloaded', 'document_unavailable', 'internal']),
+    code: z.enum(['invalid_parameter', 'bad_request', 'not_found', 'method_not_allowed', 'uri_too_long', 'search_timeout', 'search_memory', 'too_many_requests', 'overloaded', 'document_unavailable', 'internal', 'invalid_document', 'unauthorized', 'forbidden', 'writes_disabled', 'payload_too_large', 'unsupported_media_type']),
     message: z.string(),
     details: z.unknown(),
   }),
 });
+
+// ---- The write API (write-routes.ts) ----
+
+/** Largest JSON document (one `PUT` / `POST` body, or one NDJSON line), in bytes. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/** Largest NDJSON bulk body, in bytes (streamed: never held whole). Over it: 413, the lines before it kept. */
+export const MAX_BULK_BYTES = 32 * 1024 * 1024;
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function docText(max: number, description: string) {
+  return z.string({ error: 'must be a string' }).max(max, { error: `must be at most ${max} characters` }).optional().meta({ description });
+}
+
+/** A document as the write API takes it (`DocumentInput`; regions and libraries are found by enrichment). */
+export const documentBody = z
+  .strictObject(
+    {
+      id: z
+        .string({ error: 'required: a string' })
+        .min(1, { error: 'must not be empty' })
+        .max(1000, { error: 'must be at most 1000 characters' })
+        .refine((v) => !BLANK.test(v), { error: 'must not be blank' })
+        .meta({ description: 'Stable external id; writing the same id again replaces the document. With PUT, optional (the path names it) and must equal the path\'s.' }),
+      title: docText(10_000, 'Headline.'),
+      content: z
+        .string({ error: 'required: a string (the article text)' })
+        .max(MAX_DOCUMENT_BYTES, { error: `must be at most ${MAX_DOCUMENT_BYTES} characters` })
+        .meta({ description: 'The article text (required; may be empty).' }),
+      tags: z.array(z.string({ error: 'must be a string' }).max(200), { error: 'must be an array of strings' }).max(100, { error: 'at most 100 tags' }).optional(),
+      date: z
+        .string({ error: 'must be a string YYYY-MM-DD' })
+        .regex(ISO_DAY, { error: 'must be YYYY-MM-DD' })
+        .refine((v) => dateBound(v, 'from') !== null, { error: 'is not a real date' })
+        .optional()
+        .meta({ description: 'Publication date, YYYY-MM-DD.', example: '2023-06-21' }),
+      url: docText(2000, 'Link to the article.'),
+      source: docText(200, 'Publisher or site.'),
+      author: docText(200, 'Author or reporter.'),
+      duplicateOf: docText(1000, 'Id of the original of this article\'s story (searches collapse copies).'),
+      extra: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional().meta({ description: 'Any other fields, stored and returned as they are.' }),
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'a document must be a JSON object' : undefined) },
+  )
+  .meta({ id: 'DocumentInput', description: 'Regions, libraries and a cleaned date are added by enrichment, as `zhsearch index` does.' });
+
+/** `PUT` body: the id may be left out (the path gives it). */
+export const putDocumentBody = documentBody.extend({ id: documentBody.shape.id.optional() });
+
+export const writeParams = z.strictObject({
+  refresh: choice(
+    ['wait_for', 'false'],
+    'wait_for: answer once the write is committed and searchable (status "visible"); default (false): answer once it is durable (status "enqueued"), searchable within the refresh interval (default 1 s).',
+  ),
+});
+
+export const writeReceipt = z.object({
+  taskId: z.number().int().meta({ description: 'Increasing number of this write (unique for the server process; starts at its start time in ms).' }),
+  status: z.enum(['enqueued', 'visible']).meta({ description: 'enqueued: durable (survives a crash), searchable within the refresh interval; visible: committed, searchable now.' }),
+  generation: z.number().int().nullable().meta({ description: 'The index version that includes the write (status visible), else null.' }),
+});
+
+export const writeResponse = writeReceipt.extend({
+  id: z.string(),
+  operation: z.enum(['put', 'delete']),
+});
+
+export const failedLine = z.object({
+  line: z.number().int().meta({ description: 'Line number in the body, from 1.' }),
+  id: z.string().optional().meta({ description: 'The document id, when the line has one.' }),
+  error: z.string(),
+});
+
+export const bulkResponse = writeReceipt
+  .extend({
+    received: z.number().int().meta({ description: 'Non-empty lines read.' }),
+    accepted: z.number().int().meta({ description: 'Documents written.' }),
+    failed: z.array(failedLine).meta({ description: 'The lines not written, with why (at most 1000 listed; failedCount counts all).' }),
+    failedCount: z.number().int(),
+  })
+  .meta({ id: 'BulkResponse' });

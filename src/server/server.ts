@@ -29,6 +29,8 @@ import { FACET_NAMES, SearchIndex, type SynonymsSource } from '../index.js';
 import { createApp } from './app.js';
 import { SearchLanes, type LaneOptions } from './lanes.js';
 import { SECURITY_HEADERS, type CorsOrigins } from './headers.js';
+import { NO_KEYS, type KeyDigests } from './auth.js';
+import { WriteService, type Durability } from './writes.js';
 
 export interface ServerOptions {
   indexDir: string;
@@ -69,6 +71,16 @@ export interface ServerOptions {
    * `[DEFAULT_SYNONYMS_FILE]`; `[]` for none. Files are reread when they change.
    */
   synonyms?: readonly SynonymsSource[];
+  /** API key digests (auth.ts); with an admin key the write API is on. Default none. */
+  keys?: KeyDigests;
+  /** Requests a minute per client address and per key (0 = no limit). Default 0. */
+  rateLimit?: number;
+  /** Whether loopback clients are rate-limited too. Default false. */
+  rateLimitLoopback?: boolean;
+  /** How often written documents are committed (searchable). Default 1000 ms. */
+  refreshIntervalMs?: number;
+  /** How writes are made durable before the answer (writes.ts). Default `log`. */
+  writeDurability?: Durability;
 }
 
 export interface RunningServer {
@@ -76,6 +88,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly index: SearchIndex;
+  /** The write path, when the write API is on. */
+  readonly writes: WriteService | null;
   /** Stops accepting, finishes in-flight requests, closes the index. Idempotent. */
   close(): Promise<void>;
 }
@@ -94,8 +108,16 @@ export const SERVER_DEFAULTS = {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
+  const keys = options.keys ?? NO_KEYS;
+  // The writer lock names the server (and its URL once it listens) to writers it refuses.
+  let owner = 'the zhsearch server (write API on)';
   const indexOptions = { stopWords: options.stopWords, synonyms: options.synonyms };
-  const index = SearchIndex.open(options.indexDir, indexOptions);
+  const index = SearchIndex.open(options.indexDir, { ...indexOptions, lockOwner: () => owner });
+  const writes = keys.admin
+    ? new WriteService(index, options.indexDir, { refreshIntervalMs: options.refreshIntervalMs, durability: options.writeDurability }, log)
+    : null;
+  let markReady = () => {};
+  const ready = writes ? new Promise<void>((resolve) => (markReady = resolve)) : undefined;
   const o = { ...SERVER_DEFAULTS, ...definedOnly(options) };
   const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, ...options.lanes }, indexOptions);
   // The search thread opens the index and loads jieba beside the main thread's warm-up.
@@ -110,6 +132,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     lanes,
     trustProxy: options.trustProxy,
     cacheKey: synonymsKey(index),
+    keys,
+    rateLimit: { perMinute: options.rateLimit ?? 0, limitLoopback: options.rateLimitLoopback ?? false },
+    writes,
+    ready,
   });
   const server = createServer(
     {
@@ -138,6 +164,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  if (writes) {
+    // Requests wait (app.ts) until the writer lock is held and the write-ahead log replayed.
+    owner = `the zhsearch server at ${url} (write API on)`;
+    try {
+      await writes.start();
+    } catch (err) {
+      server.close();
+      server.closeAllConnections();
+      await lanes.close();
+      await index.close();
+      throw err;
+    }
+    markReady();
+  }
 
   const interval = options.reloadIntervalMs ?? 500;
   const watcher = interval > 0 ? setInterval(reloader(index, log, interval), interval) : null;
@@ -155,11 +195,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
       await done;
       clearTimeout(grace);
+      try {
+        await writes?.close();
+      } catch (err) {
+        log(`${new Date().toISOString()} error: committing the last writes at shutdown failed (the write-ahead log keeps them; replayed at the next start): ${messageOf(err)}`);
+      }
       await lanes.close();
       await index.close();
     })());
 
-  return { url, port: address.port, index, close };
+  return { url, port: address.port, index, writes, close };
 }
 
 /**

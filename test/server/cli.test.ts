@@ -4,7 +4,9 @@
  * even with a keep-alive connection open; `--workers` serves from several processes. `zhsearch
  * search` says how it read the query; synonym lists on the command line, a bad one named by line.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +47,10 @@ describe('configuration', () => {
       trustProxy: false,
       stopWords: DEFAULT_STOP_WORDS_FILE,
       synonyms: [DEFAULT_SYNONYMS_FILE],
+      keys: { admin: null, search: [] },
+      rateLimit: 600,
+      rateLimitLoopback: false,
+      refreshIntervalMs: 1000,
     });
     expect(loadServeConfig({ port: '8080' }, { ZHSEARCH_PORT: '9090', ZHSEARCH_HOST: '0.0.0.0', ZHSEARCH_CORS_ORIGINS: 'https://a.example, https://b.example:8443' })).toEqual({
       indexDir: 'index',
@@ -57,6 +63,10 @@ describe('configuration', () => {
       trustProxy: false,
       stopWords: DEFAULT_STOP_WORDS_FILE,
       synonyms: [DEFAULT_SYNONYMS_FILE],
+      keys: { admin: null, search: [] },
+      rateLimit: 600,
+      rateLimitLoopback: false,
+      refreshIntervalMs: 1000,
     });
     // A user's synonym files extend the default list, unless it is left out.
     expect(loadServeConfig({ synonyms: ['package.json', 'README.md'] }, {}).synonyms).toEqual([DEFAULT_SYNONYMS_FILE, 'package.json', 'README.md']);
@@ -68,6 +78,25 @@ describe('configuration', () => {
     expect(loadServeConfig({ workers: '0' }, { ZHSEARCH_WORKERS: '3' }).workers).toBe(0);
     expect(loadServeConfig({ 'timeout-ms': '500' }, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(500);
     expect(loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '900' }).searchTimeoutMs).toBe(900);
+  });
+
+  it('keeps only the digests of the API keys, and refuses short keys and a write API over several workers', () => {
+    const admin = 'an-admin-key-0123456789';
+    const c = loadServeConfig({ 'rate-limit': '60', 'rate-limit-loopback': 'on', 'refresh-ms': '250' }, { ZHSEARCH_ADMIN_KEY: admin, ZHSEARCH_SEARCH_KEYS: 'search-key-one-0123, search-key-two-0123' });
+    expect(c.keys.admin).toEqual(createHash('sha256').update(admin).digest());
+    expect(c.keys.search.map((k) => k.toString('hex'))).toEqual(['search-key-one-0123', 'search-key-two-0123'].map((k) => createHash('sha256').update(k).digest('hex')));
+    expect(JSON.stringify(c)).not.toContain(admin);
+    expect(c).toMatchObject({ rateLimit: 60, rateLimitLoopback: true, refreshIntervalMs: 250 });
+    const dir = mkdtempSync(join(tmpdir(), 'zhsearch-keys-'));
+    writeFileSync(join(dir, 'admin'), `${admin}\n`);
+    writeFileSync(join(dir, 'search'), '# readers\nsearch-key-one-0123\n\nsearch-key-two-0123\n');
+    const fromFiles = loadServeConfig({ 'admin-key-file': join(dir, 'admin'), 'search-key-file': join(dir, 'search') }, { ZHSEARCH_ADMIN_KEY: 'ignored-when-a-file-is-given' });
+    expect(fromFiles.keys).toEqual(c.keys);
+    rmSync(dir, { recursive: true, force: true });
+    expect(() => loadServeConfig({}, { ZHSEARCH_ADMIN_KEY: 'short' })).toThrow(/--admin-key-file \/ ZHSEARCH_ADMIN_KEY: a key must have at least 16 characters/);
+    expect(() => loadServeConfig({ 'admin-key-file': '/nonexistent/key' }, {})).toThrow(/--admin-key-file: cannot read \/nonexistent\/key: ENOENT/);
+    expect(() => loadServeConfig({ workers: '2' }, { ZHSEARCH_ADMIN_KEY: admin })).toThrow(/the write API .* needs one server process/);
+    expect(() => loadServeConfig({ 'rate-limit': 'many' }, {})).toThrow(/--rate-limit \/ ZHSEARCH_RATE_LIMIT/);
   });
 
   it('names every bad setting with its flag and variable', () => {
