@@ -31,6 +31,9 @@ import type { Highlighted } from './search/snippets.js';
 import { suggest, type Suggestions } from './search/suggest.js';
 import { similar, similarHits, similarQuery, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
 import { warmVocabulary } from './search/vocabulary.js';
+import { checkDuplicate, seedDetector } from './ingest/article.js';
+import { DuplicateDetector } from './ingest/dedupe.js';
+import { enrichDocument } from './ingest/enrich.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
 export type { CommitResult, WriterOptions } from './index/writer.js';
@@ -70,6 +73,25 @@ export interface IndexOptions extends WriterOptions {
    * once, until the situation changes. Default: written to stderr.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Enrich documents given to {@link SearchIndex.add} as ingestion does (regions, libraries, a
+   * normalized date; see README "Enrichment"). Default true; `add(doc, { enrich })` overrides it.
+   */
+  enrich?: boolean;
+  /**
+   * With enrichment, group copies of a story: a document found to repeat (or nearly repeat) an
+   * earlier one gets `duplicateOf` naming it, as ingestion does. Default true; `add(doc, { dedupe })`
+   * overrides it. The first such add reads the committed documents once to learn them.
+   */
+  dedupe?: boolean;
+}
+
+/** Options of one {@link SearchIndex.add} call; each defaults to the index's option of that name. */
+export interface AddOptions {
+  /** false: store the documents exactly as given (no enrichment, no duplicate grouping). */
+  enrich?: boolean;
+  /** false: no duplicate grouping (the documents are still enriched unless `enrich` is false). */
+  dedupe?: boolean;
 }
 
 /** Whether `dir` holds an index: a `manifest.json` or a kept commit (`manifest-N.json`) to fall back to. */
@@ -191,6 +213,8 @@ export class IndexReader {
 export class SearchIndex {
   private shared: SharedSnapshot | null;
   private writer: IndexWriter | null = null;
+  /** What `add` groups copies with: the committed originals and the documents added since (built on first use). */
+  private duplicates: DuplicateDetector | null = null;
   readonly analyzer: Analyzer;
   /** The last warning given, so that a situation is reported once, not at every reopen. */
   private warned: string | null = null;
@@ -241,12 +265,36 @@ export class SearchIndex {
     return (this.writer ??= IndexWriter.open(this.dir, this.options));
   }
 
-  /** Adds documents; a document whose id is already indexed replaces it. Visible after {@link commit}. */
-  async add(docs: DocumentInput | Iterable<DocumentInput> | AsyncIterable<DocumentInput>): Promise<void> {
+  /**
+   * Adds documents; a document whose id is already indexed replaces it. Visible after {@link commit}.
+   * Unless `enrich` is false (here or in the index's options), each document is enriched as
+   * ingestion enriches what it extracts (ingest/enrich.ts): absent `regions` and `libraries` are
+   * found in title and content, the date is normalized (or found in the lead when absent), fields
+   * given are kept; and, unless `dedupe` is false, a copy of a document indexed or added before
+   * gets `duplicateOf` naming it (the detector learns the committed documents on first use).
+   */
+  async add(docs: DocumentInput | Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: AddOptions = {}): Promise<void> {
     const writer = this.write();
+    const enrich = options.enrich ?? this.options.enrich ?? true;
+    const dedupe = enrich && (options.dedupe ?? this.options.dedupe ?? true);
+    const prepare = (d: DocumentInput): DocumentInput => (enrich ? this.enrich(d, dedupe) : d);
     if (Symbol.iterator in Object(docs) || Symbol.asyncIterator in Object(docs)) {
-      for await (const d of docs as AsyncIterable<DocumentInput>) await writer.add(d);
-    } else await writer.add(docs as DocumentInput);
+      for await (const d of docs as AsyncIterable<DocumentInput>) await writer.add(prepare(d));
+    } else await writer.add(prepare(docs as DocumentInput));
+  }
+
+  /** `doc` enriched, and grouped with an earlier copy when `dedupe` (and the caller set no `duplicateOf`). */
+  private enrich(doc: DocumentInput, dedupe: boolean): DocumentInput {
+    const out = enrichDocument(doc);
+    if (dedupe && out.duplicateOf === undefined) {
+      if (!this.duplicates) {
+        this.duplicates = new DuplicateDetector();
+        seedDetector(this.duplicates, this.documents());
+      }
+      const dup = checkDuplicate(this.duplicates, out);
+      if (dup) out.duplicateOf = dup.duplicateOf;
+    }
+    return out;
   }
 
   /** Deletes documents by id. Visible after {@link commit}. */
@@ -350,6 +398,7 @@ export class SearchIndex {
   async close(): Promise<void> {
     await this.writer?.close();
     this.writer = null;
+    this.duplicates = null;
     this.shared?.release();
     this.shared = null;
   }
