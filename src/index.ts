@@ -34,6 +34,7 @@ import { warmVocabulary } from './search/vocabulary.js';
 import { checkDuplicate, seedDetector } from './ingest/article.js';
 import { DuplicateDetector } from './ingest/dedupe.js';
 import { enrichDocument } from './ingest/enrich.js';
+import { addOptionsSchema, checkOptions, indexOptionsSchema, searchOptionsSchema } from './search/options.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
 export type { CommitResult, WriterOptions } from './index/writer.js';
@@ -57,6 +58,7 @@ export { checkIndex, type CheckProblem, type CheckReport } from './index/check.j
 export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError } from './search/budget.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';
 export { MAX_QUERY_TERMS } from './search/plan.js';
+export { MAX_FACET_VALUES, MAX_FILTER_VALUES, MAX_LIBRARY_WINDOW, MAX_PAGE_SIZE, MAX_SNIPPET_LENGTH, OPS, SORT_ORDERS } from './search/options.js';
 
 export interface IndexOptions extends WriterOptions {
   /** The stop list of queries (a file, or the words; default `dict/stopwords.txt`; `[]` for none). */
@@ -147,7 +149,9 @@ export class IndexReader {
     return this.snapshot.docCount;
   }
 
+  /** Searches this version; throws a TypeError or RangeError naming a bad option (see search/options.ts). */
   search(q: string, options: SearchOptions = {}): SearchResult {
+    checkSearch(q, options);
     return search(this.snapshot, this.analyzer, q, options);
   }
 
@@ -244,6 +248,8 @@ export class SearchIndex {
    * the first commit. Throws {@link IndexFileError} (naming the file) if the index is damaged.
    */
   static open(dir: string, options: IndexOptions = {}): SearchIndex {
+    if (typeof dir !== 'string' || dir === '') throw new TypeError('dir: must be the path of the index directory');
+    checkOptions(indexOptionsSchema, options);
     return new SearchIndex(dir, options);
   }
 
@@ -274,10 +280,14 @@ export class SearchIndex {
    * gets `duplicateOf` naming it (the detector learns the committed documents on first use).
    */
   async add(docs: DocumentInput | Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: AddOptions = {}): Promise<void> {
+    checkOptions(addOptionsSchema, options);
     const writer = this.write();
     const enrich = options.enrich ?? this.options.enrich ?? true;
     const dedupe = enrich && (options.dedupe ?? this.options.dedupe ?? true);
-    const prepare = (d: DocumentInput): DocumentInput => (enrich ? this.enrich(d, dedupe) : d);
+    const prepare = (d: DocumentInput): DocumentInput => {
+      checkDocument(d);
+      return enrich ? this.enrich(d, dedupe) : d;
+    };
     if (Symbol.iterator in Object(docs) || Symbol.asyncIterator in Object(docs)) {
       for await (const d of docs as AsyncIterable<DocumentInput>) await writer.add(prepare(d));
     } else await writer.add(prepare(docs as DocumentInput));
@@ -350,8 +360,9 @@ export class SearchIndex {
     return warmVocabulary(this.snapshot ?? EMPTY_SNAPSHOT);
   }
 
-  /** Searches the committed documents. */
+  /** Searches the committed documents; throws a TypeError or RangeError naming a bad option (see search/options.ts). */
   search(q: string, options: SearchOptions = {}): SearchResult {
+    checkSearch(q, options);
     if (!this.snapshot) return search(EMPTY_SNAPSHOT, this.analyzer, q, options);
     return search(this.snapshot, this.analyzer, q, options);
   }
@@ -402,6 +413,30 @@ export class SearchIndex {
     this.shared?.release();
     this.shared = null;
   }
+}
+
+/** A document's fields of the wrong type throw a TypeError naming the document and the field. */
+function checkDocument(d: DocumentInput): void {
+  if (d === null || typeof d !== 'object') throw new TypeError('document: must be an object with id and content');
+  const bad = (field: string, what: string) => new TypeError(`document ${typeof d.id === 'string' ? JSON.stringify(d.id) : ''}: ${field}: ${what}`.replace('document : ', 'document: '));
+  if (typeof d.id !== 'string' || d.id === '') throw bad('id', 'must be a non-empty string');
+  if (typeof d.content !== 'string') throw bad('content', 'must be a string');
+  for (const f of ['title', 'date', 'url', 'source', 'author', 'duplicateOf'] as const) {
+    if (d[f] !== undefined && typeof d[f] !== 'string') throw bad(f, 'must be a string');
+  }
+  for (const f of ['tags', 'libraries'] as const) {
+    const v = d[f];
+    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) throw bad(f, 'must be an array of strings');
+  }
+  if (d.regions !== undefined && (!Array.isArray(d.regions) || d.regions.some((r) => r === null || typeof r !== 'object' || typeof r.code !== 'string' || typeof r.province !== 'string'))) {
+    throw bad('regions', 'must be an array of { code, province, city?, county? }');
+  }
+}
+
+/** The query and options of a search, checked (search/options.ts). */
+function checkSearch(q: string, options: SearchOptions): void {
+  if (typeof q !== 'string') throw new TypeError('q: the query must be a string');
+  checkOptions(searchOptionsSchema, options);
 }
 
 function statsOf(s: IndexSnapshot | null): IndexStats {
