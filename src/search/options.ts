@@ -3,7 +3,7 @@
  * the options of `add()`. A bad option throws at once with a message naming it, e.g.
  * `RangeError: size: must be a whole number from 1 to 10000` (a value of the wrong type is a
  * `TypeError`, an unknown option name a `TypeError` too, so that `filter:` for `filters:` does not
- * pass silently). The values the HTTP API sends are already checked by its own schemas (strings
+ * pass silently; a bad filter value a `FilterError`, as in filters.ts). The values the HTTP API sends are already checked by its own schemas (strings
  * of a query string, src/server/schemas.ts), which share the lists below through src/index.ts.
  *
  * What is checked here is the shape and the range of each value. What needs the index (an
@@ -13,6 +13,7 @@
  */
 import * as z from 'zod';
 import { FACET_NAMES } from './facets.js';
+import { FilterError } from './filters.js';
 
 /** How juxtaposed words combine (`op`). */
 export const OPS = ['auto', 'and', 'or'] as const;
@@ -63,9 +64,12 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 
 /** A list filter: one string, or an array of strings. */
 const listFilter = z
-  .union([z.string(), z.array(z.string({ error: 'every value must be a string' })).max(MAX_FILTER_VALUES, { error: `at most ${MAX_FILTER_VALUES} values` })], {
-    error: 'must be a string or an array of strings',
-  })
+  .preprocess(
+    (v) => (typeof v === 'string' ? [v] : v),
+    z
+      .array(z.string({ error: 'every value must be a string' }), { error: 'must be a string or an array of strings' })
+      .max(MAX_FILTER_VALUES, { error: `at most ${MAX_FILTER_VALUES} values` }),
+  )
   .optional();
 
 const dateFilter = z.string({ error: 'must be a string: YYYY, YYYY-MM or YYYY-MM-DD' }).optional();
@@ -167,15 +171,25 @@ export const addOptionsSchema = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown add option ${issue.keys.join(', ')} (enrich, dedupe)` : 'add options must be an object') },
 );
 
+const FILTER_ERROR_NAMES: ReadonlySet<string> = new Set(['province', 'city', 'county', 'source', 'library', 'undated']);
+
 /**
  * Checks `value` against `schema`; throws the first problem as a `TypeError` (wrong type, unknown
  * name) or a `RangeError` (a value out of range or not one of the allowed), named by its path:
- * `size: must be a whole number from 1 to 10000`, `filters.province: must be a string or an array of strings`.
+ * `size: must be a whole number from 1 to 10000`, `filters.from: must be a string: YYYY, YYYY-MM or YYYY-MM-DD`.
+ * A bad value of a list filter or of `undated` throws a {@link FilterError} (a RangeError naming
+ * the filter and the value), as filters.ts does for a blank or unknown one.
  */
 export function checkOptions(schema: z.ZodType, value: unknown): void {
   const r = schema.safeParse(value, { reportInput: true });
   if (r.success) return;
   const issue = r.error.issues[0];
+  const [first, filter] = issue.path.map(String);
+  if (first === 'filters' && filter && FILTER_ERROR_NAMES.has(filter)) {
+    // A bad value of a list filter (or of undated) is a FilterError, as a blank or unknown one is.
+    const input = 'input' in issue ? issue.input : undefined;
+    throw new FilterError(filter as FilterError['filter'], typeof input === 'string' ? input : JSON.stringify(input) ?? String(input), issue.message);
+  }
   const path = issue.path.map(String).join('.');
   const message = path ? `${path}: ${issue.message}` : issue.message;
   const typeError =
