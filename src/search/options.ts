@@ -1,7 +1,7 @@
 /**
  * Validation of the library API's options: `SearchOptions` (with its filters), `IndexOptions` and
  * the options of `add()`. A bad option throws at once with a message naming it, e.g.
- * `RangeError: size: must be a whole number from 1 to 10000` (a value of the wrong type is a
+ * `RangeError: size: must be a whole number from 1 to 1000000` (a value of the wrong type is a
  * `TypeError`, an unknown option name a `TypeError` too, so that `filter:` for `filters:` does not
  * pass silently; a bad filter value a `FilterError`, as in filters.ts). The values the HTTP API sends are already checked by its own schemas (strings
  * of a query string, src/server/schemas.ts), which share the lists below through src/index.ts.
@@ -19,8 +19,8 @@ import { FilterError } from './filters.js';
 export const OPS = ['auto', 'and', 'or'] as const;
 /** Orders of hits (`sort`). */
 export const SORT_ORDERS = ['relevance', 'date_desc', 'date_asc'] as const;
-/** Most hits per page the library gives (`size`); the HTTP API allows fewer. */
-export const MAX_PAGE_SIZE = 10_000;
+/** Most hits per page the library gives (`size`; e.g. every document of an index at once); the HTTP API allows far fewer. */
+export const MAX_PAGE_SIZE = 1_000_000;
 /** `page * size` at most: the hits collected for one page. */
 export const MAX_LIBRARY_WINDOW = 1_000_000;
 /** Most values of one list filter. */
@@ -176,7 +176,7 @@ const FILTER_ERROR_NAMES: ReadonlySet<string> = new Set(['province', 'city', 'co
 /**
  * Checks `value` against `schema`; throws the first problem as a `TypeError` (wrong type, unknown
  * name) or a `RangeError` (a value out of range or not one of the allowed), named by its path:
- * `size: must be a whole number from 1 to 10000`, `filters.from: must be a string: YYYY, YYYY-MM or YYYY-MM-DD`.
+ * `size: must be a whole number from 1 to 1000000`, `filters.from: must be a string: YYYY, YYYY-MM or YYYY-MM-DD`.
  * A bad value of a list filter or of `undated` throws a {@link FilterError} (a RangeError naming
  * the filter and the value), as filters.ts does for a blank or unknown one.
  */

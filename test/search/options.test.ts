@@ -64,8 +64,8 @@ describe('filters take a string or an array', () => {
 
 describe('search options are checked', () => {
   const cases: Array<[string, Record<string, unknown>, typeof TypeError | typeof RangeError | typeof FilterError, RegExp]> = [
-    ['size out of range', { size: 0 }, RangeError, /^size: must be a whole number from 1 to 10000$/],
-    ['size too large', { size: 10_001 }, RangeError, /^size: must be a whole number from 1 to 10000$/],
+    ['size out of range', { size: 0 }, RangeError, /^size: must be a whole number from 1 to 1000000$/],
+    ['size too large', { size: 1_000_001 }, RangeError, /^size: must be a whole number from 1 to 1000000$/],
     ['size not whole', { size: 2.5 }, RangeError, /^size: must be a whole number/],
     ['size a string', { size: '10' }, TypeError, /^size: must be a number/],
     ['page 0', { page: 0 }, RangeError, /^page: /],
