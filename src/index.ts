@@ -31,6 +31,10 @@ import type { Highlighted } from './search/snippets.js';
 import { suggest, type Suggestions } from './search/suggest.js';
 import { similar, similarHits, similarQuery, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
 import { warmVocabulary } from './search/vocabulary.js';
+import { checkDuplicate, seedDetector } from './ingest/article.js';
+import { DuplicateDetector } from './ingest/dedupe.js';
+import { enrichDocument } from './ingest/enrich.js';
+import { addOptionsSchema, checkOptions, indexOptionsSchema, searchOptionsSchema } from './search/options.js';
 
 export type { DocumentInput, Region, StoredDocument } from './document.js';
 export type { CommitResult, WriterOptions } from './index/writer.js';
@@ -54,6 +58,7 @@ export { checkIndex, type CheckProblem, type CheckReport } from './index/check.j
 export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError } from './search/budget.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';
 export { MAX_QUERY_TERMS } from './search/plan.js';
+export { MAX_FACET_VALUES, MAX_FILTER_VALUES, MAX_LIBRARY_WINDOW, MAX_PAGE_SIZE, MAX_SNIPPET_LENGTH, OPS, SORT_ORDERS } from './search/options.js';
 
 export interface IndexOptions extends WriterOptions {
   /** The stop list of queries (a file, or the words; default `dict/stopwords.txt`; `[]` for none). */
@@ -70,6 +75,25 @@ export interface IndexOptions extends WriterOptions {
    * once, until the situation changes. Default: written to stderr.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Enrich documents given to {@link SearchIndex.add} as ingestion does (regions, libraries, a
+   * normalized date; see README "Enrichment"). Default true; `add(doc, { enrich })` overrides it.
+   */
+  enrich?: boolean;
+  /**
+   * With enrichment, group copies of a story: a document found to repeat (or nearly repeat) an
+   * earlier one gets `duplicateOf` naming it, as ingestion does. Default true; `add(doc, { dedupe })`
+   * overrides it. The first such add reads the committed documents once to learn them.
+   */
+  dedupe?: boolean;
+}
+
+/** Options of one {@link SearchIndex.add} call; each defaults to the index's option of that name. */
+export interface AddOptions {
+  /** false: store the documents exactly as given (no enrichment, no duplicate grouping). */
+  enrich?: boolean;
+  /** false: no duplicate grouping (the documents are still enriched unless `enrich` is false). */
+  dedupe?: boolean;
 }
 
 /** Whether `dir` holds an index: a `manifest.json` or a kept commit (`manifest-N.json`) to fall back to. */
@@ -125,7 +149,9 @@ export class IndexReader {
     return this.snapshot.docCount;
   }
 
+  /** Searches this version; throws a TypeError or RangeError naming a bad option (see search/options.ts). */
   search(q: string, options: SearchOptions = {}): SearchResult {
+    checkSearch(q, options);
     return search(this.snapshot, this.analyzer, q, options);
   }
 
@@ -191,6 +217,8 @@ export class IndexReader {
 export class SearchIndex {
   private shared: SharedSnapshot | null;
   private writer: IndexWriter | null = null;
+  /** What `add` groups copies with: the committed originals and the documents added since (built on first use). */
+  private duplicates: DuplicateDetector | null = null;
   readonly analyzer: Analyzer;
   /** The last warning given, so that a situation is reported once, not at every reopen. */
   private warned: string | null = null;
@@ -220,6 +248,8 @@ export class SearchIndex {
    * the first commit. Throws {@link IndexFileError} (naming the file) if the index is damaged.
    */
   static open(dir: string, options: IndexOptions = {}): SearchIndex {
+    if (typeof dir !== 'string' || dir === '') throw new TypeError('dir: must be the path of the index directory');
+    checkOptions(indexOptionsSchema, options);
     return new SearchIndex(dir, options);
   }
 
@@ -241,12 +271,40 @@ export class SearchIndex {
     return (this.writer ??= IndexWriter.open(this.dir, this.options));
   }
 
-  /** Adds documents; a document whose id is already indexed replaces it. Visible after {@link commit}. */
-  async add(docs: DocumentInput | Iterable<DocumentInput> | AsyncIterable<DocumentInput>): Promise<void> {
+  /**
+   * Adds documents; a document whose id is already indexed replaces it. Visible after {@link commit}.
+   * Unless `enrich` is false (here or in the index's options), each document is enriched as
+   * ingestion enriches what it extracts (ingest/enrich.ts): absent `regions` and `libraries` are
+   * found in title and content, the date is normalized (or found in the lead when absent), fields
+   * given are kept; and, unless `dedupe` is false, a copy of a document indexed or added before
+   * gets `duplicateOf` naming it (the detector learns the committed documents on first use).
+   */
+  async add(docs: DocumentInput | Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: AddOptions = {}): Promise<void> {
+    checkOptions(addOptionsSchema, options);
     const writer = this.write();
+    const enrich = options.enrich ?? this.options.enrich ?? true;
+    const dedupe = enrich && (options.dedupe ?? this.options.dedupe ?? true);
+    const prepare = (d: DocumentInput): DocumentInput => {
+      checkDocument(d);
+      return enrich ? this.enrich(d, dedupe) : d;
+    };
     if (Symbol.iterator in Object(docs) || Symbol.asyncIterator in Object(docs)) {
-      for await (const d of docs as AsyncIterable<DocumentInput>) await writer.add(d);
-    } else await writer.add(docs as DocumentInput);
+      for await (const d of docs as AsyncIterable<DocumentInput>) await writer.add(prepare(d));
+    } else await writer.add(prepare(docs as DocumentInput));
+  }
+
+  /** `doc` enriched, and grouped with an earlier copy when `dedupe` (and the caller set no `duplicateOf`). */
+  private enrich(doc: DocumentInput, dedupe: boolean): DocumentInput {
+    const out = enrichDocument(doc);
+    if (dedupe && out.duplicateOf === undefined) {
+      if (!this.duplicates) {
+        this.duplicates = new DuplicateDetector();
+        seedDetector(this.duplicates, this.documents());
+      }
+      const dup = checkDuplicate(this.duplicates, out);
+      if (dup) out.duplicateOf = dup.duplicateOf;
+    }
+    return out;
   }
 
   /** Deletes documents by id. Visible after {@link commit}. */
@@ -302,8 +360,9 @@ export class SearchIndex {
     return warmVocabulary(this.snapshot ?? EMPTY_SNAPSHOT);
   }
 
-  /** Searches the committed documents. */
+  /** Searches the committed documents; throws a TypeError or RangeError naming a bad option (see search/options.ts). */
   search(q: string, options: SearchOptions = {}): SearchResult {
+    checkSearch(q, options);
     if (!this.snapshot) return search(EMPTY_SNAPSHOT, this.analyzer, q, options);
     return search(this.snapshot, this.analyzer, q, options);
   }
@@ -350,9 +409,34 @@ export class SearchIndex {
   async close(): Promise<void> {
     await this.writer?.close();
     this.writer = null;
+    this.duplicates = null;
     this.shared?.release();
     this.shared = null;
   }
+}
+
+/** A document's fields of the wrong type throw a TypeError naming the document and the field. */
+function checkDocument(d: DocumentInput): void {
+  if (d === null || typeof d !== 'object') throw new TypeError('document: must be an object with id and content');
+  const bad = (field: string, what: string) => new TypeError(`document ${typeof d.id === 'string' ? JSON.stringify(d.id) : ''}: ${field}: ${what}`.replace('document : ', 'document: '));
+  if (typeof d.id !== 'string' || d.id === '') throw bad('id', 'must be a non-empty string');
+  if (typeof d.content !== 'string') throw bad('content', 'must be a string');
+  for (const f of ['title', 'date', 'url', 'source', 'author', 'duplicateOf'] as const) {
+    if (d[f] !== undefined && typeof d[f] !== 'string') throw bad(f, 'must be a string');
+  }
+  for (const f of ['tags', 'libraries'] as const) {
+    const v = d[f];
+    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) throw bad(f, 'must be an array of strings');
+  }
+  if (d.regions !== undefined && (!Array.isArray(d.regions) || d.regions.some((r) => r === null || typeof r !== 'object' || typeof r.code !== 'string' || typeof r.province !== 'string'))) {
+    throw bad('regions', 'must be an array of { code, province, city?, county? }');
+  }
+}
+
+/** The query and options of a search, checked (search/options.ts). */
+function checkSearch(q: string, options: SearchOptions): void {
+  if (typeof q !== 'string') throw new TypeError('q: the query must be a string');
+  checkOptions(searchOptionsSchema, options);
 }
 
 function statsOf(s: IndexSnapshot | null): IndexStats {

@@ -73,10 +73,14 @@ export function toDoc(r: Record<string, unknown>): DocumentInput {
   };
 }
 
-/** A small index of `docs` built in this thread in a new temporary directory; `close` removes it. */
+/**
+ * A small index of `docs` built in this thread in a new temporary directory; `close` removes it.
+ * The documents are stored as given (`enrich: false`: no regions found, no copies grouped), so
+ * that tests compare the search with what they gave it.
+ */
 export async function smallIndex(docs: DocumentInput[], prefix?: string): Promise<{ dir: string; index: SearchIndex; close(): Promise<void> }> {
   const dir = tempDir(prefix);
-  const index = SearchIndex.open(dir, { threads: 0 });
+  const index = SearchIndex.open(dir, { threads: 0, enrich: false });
   await index.add(docs);
   await index.commit();
   return {

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_SYNONYMS_FILE, IndexLockedError, SearchBudgetError, SearchIndex, SynonymsError, type Interpretation, type SearchResult } from '../index.js';
 import { checkIndex, indexExists, type CheckReport } from '../index.js';
 import { ArticleConverter } from '../ingest/article-converter.js';
-import { checkDuplicate } from '../ingest/article.js';
+import { seedDetector } from '../ingest/article.js';
 import { DuplicateDetector } from '../ingest/dedupe.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
 import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
@@ -180,19 +180,15 @@ async function indexCommand(args: string[]): Promise<number> {
   if (dedupe && index.documentCount > 0) {
     // Reposts of documents indexed by earlier runs are grouped too: the detector first learns the index's originals.
     const seeding = performance.now();
-    let seeded = 0;
-    for (const doc of index.documents()) {
-      if (doc.duplicateOf && doc.duplicateOf !== doc.id) continue;
-      checkDuplicate(detector, doc);
-      seeded++;
-    }
+    const seeded = seedDetector(detector, index.documents());
     if (!values.quiet) process.stderr.write(`duplicate detection: read ${seeded} indexed documents in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
   }
   const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe, detector }));
   try {
     let added = 0;
     for await (const doc of ingestion.documents(readInputs(positionals, (b) => progress.bytes(b)))) {
-      await index.add(doc);
+      // Enriched and grouped by the converter already (the same code add() would run).
+      await index.add(doc, { enrich: false });
       progress.doc(++added);
     }
     progress.finish();

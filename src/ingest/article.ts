@@ -3,25 +3,25 @@
  * `DocumentInput`, or a typed rejection.
  *
  * Owns: the order of the steps (decode checks, HTML to text, cleaning, too-short check, date,
- * attribution, regions, libraries), the field mapping of records and the `extra` fields.
+ * attribution, then enrichment: regions, libraries, date from the lead, shared with
+ * `SearchIndex.add()` through enrich.ts), the field mapping of records and the `extra` fields.
  * Must not: read files, walk directories, parse JSONL lines (readers.ts does), keep state
  * across documents (duplicates are decided by a `DuplicateDetector` the caller owns; see
  * `checkDuplicate`), or touch the index.
  */
 import type { DocumentInput } from '../document.js';
 import { isSearchable, stripPinyinArtifacts } from '../analysis/normalize.js';
-import { toSimplified as simplified } from '../analysis/normalize.js';
 import { cleanPage, cleanRecordText } from './clean.js';
 import { findPublicationDate, normalizeDate } from './date.js';
 import { checkText, replacementWarning } from './decode.js';
 import type { DuplicateDetector } from './dedupe.js';
 import { htmlTitle, htmlToText } from './html.js';
-import { findLibraries } from './libraries.js';
-import { analyzeRegions, selectRegions } from '../analysis/regions.js';
+import { enrichDocument } from './enrich.js';
 import { findAttribution, type Attribution } from './source.js';
 import { MAX_DOCUMENT_CHARS, MIN_BODY_CHARS, reject, type Rejection } from './types.js';
 
 export type { RejectReason, Rejection } from './types.js';
+export { placesOf } from './enrich.js';
 
 export interface ArticleInput {
   text: string;
@@ -48,17 +48,6 @@ export function searchableLength(text: string): number {
     if (c < 0x80 ? (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) : c >= 0x4e00 && c <= 0x9fff ? true : isSearchable(c)) n++;
   }
   return n;
-}
-
-/** Regions and libraries of a title + body (original script; matched on the Simplified form). */
-export function placesOf(title: string | undefined, body: string, extra?: string): Pick<DocumentInput, 'regions' | 'libraries'> {
-  const t = title ? simplified(title) : undefined;
-  const b = simplified(body);
-  const { hits, mentions, text } = analyzeRegions(b, { title: t, simplified: true });
-  return {
-    regions: selectRegions(hits),
-    libraries: findLibraries(text, { mentions, extra, simplified: true }),
-  };
 }
 
 /**
@@ -100,16 +89,14 @@ export function extractArticle(input: ArticleInput): ExtractResult {
     siteName: c.siteName,
     meta: { url: meta.url, siteName: meta.siteName, author: meta.author, source: meta.source },
   });
-  const places = placesOf(c.title, c.body, c.header.join('\n'));
-
-  const doc: DocumentInput = { id: input.id, content: c.body };
+  let doc: DocumentInput = { id: input.id, content: c.body };
   if (c.title) doc.title = c.title;
   if (date) doc.date = date;
   if (attribution.url) doc.url = attribution.url;
   if (attribution.source) doc.source = attribution.source;
   if (attribution.author) doc.author = attribution.author;
-  doc.regions = places.regions;
-  doc.libraries = places.libraries;
+  // The date was looked for in the whole page already; the header may complete library names.
+  doc = enrichDocument(doc, { dateFromContent: false, context: c.header.join('\n') });
   const warning = replacementWarning(input.text);
   return { ok: true, doc, removed: c.removed, ...(warning ? { warnings: [warning] } : {}) };
 }
@@ -195,7 +182,7 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
 
   const cleaned = cleanRecordText(rawContent);
   const rawDate = pick(record, names('date'), used);
-  const date = normalizeDate(rawDate) ?? findPublicationDate({ body: cleaned.body });
+  const date = normalizeDate(rawDate);
   const url = asText(pick(record, names('url'), used));
   const source = asText(pick(record, names('source'), used));
   const author = asText(pick(record, names('author'), used));
@@ -203,9 +190,8 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
 
   const cleanTitle = title ? stripPinyinArtifacts(title).replace(/\s+/g, ' ').trim() : undefined;
   const attribution: Attribution = source && author ? {} : findAttribution({ credits: cleaned.credits });
-  const places = placesOf(cleanTitle, cleaned.body);
 
-  const doc: DocumentInput = { id, content: cleaned.body };
+  let doc: DocumentInput = { id, content: cleaned.body };
   if (cleanTitle) doc.title = cleanTitle;
   if (tags) doc.tags = tags;
   if (date) doc.date = date;
@@ -214,8 +200,8 @@ export function fromRecord(record: Record<string, unknown>, mapping: FieldMappin
   if (src) doc.source = src;
   const au = author ?? attribution.author;
   if (au) doc.author = au;
-  doc.regions = places.regions;
-  doc.libraries = places.libraries;
+  // Regions, libraries, and a date from the lead of the content when the record has none.
+  doc = enrichDocument(doc);
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) if (!used.has(k)) extra[k] = v;
   if (Object.keys(extra).length) doc.extra = extra;
@@ -235,4 +221,19 @@ export function checkDuplicate(detector: DuplicateDetector, doc: DocumentInput):
   if (!r.duplicateOf) return undefined;
   const how = r.exact ? 'same body as' : `near duplicate (similarity ${r.similarity!.toFixed(3)}) of`;
   return reject('duplicate', `${doc.id}: ${how} ${r.duplicateOf}`, { duplicateOf: r.duplicateOf, similarity: r.similarity });
+}
+
+/**
+ * Teaches `detector` the originals among `docs` (documents already indexed; those naming another
+ * document in `duplicateOf` are copies and skipped), so that later copies of them are grouped.
+ * Returns how many documents it read.
+ */
+export function seedDetector(detector: DuplicateDetector, docs: Iterable<DocumentInput>): number {
+  let seeded = 0;
+  for (const doc of docs) {
+    if (doc.duplicateOf && doc.duplicateOf !== doc.id) continue;
+    checkDuplicate(detector, doc);
+    seeded++;
+  }
+  return seeded;
 }

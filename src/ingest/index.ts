@@ -3,7 +3,9 @@
  *
  * Owns: the re-exports only. Must not: contain logic.
  */
-export { extractArticle, fromRecord, checkDuplicate, placesOf, searchableLength, DEFAULT_MAPPING } from './article.js';
+export { extractArticle, fromRecord, checkDuplicate, seedDetector, placesOf, searchableLength, DEFAULT_MAPPING } from './article.js';
+export { enrichDocument } from './enrich.js';
+export type { EnrichOptions } from './enrich.js';
 export type { ArticleInput, Extracted, ExtractResult, FieldMapping } from './article.js';
 export { ArticleConverter } from './article-converter.js';
 export { decodeBytes, checkText, binaryReason } from './decode.js';

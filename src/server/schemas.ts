@@ -9,7 +9,7 @@
  * send responses.
  */
 import * as z from 'zod';
-import { dateBound, DEFAULT_SNIPPET_LENGTH, FACET_NAMES, MAX_QUERY_TERMS, UNDATED } from '../index.js';
+import { dateBound, DEFAULT_SNIPPET_LENGTH, FACET_NAMES, MAX_QUERY_TERMS, OPS, SORT_ORDERS, UNDATED } from '../index.js';
 
 export const MAX_QUERY_LENGTH = 4000;
 /**
@@ -118,12 +118,12 @@ export const searchParams = z
         example: '图书馆 阅读推广',
       }),
     op: choice(
-      ['auto', 'and', 'or'],
+      OPS,
       'How words combine. auto (default): documents with every word first, then those missing the least informative words, by BM25 within; and: every word must match (without results, the least informative words are dropped one at a time: query.dropped); or: any word.',
     ),
     page: integer(1, MAX_RESULT_WINDOW, 1, `Page number; page * size at most ${MAX_RESULT_WINDOW}`),
     size: integer(1, 100, 10, 'Hits per page'),
-    sort: choice(['relevance', 'date_desc', 'date_asc'], 'Order: relevance (default with a query), date_desc (default without), date_asc.'),
+    sort: choice(SORT_ORDERS, 'Order: relevance (default with a query), date_desc (default without), date_asc.'),
     province: list(regionValue, 'Province: official name (湖北省), short form (湖北) or GB/T 2260 code (420000), exactly (no prefixes); an unknown one is a 400.'),
     city: list(regionValue, 'Prefecture: official name (襄阳市), short form (襄阳, 海北州) or code (420600), exactly; an unknown one is a 400.'),
     county: list(regionValue, 'County: official name (随县), short form (雨花台) or code (421321), exactly; a name two counties share matches both; an unknown one is a 400.'),
