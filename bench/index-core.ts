@@ -13,7 +13,7 @@ const lines = gunzipSync(readFileSync(input)).toString('utf8').split('\n');
 for (const line of lines) {
   if (!line) continue;
   const r = JSON.parse(line);
-  await index.add({ id: String(r.id), title: r.title ?? '', content: r.content ?? '', tags: r.tags ?? [], date: r.date, source: r.source, url: r.url });
+  await index.add({ id: String(r.id), title: r.title ?? '', content: r.content ?? '', tags: r.tags ?? [], date: r.date, source: r.source, url: r.url }, { enrich: false });
 }
 await index.commit();
 await index.close();

@@ -160,6 +160,7 @@ export const indexOptionsSchema = z.strictObject(
       .array(z.union([z.string(), z.strictObject({ lines: stringList })], { error: 'every entry must be a file name or { lines: string[] }' }), { error: 'must be an array of files or { lines }' })
       .optional(),
     onWarning: z.custom<(message: string) => void>((v) => typeof v === 'function', { error: 'must be a function' }).optional(),
+    lockOwner: z.custom<() => string>((v) => typeof v === 'function', { error: 'must be a function' }).optional(),
     enrich: flag(),
     dedupe: flag(),
   },
