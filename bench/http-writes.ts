@@ -6,11 +6,12 @@
  *
  *   npx tsx bench/http-writes.ts [--docs 3000] [--singles 300]
  *
- * Documents: the first N records of xwlb (../shared/corpora/xwlb.jsonl.gz), as the API takes them.
- * Every figure includes making the documents searchable: the clock stops after a final
- * `?refresh=wait_for` (or the CLI's commit).
+ * Documents: the first N records of xwlb (../shared/corpora/xwlb.jsonl.gz, or $ZHSEARCH_SHARED), as
+ * the API takes them; the server enriches them (regions, libraries, duplicate groups) as the CLI
+ * does. Every figure includes making the documents searchable: the clock stops after a final
+ * `?refresh=wait_for` (or the CLI's commit). Prints a table and writes bench/results/http-writes.json.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +19,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { main } from '../src/cli/main.js';
+import { XWLB } from './corpora.js';
 import { sha256 } from '../src/server/auth.js';
 import { startServer } from '../src/server/server.js';
 import type { Durability } from '../src/server/writes.js';
@@ -25,7 +27,7 @@ import type { Durability } from '../src/server/writes.js';
 const { values } = parseArgs({ options: { docs: { type: 'string' }, singles: { type: 'string' }, corpus: { type: 'string' } } });
 const DOCS = Number(values.docs ?? 3000);
 const SINGLES = Number(values.singles ?? 300);
-const CORPUS = values.corpus ?? '/work/shared/corpora/xwlb.jsonl.gz';
+const CORPUS = values.corpus ?? XWLB;
 const KEY = 'bench-admin-key-0123456789abcdef';
 const AUTH = { Authorization: `Bearer ${KEY}` };
 
@@ -101,13 +103,19 @@ async function cli(docs: Array<Record<string, unknown>>): Promise<number> {
 const docs = await readDocs(DOCS);
 const singles = docs.slice(0, SINGLES);
 const rows: string[] = [];
+const results: Record<string, unknown> = { docs: DOCS, singles: SINGLES, corpus: 'xwlb', measuredAt: new Date().toISOString(), unit: 'documents/s, searchable at the end' };
 const fmt = (n: number) => n.toFixed(0).padStart(7);
 for (const durability of ['log', 'commit'] as const) {
   const one = await withServer(durability, (url) => putAll(url, singles, 1));
   const eight = await withServer(durability, (url) => putAll(url, singles, 8));
   const bulk = await withServer(durability, (url) => bulkAll(url, docs, 1000));
+  results[durability] = { put1: Math.round(one), put8: Math.round(eight), bulk1000: Math.round(bulk) };
   rows.push(`${durability.padEnd(8)} PUT x1 ${fmt(one)}   PUT x8 ${fmt(eight)}   bulk (1000/request) ${fmt(bulk)}   docs/s`);
   process.stderr.write(rows[rows.length - 1] + '\n');
 }
-rows.push(`zhsearch index (CLI, same ${DOCS} documents): ${fmt(await cli(docs))} docs/s`);
+const cliRate = await cli(docs);
+results.cli = Math.round(cliRate);
+rows.push(`zhsearch index (CLI, same ${DOCS} documents): ${fmt(cliRate)} docs/s`);
 process.stdout.write(`HTTP write API, ${SINGLES} single PUTs, ${DOCS} documents in bulk (xwlb), searchable at the end\n${rows.join('\n')}\n`);
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+writeFileSync(join(import.meta.dirname, 'results', 'http-writes.json'), JSON.stringify(results, null, 2) + '\n');

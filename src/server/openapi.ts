@@ -109,7 +109,7 @@ function writePaths(): JsonObject {
         requestBody: {
           required: true,
           content: {
-            'application/json': { schema: jsonSchema(documentBody) },
+            'application/json': { schema: { $ref: '#/components/schemas/DocumentInput' } },
             'application/x-ndjson': { schema: { type: 'string', description: 'One DocumentInput JSON object per line.' } },
           },
         },
@@ -226,6 +226,7 @@ export function openApiDocument(): JsonObject {
         searchKey: { type: 'http', scheme: 'bearer', description: 'A search key (ZHSEARCH_SEARCH_KEYS or --search-key-file): reads only; needed for reads only when the server has search keys.' },
       },
       schemas: hoistDefs({
+        DocumentInput: jsonSchema(documentBody),
         WriteReceipt: jsonSchema(writeResponse),
         BulkResponse: jsonSchema(bulkResponse),
         SearchResponse: jsonSchema(searchResponse),

@@ -111,6 +111,22 @@ describe('writing documents', () => {
     expect((await (await fetch(`${server.url}/api/docs/put-2`)).json()).title).toBe('替换后的标题');
   });
 
+  it('enriches a written document as zhsearch index does: its regions and libraries filter and facet it', async () => {
+    const doc = {
+      title: '随县图书馆开展“书香随县”全民阅读活动',
+      content: '近日，湖北省随州市随县图书馆在厉山镇开展“书香随县”全民阅读活动，襄阳市图书馆派员参加。',
+      date: '2024-04-23',
+    };
+    const r = await put(server.url, 'enrich-1', doc, '?refresh=wait_for');
+    expect(r.status).toBe(200);
+    const stored = await (await fetch(`${server.url}/api/docs/enrich-1`)).json();
+    expect(stored.regions.map((x: { code: string }) => x.code)).toContain('421321');
+    expect(stored.libraries).toEqual(expect.arrayContaining(['随县图书馆', '襄阳市图书馆']));
+    const filtered = await (await fetch(`${server.url}/api/search?${new URLSearchParams({ q: '书香随县', county: '随县', facets: 'library' })}`)).json();
+    expect(filtered.hits.map((h: { id: string }) => h.id)).toEqual(['enrich-1']);
+    expect(filtered.facets.library.map((v: { value: string }) => v.value)).toEqual(expect.arrayContaining(['随县图书馆', '襄阳市图书馆']));
+  });
+
   it('a bad document is a 400 naming the line and the field; nothing is written', async () => {
     const badDate = await put(server.url, 'bad-1', article('bad-1', { date: '2023-02-30' }));
     expect(badDate.status).toBe(400);
