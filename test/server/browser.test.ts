@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './fixtures.js';
+import { getJson, searchJson, startTestServer, type TestServer } from './fixtures.js';
 import { hasChromium, launchChromium, SHOTS, type Browser } from './chromium.js';
 
 
@@ -192,6 +192,29 @@ describe.skipIf(!hasChromium)('search page in chromium', () => {
     await synonyms.waitFor();
     expect(await synonyms.textContent()).toMatch(/^同时搜索了：.*国家图书馆.*（国图）$/);
     await shot('12-synonyms');
+  });
+
+  it('shows an article with its paragraphs, the query marked in them', async () => {
+    // A corpus article of several paragraphs that mentions the query.
+    const hits = (await searchJson(ts.url, { q: '图书馆', size: '50', facets: 'none' })).hits;
+    let chosen: { id: string; paragraphs: number } | undefined;
+    for (const h of hits) {
+      const doc = (await getJson<{ content: string }>(ts.url, `/api/docs/${encodeURIComponent(h.id)}`)).body;
+      const paragraphs = doc.content.split('\n').filter((line) => line.trim() !== '').length;
+      if (paragraphs >= 3) {
+        chosen = { id: h.id, paragraphs };
+        break;
+      }
+    }
+    expect(chosen, 'a corpus article with three paragraphs or more').toBeDefined();
+    await page.goto(`${ts.url}/?${new URLSearchParams({ q: '图书馆', doc: chosen!.id })}`);
+    await page.locator('#article-view[data-doc]:not([hidden])').waitFor();
+    await expect.poll(() => page.locator('#article-content > p').count()).toBe(chosen!.paragraphs);
+    expect(await page.locator('#article-content p mark').count()).toBeGreaterThan(0);
+    // Each paragraph is its own block: the second starts below the first.
+    const [first, second] = await Promise.all([0, 1].map((i) => page.locator('#article-content > p').nth(i).boundingBox()));
+    expect(second!.y).toBeGreaterThan(first!.y + first!.height - 1);
+    await shot('10-article-paragraphs');
   });
 
   it('shows markup from articles as text, never as elements', async () => {
