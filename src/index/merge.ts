@@ -13,13 +13,12 @@ import { closeSync, fstatSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Columns, ColumnsWriter } from './columns.js';
-import { lastDocOf, TermTableWriter } from './postings.js';
+import { forEachEncoded, termTableSections, TermTableWriter, type RawPostings } from './postings.js';
 import { FIELDS, KEYWORD_COLUMNS, type KeywordColumn } from './schema.js';
 import { writeIdSections, SEGMENT_MAGIC, SEGMENT_VERSION, type SegmentMeta } from './segment.js';
 import { IndexFileError, SectionFileReader, SectionFileWriter, SectionStream, view, type Section } from './section-file.js';
 import { StoreWriter } from './store.js';
 import { StringTable } from './string-table.js';
-import { ByteReader } from './varint.js';
 
 export interface MergeSource {
   /** Segment name (its files are `<name>.seg` and `<name>.store` in the index directory). */
@@ -85,6 +84,7 @@ function merge(dir: string, name: string, sources: MergeSource[], files: Section
 
   const meta: SegmentMeta = { name, docCount: next, fields: {} as SegmentMeta['fields'] };
   const lengthSections: Section[] = [];
+  const fieldLengths = {} as Record<(typeof FIELDS)[number], Uint32Array>;
   for (const f of FIELDS) {
     const lengths = new Uint32Array(next);
     let totalLength = 0;
@@ -101,6 +101,7 @@ function merge(dir: string, name: string, sources: MergeSource[], files: Section
     });
     meta.fields[f] = { docsWithField, totalLength };
     lengthSections.push({ name: `${f}.len`, data: lengths });
+    fieldLengths[f] = lengths;
   }
 
   const small: Section[] = [
@@ -110,16 +111,16 @@ function merge(dir: string, name: string, sources: MergeSource[], files: Section
     ...columns.sections(),
     ...lengthSections,
   ];
-  // Per field: words (5 sections) and grams (7 sections, with positions).
-  const count = small.length + FIELDS.length * (5 + 7);
+  // Per field: words and grams (with positions).
+  const count = small.length + FIELDS.length * (termTableSections(false) + termTableSections(true));
   const path = join(dir, `${name}.seg`);
   const out = new SectionFileWriter(path, SEGMENT_MAGIC, SEGMENT_VERSION, count);
   const posTemp = join(dir, `${name}.pos-tmp`);
   try {
     for (const s of small) out.add(s.name, s.data);
     for (const f of FIELDS) {
-      mergeTermTables(out, `${f}.w`, files, remaps, shifts, false, posTemp);
-      mergeTermTables(out, `${f}.g`, files, remaps, shifts, true, posTemp);
+      mergeTermTables(out, `${f}.w`, files, remaps, shifts, false, posTemp, fieldLengths[f]);
+      mergeTermTables(out, `${f}.g`, files, remaps, shifts, true, posTemp, fieldLengths[f]);
     }
     out.close();
   } catch (err) {
@@ -186,6 +187,7 @@ class TableCursor {
  * k-way merge of the sorted term tables `<prefix>` of `files` into `out`, remapping documents
  * and dropping deleted ones. A source without deletions is only shifted, so its encoded bytes
  * are copied (see appendEncoded). Positions are spooled to `posTemp` while postings are written.
+ * `lengths` (the merged segment's field lengths) give each block its shortest length.
  */
 function mergeTermTables(
   out: SectionFileWriter,
@@ -195,23 +197,27 @@ function mergeTermTables(
   shifts: Array<number | null>,
   withPositions: boolean,
   posTemp: string,
+  lengths: Uint32Array,
 ): void {
   const cursors = files.map((f) => new TableCursor(f, prefix, withPositions));
   const posFd = withPositions ? openSync(posTemp, 'w+') : -1;
   try {
     out.begin(`${prefix}.post`);
-    const writer = new TermTableWriter(withPositions, {
-      post: (chunk) => out.write(chunk),
-      pos: (chunk) => {
-        let written = 0;
-        while (written < chunk.byteLength) written += writeSync(posFd, chunk, written, chunk.byteLength - written);
+    const writer = new TermTableWriter(
+      withPositions,
+      {
+        post: (chunk) => out.write(chunk),
+        pos: (chunk) => {
+          let written = 0;
+          while (written < chunk.byteLength) written += writeSync(posFd, chunk, written, chunk.byteLength - written);
+        },
       },
-    });
+      lengths,
+    );
     const heap = new TermHeap(cursors);
     while (heap.size) {
       const term = heap.top().term!;
       writer.beginTerm(term);
-      const bigram = withPositions && isBigram(term);
       // Sources holding the term, in source order (documents must come in increasing order).
       const holding: number[] = [];
       while (heap.size && heap.top().term === term) holding.push(heap.pop());
@@ -219,8 +225,8 @@ function mergeTermTables(
       for (const s of holding) {
         const raw = cursors[s].take();
         const shift = shifts[s];
-        if (shift !== null) writer.appendEncoded({ df: raw.df, lastDoc: lastDocOf(raw.post, raw.df), post: raw.post, pos: raw.pos }, shift);
-        else appendRemapped(writer, raw, remaps[s], bigram);
+        if (shift !== null) writer.appendEncoded(raw, shift);
+        else appendRemapped(writer, raw, remaps[s]);
         if (cursors[s].term !== null) heap.push(s);
       }
       writer.endTerm();
@@ -244,31 +250,12 @@ function mergeTermTables(
   }
 }
 
-/** Decodes a source's postings (and bigram positions), remaps documents and drops deleted ones. */
-function appendRemapped(
-  writer: TermTableWriter,
-  raw: { df: number; post: Uint8Array; pos: Uint8Array | null },
-  remap: Int32Array,
-  bigram: boolean,
-): void {
-  const r = new ByteReader(raw.post);
-  const p = raw.pos ? new ByteReader(raw.pos) : null;
-  let doc = -1;
-  let positions = new Int32Array(16);
-  for (let i = 0; i < raw.df; i++) {
-    doc += r.varint() + 1;
-    const freq = r.varint();
-    if (bigram) {
-      if (positions.length < freq) positions = new Int32Array(freq * 2);
-      let pos = 0;
-      for (let j = 0; j < freq; j++) positions[j] = pos += p!.varint();
-    }
+/** Copies a source's postings (positions as encoded), remapping documents and dropping deleted ones. */
+function appendRemapped(writer: TermTableWriter, raw: RawPostings, remap: Int32Array): void {
+  forEachEncoded(raw, (doc, freq, positions) => {
     const nd = remap[doc];
-    if (nd >= 0) {
-      if (bigram) writer.addDoc(nd, freq, positions, 0);
-      else writer.addDoc(nd, freq);
-    }
-  }
+    if (nd >= 0) writer.addDocEncoded(nd, freq, positions);
+  });
 }
 
 /** A binary min-heap of source numbers, ordered by their cursor's current term, then source. */
@@ -327,10 +314,4 @@ class TermHeap {
     }
     return top;
   }
-}
-
-/** Gram tables hold unigrams (no positions) and bigrams (with positions). */
-export function isBigram(term: string): boolean {
-  const first = term.codePointAt(0)!;
-  return term.length - (first > 0xffff ? 2 : 1) > 0;
 }

@@ -3,20 +3,40 @@
  * bigrams) where.
  *
  * On disk a term table is, per field and kind (words `w` or character grams `g`):
- *   terms   sorted string table of the terms
- *   df      u32 per term: number of documents
- *   poff    u32 per term + 1: byte range of the term in `post`
- *   post    per document: varint(doc - previous doc), varint(freq)
- *   xoff    u32 per term + 1: byte range in `pos` (grams only)
- *   pos     per document, `freq` varints: position - previous position (from 0 in each document)
+ *   terms    sorted string table of the terms
+ *   df       u32 per term: number of documents
+ *   poff     u32 per term + 1: byte range of the term in `post`
+ *   post     per term: a skip table when the term has more than {@link BLOCK} documents, then per
+ *            document varint(doc - previous doc), varint(freq)
+ *   post.ck  chunk checksums of `post` (so `post` stays on disk, read on demand: section-file.ts)
+ *   xoff     u32 per term + 1: byte range in `pos` (grams only)
+ *   pos      per document, `freq` varints: position - previous position (from 0 in each document)
+ *   pos.ck   chunk checksums of `pos`
  * Positions count searchable characters of the field (letters and digits; see analysis).
+ *
+ * The skip table: the term's documents in blocks of {@link BLOCK} (the last one shorter), one
+ * entry of five u32 (little-endian) per block: the block's last document, the end of its bytes in
+ * the term's document list (after the skip table), the end of its bytes in the term's positions,
+ * its largest frequency and the shortest field length among its documents. It lets a reader jump
+ * to the block holding a document (positions of chosen documents, intersections) and bound the
+ * BM25 score of a whole block (block-max pruning) without decoding it.
  *
  * Owns: that encoding, writing it ({@link TermTableWriter}) and reading it ({@link TermTable}).
  * Must not: know about scoring, queries or other files.
  */
 import { ByteReader, ByteWriter, readIncreasingPairs } from './varint.js';
 import { encodeStrings, StringTable } from './string-table.js';
-import { requireSection, view, type Section } from './section-file.js';
+import { ChunkChecksums, IndexFileError, requireSection, view, type LazySection, type Section } from './section-file.js';
+
+/** Documents per block of a postings list. */
+export const BLOCK = 128;
+/** u32 values per skip entry: last doc, post end, pos end, max freq, min length. */
+const SKIP_FIELDS = 5;
+
+/** Bytes of the skip table in front of a term's document list of `df` documents. */
+export function skipBytes(df: number): number {
+  return df > BLOCK ? Math.ceil(df / BLOCK) * SKIP_FIELDS * 4 : 0;
+}
 
 /** Decoded postings of one term. */
 export interface PostingList {
@@ -30,10 +50,9 @@ export interface PositionList extends PostingList {
   positions: Int32Array;
 }
 
-/** The encoded postings of one term, as stored. */
+/** The encoded postings of one term, as stored (its skip table included). */
 export interface RawPostings {
   df: number;
-  lastDoc: number;
   post: Uint8Array;
   pos: Uint8Array | null;
 }
@@ -50,7 +69,8 @@ const SPILL = 1 << 22;
 /**
  * Writes one term table; terms must be added in sorted order, documents in increasing order.
  * With a sink, the `post` and `pos` bytes are handed over in chunks as they are written (merges
- * stream them to disk) and {@link sections} returns the other sections only.
+ * stream them to disk) and {@link sections} returns the other sections only. `lengths` (the
+ * field's length per document) gives each block its shortest length; without it, 0.
  */
 export class TermTableWriter {
   private readonly terms: string[] = [];
@@ -59,13 +79,22 @@ export class TermTableWriter {
   private readonly postOff: number[] = [0];
   private readonly pos: ByteWriter | null;
   private readonly posOff: number[] = [0];
+  private readonly postCheck = new ChunkChecksums();
+  private readonly posCheck = new ChunkChecksums();
+  /** The current term's document list, before its skip table is known. */
+  private readonly termPost = new ByteWriter(1 << 12);
+  private skip: number[] = [];
   private lastDoc = -1;
   private docs = 0;
+  private blockMaxFreq = 0;
+  private blockMinLength = 0xffffffff;
+  /** Position bytes written before the current term (spilled included). */
+  private termPosStart = 0;
   /** Bytes already handed to the sink. */
   private postSpilled = 0;
   private posSpilled = 0;
 
-  constructor(readonly withPositions: boolean, private readonly sink: PostingsSink | null = null) {
+  constructor(readonly withPositions: boolean, private readonly sink: PostingsSink | null = null, private readonly lengths: ArrayLike<number> | null = null) {
     this.pos = withPositions ? new ByteWriter(1 << 16) : null;
   }
 
@@ -73,14 +102,17 @@ export class TermTableWriter {
     this.terms.push(term);
     this.lastDoc = -1;
     this.docs = 0;
+    this.termPost.length = 0;
+    this.skip.length = 0;
+    this.blockMaxFreq = 0;
+    this.blockMinLength = 0xffffffff;
+    this.termPosStart = this.posSpilled + (this.pos?.length ?? 0);
   }
 
   /** Adds a document to the current term; `positions[from..from+freq)` when the table has positions. */
   addDoc(doc: number, freq: number, positions?: ArrayLike<number>, from = 0): void {
-    this.post.varint(doc - this.lastDoc - 1);
-    this.post.varint(freq);
-    this.lastDoc = doc;
-    this.docs++;
+    this.termPost.varint(doc - this.lastDoc - 1);
+    this.termPost.varint(freq);
     if (this.pos && positions) {
       let prev = 0;
       for (let i = from; i < from + freq; i++) {
@@ -88,21 +120,43 @@ export class TermTableWriter {
         prev = positions[i];
       }
     }
+    this.added(doc, freq);
+  }
+
+  /**
+   * Adds a document whose positions are already encoded (`freq` varints, as stored: merges copy
+   * them without decoding).
+   */
+  addDocEncoded(doc: number, freq: number, positionBytes: Uint8Array | null): void {
+    this.termPost.varint(doc - this.lastDoc - 1);
+    this.termPost.varint(freq);
+    if (this.pos && positionBytes) this.pos.append(positionBytes);
+    this.added(doc, freq);
+  }
+
+  private added(doc: number, freq: number): void {
+    this.lastDoc = doc;
+    this.docs++;
+    if (freq > this.blockMaxFreq) this.blockMaxFreq = freq;
+    const length = this.lengths ? this.lengths[doc] : 0;
+    if (length < this.blockMinLength) this.blockMinLength = length;
+    if (this.docs % BLOCK === 0) this.closeBlock();
+  }
+
+  private closeBlock(): void {
+    const posEnd = this.posSpilled + (this.pos?.length ?? 0) - this.termPosStart;
+    this.skip.push(this.lastDoc, this.termPost.length, posEnd, this.blockMaxFreq, this.blockMinLength);
+    this.blockMaxFreq = 0;
+    this.blockMinLength = 0xffffffff;
   }
 
   /**
    * Appends another table's encoded postings of the current term, its documents shifted by
-   * `shift` (used by merges without deletions: only the first document delta is re-encoded,
-   * the rest of the bytes and all positions are copied).
+   * `shift` (merges of sources without deletions): document numbers are re-encoded into this
+   * term's blocks, positions copied as they are.
    */
   appendEncoded(raw: RawPostings, shift: number): void {
-    const r = new ByteReader(raw.post);
-    const firstDoc = r.varint() + shift;
-    this.post.varint(firstDoc - this.lastDoc - 1);
-    this.post.append(raw.post.subarray(r.pos));
-    this.lastDoc = raw.lastDoc + shift;
-    this.docs += raw.df;
-    if (this.pos && raw.pos) this.pos.append(raw.pos);
+    forEachEncoded(raw, (doc, freq, positions) => this.addDocEncoded(doc + shift, freq, positions));
   }
 
   endTerm(): void {
@@ -110,6 +164,12 @@ export class TermTableWriter {
       this.terms.pop();
       return;
     }
+    if (this.docs > BLOCK) {
+      if (this.docs % BLOCK !== 0) this.closeBlock();
+      const table = new Uint8Array(Uint32Array.from(this.skip).buffer);
+      this.post.append(table);
+    }
+    this.post.append(this.termPost.view());
     this.df.push(this.docs);
     this.postOff.push(this.postSpilled + this.post.length);
     if (this.pos) this.posOff.push(this.posSpilled + this.pos.length);
@@ -123,12 +183,14 @@ export class TermTableWriter {
   }
 
   private spillPost(): void {
+    this.postCheck.update(this.post.view());
     this.sink!.post(this.post.view());
     this.postSpilled += this.post.length;
     this.post.length = 0;
   }
 
   private spillPos(): void {
+    this.posCheck.update(this.pos!.view());
     this.sink!.pos(this.pos!.view());
     this.posSpilled += this.pos!.length;
     this.pos!.length = 0;
@@ -142,6 +204,9 @@ export class TermTableWriter {
     if (this.sink) {
       this.spillPost();
       if (this.pos) this.spillPos();
+    } else {
+      this.postCheck.update(this.post.view());
+      if (this.pos) this.posCheck.update(this.pos.view());
     }
     const { blob, offsets } = encodeStrings(this.terms);
     const out: Section[] = [
@@ -149,33 +214,87 @@ export class TermTableWriter {
       { name: `${prefix}.toff`, data: offsets },
       { name: `${prefix}.df`, data: Uint32Array.from(this.df) },
       { name: `${prefix}.poff`, data: Uint32Array.from(this.postOff) },
+      { name: `${prefix}.post.ck`, data: this.postCheck.finish() },
     ];
     if (!this.sink) out.push({ name: `${prefix}.post`, data: this.post.view() });
     if (this.pos) {
       out.push({ name: `${prefix}.xoff`, data: Uint32Array.from(this.posOff) });
+      out.push({ name: `${prefix}.pos.ck`, data: this.posCheck.finish() });
       if (!this.sink) out.push({ name: `${prefix}.pos`, data: this.pos.view() });
     }
     return out;
   }
 }
 
-/** A read-only term table over sections of a loaded segment file. */
+/** Sections a term table has: words 6, grams (with positions) 9. */
+export function termTableSections(withPositions: boolean): number {
+  return withPositions ? 9 : 6;
+}
+
+/**
+ * Calls `each` for every document of encoded postings, in order, with its frequency and the
+ * bytes of its positions (null without positions).
+ */
+export function forEachEncoded(raw: RawPostings, each: (doc: number, freq: number, positions: Uint8Array | null) => void): void {
+  const r = new ByteReader(raw.post, skipBytes(raw.df));
+  const pos = raw.pos;
+  let at = 0;
+  let doc = -1;
+  for (let i = 0; i < raw.df; i++) {
+    doc += r.varint() + 1;
+    const freq = r.varint();
+    let bytes: Uint8Array | null = null;
+    if (pos && pos.length) {
+      const start = at;
+      for (let k = freq; k > 0; k--) while (pos[at++] >= 0x80);
+      bytes = pos.subarray(start, at);
+    }
+    each(doc, freq, bytes);
+  }
+}
+
+/** Bytes read from a lazy section for a decode, reused (a decode never keeps them). */
+let scratch = new Uint8Array(1 << 16);
+
+function scratchOf(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  return scratch;
+}
+
+/** One block of a term's skip table. */
+export interface SkipTable {
+  /** Blocks (1 for a term without a skip table). */
+  blocks: number;
+  /** Per block: last document, end of its document bytes, end of its position bytes, max freq, min length. */
+  lastDoc: Int32Array;
+  postEnd: Int32Array;
+  posEnd: Int32Array;
+  maxFreq: Int32Array;
+  minLength: Int32Array;
+}
+
+/** A read-only term table over sections of a loaded segment file (postings and positions on disk). */
 export class TermTable {
   readonly terms: StringTable;
   readonly df: Uint32Array;
   private readonly postOff: Uint32Array;
-  private readonly post: Uint8Array;
+  private readonly post: LazySection;
   private readonly posOff: Uint32Array | null;
-  private readonly pos: Uint8Array | null;
+  private readonly pos: LazySection | null;
 
-  constructor(sections: Map<string, Uint8Array>, file: string, prefix: string, withPositions: boolean) {
+  constructor(sections: Map<string, Uint8Array>, lazy: Map<string, LazySection>, readonly file: string, prefix: string, withPositions: boolean) {
     const req = (name: string) => requireSection(sections, file, `${prefix}.${name}`);
+    const onDisk = (name: string) => {
+      const s = lazy.get(`${prefix}.${name}`);
+      if (!s) throw new IndexFileError(file, `missing section ${prefix}.${name}`);
+      return s;
+    };
     this.terms = new StringTable(req('terms'), view.u32(req('toff')));
     this.df = view.u32(req('df'));
     this.postOff = view.u32(req('poff'));
-    this.post = req('post');
+    this.post = onDisk('post');
     this.posOff = withPositions ? view.u32(req('xoff')) : null;
-    this.pos = withPositions ? req('pos') : null;
+    this.pos = withPositions ? onDisk('pos') : null;
   }
 
   /** Ordinal of `term`, or -1. */
@@ -188,8 +307,49 @@ export class TermTable {
     const n = this.df[ord];
     const docs = new Int32Array(n);
     const freqs = new Int32Array(n);
-    readIncreasingPairs(this.post, this.postOff[ord], docs, freqs);
+    const length = this.postOff[ord + 1] - this.postOff[ord];
+    const bytes = scratchOf(length);
+    this.post.read(this.postOff[ord], length, bytes);
+    const end = readIncreasingPairs(bytes, skipBytes(n), docs, freqs);
+    if (end !== length) throw new IndexFileError(this.file, `postings of term ${ord} do not decode to their length (corrupted)`);
     return { docs, freqs };
+  }
+
+  /** The skip table of term `ord` (one block covering every document when it has none). */
+  skipTable(ord: number): SkipTable {
+    const df = this.df[ord];
+    const bytes = skipBytes(df);
+    if (bytes === 0) {
+      const length = this.postOff[ord + 1] - this.postOff[ord];
+      const posLength = this.posOff ? this.posOff[ord + 1] - this.posOff[ord] : 0;
+      return { blocks: 1, lastDoc: Int32Array.of(0x7fffffff), postEnd: Int32Array.of(length), posEnd: Int32Array.of(posLength), maxFreq: Int32Array.of(0x7fffffff), minLength: Int32Array.of(0) };
+    }
+    const raw = new Uint8Array(bytes);
+    this.post.read(this.postOff[ord], bytes, raw);
+    const u = new Int32Array(raw.buffer);
+    const blocks = bytes / (SKIP_FIELDS * 4);
+    const table: SkipTable = { blocks, lastDoc: new Int32Array(blocks), postEnd: new Int32Array(blocks), posEnd: new Int32Array(blocks), maxFreq: new Int32Array(blocks), minLength: new Int32Array(blocks) };
+    for (let b = 0; b < blocks; b++) {
+      table.lastDoc[b] = u[b * SKIP_FIELDS];
+      table.postEnd[b] = u[b * SKIP_FIELDS + 1];
+      table.posEnd[b] = u[b * SKIP_FIELDS + 2];
+      table.maxFreq[b] = u[b * SKIP_FIELDS + 3];
+      table.minLength[b] = u[b * SKIP_FIELDS + 4];
+    }
+    return table;
+  }
+
+  /** The encoded postings of term `ord` as stored (copies). */
+  raw(ord: number): RawPostings {
+    const length = this.postOff[ord + 1] - this.postOff[ord];
+    const post = new Uint8Array(length);
+    this.post.read(this.postOff[ord], length, post);
+    let pos: Uint8Array | null = null;
+    if (this.pos && this.posOff) {
+      pos = new Uint8Array(this.posOff[ord + 1] - this.posOff[ord]);
+      this.pos.read(this.posOff[ord], pos.length, pos);
+    }
+    return { df: this.df[ord], post, pos };
   }
 
   /** Decodes documents, frequencies and positions of term `ord` (tables with positions only). */
@@ -199,7 +359,10 @@ export class TermTable {
     const starts = new Int32Array(docs.length + 1);
     for (let i = 0; i < docs.length; i++) starts[i + 1] = starts[i] + freqs[i];
     const positions = new Int32Array(starts[docs.length]);
-    const r = new ByteReader(this.pos, this.posOff[ord], this.posOff[ord + 1]);
+    const length = this.posOff[ord + 1] - this.posOff[ord];
+    const bytes = scratchOf(length);
+    this.pos.read(this.posOff[ord], length, bytes);
+    const r = new ByteReader(bytes, 0, length);
     for (let i = 0; i < docs.length; i++) {
       let p = 0;
       for (let j = starts[i]; j < starts[i + 1]; j++) positions[j] = p += r.varint();
@@ -214,51 +377,50 @@ export class TermTable {
    */
   positionCursor(ord: number, list: PostingList = this.postings(ord)): PositionCursor {
     if (!this.pos || !this.posOff) throw new Error('term table has no positions');
-    return new PositionCursor(list, this.pos, this.posOff[ord]);
+    return new PositionCursor(list, this.pos, this.posOff[ord], this.skipTable(ord));
   }
-}
-
-/** The last document of the `df` encoded postings in `post` (found by walking the deltas). */
-export function lastDocOf(post: Uint8Array, df: number): number {
-  const r = new ByteReader(post);
-  let doc = -1;
-  for (let i = 0; i < df; i++) {
-    doc += r.varint() + 1;
-    r.varint();
-  }
-  return doc;
 }
 
 /**
- * Reads the positions of chosen documents of one term, in increasing document order, skipping
- * over the bytes of the others without decoding them.
+ * Reads the positions of chosen documents of one term, in increasing document order: it reads
+ * from disk only the block of positions holding the document asked for (the skip table gives
+ * where each block's positions end) and skips over the bytes of the documents before it in that
+ * block without decoding them.
  */
 export class PositionCursor {
+  /** Index in the list of the document whose positions start at `byte` of the loaded block. */
   private index = 0;
-  private byte: number;
+  private byte = 0;
+  private block = -1;
+  private bytes = new Uint8Array(256);
   private buffer = new Int32Array(16);
 
-  constructor(readonly list: PostingList, private readonly bytes: Uint8Array, start: number) {
-    this.byte = start;
-  }
+  constructor(
+    readonly list: PostingList,
+    private readonly section: LazySection,
+    private readonly start: number,
+    private readonly skip: SkipTable,
+  ) {}
 
   /** Positions of the document at index `i` of the list (i must not go backwards); a view valid until the next call. */
   positionsAt(i: number): Int32Array {
-    const b = this.bytes;
+    const b = Math.floor(i / BLOCK);
+    if (b !== this.block) this.load(b);
+    const bytes = this.bytes;
     const freqs = this.list.freqs;
     let at = this.byte;
     for (; this.index < i; this.index++) {
-      for (let k = freqs[this.index]; k > 0; k--) while (b[at++] >= 0x80);
+      for (let k = freqs[this.index]; k > 0; k--) while (bytes[at++] >= 0x80);
     }
     const n = freqs[i];
     if (this.buffer.length < n) this.buffer = new Int32Array(n * 2);
     let p = 0;
     for (let k = 0; k < n; k++) {
-      let byte = b[at++];
+      let byte = bytes[at++];
       let v = byte & 0x7f;
       let shift = 128;
       while (byte >= 0x80) {
-        byte = b[at++];
+        byte = bytes[at++];
         v += (byte & 0x7f) * shift;
         shift *= 128;
       }
@@ -267,5 +429,17 @@ export class PositionCursor {
     this.index = i + 1;
     this.byte = at;
     return this.buffer.subarray(0, n);
+  }
+
+  /** Reads block `b`'s position bytes. */
+  private load(b: number): void {
+    const from = b === 0 ? 0 : this.skip.posEnd[b - 1];
+    const to = this.skip.posEnd[b];
+    const n = to - from;
+    if (this.bytes.length < n) this.bytes = new Uint8Array(Math.max(n, this.bytes.length * 2));
+    this.section.read(this.start + from, n, this.bytes);
+    this.block = b;
+    this.index = b * BLOCK;
+    this.byte = 0;
   }
 }

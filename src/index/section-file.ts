@@ -11,6 +11,12 @@
  *   ..  headerCrc    u32   CRC32 of bytes [0, here)
  *   ..  sections     each starting at a multiple of 8
  *
+ * A section `X` that has a companion section `X.ck` (u32 CRC32 of each {@link CHECK_CHUNK} bytes
+ * of X, see {@link ChunkChecksums}) is read on demand: opening reads and verifies every other
+ * section into memory, and X stays on disk as a {@link LazySection} whose chunks are verified the
+ * first time they are read. Postings use this, so an index's memory is its dictionaries and
+ * columns, not its postings (the operating system's page cache holds those).
+ *
  * Owns: that layout, reading it back into aligned views, and the errors that name the file.
  * Must not: know what the sections contain.
  */
@@ -179,28 +185,186 @@ function parseHeader(path: string, head: Buffer, fileLength: number, magic: stri
 }
 
 /**
- * Reads a section file, checking magic, version, length and every checksum.
- * Returns each section as an 8-byte aligned `Uint8Array` (views into one buffer).
+ * Reads a section file whole, checking magic, version, length and every checksum (for small
+ * files: a section with chunk checksums is read into memory too).
+ * Returns each section as an 8-byte aligned `Uint8Array`.
  */
 export function readSectionFile(path: string, magic: string, version: number): Map<string, Uint8Array> {
-  let file: Buffer;
-  let verified: boolean;
-  let share: ReturnType<typeof readWhole>['share'];
+  const file = openSectionFile(path, magic, version);
   try {
-    ({ bytes: file, verified, share } = readWhole(path));
+    const out = new Map(file.sections);
+    for (const [name, lazy] of file.lazy) {
+      const bytes = new Uint8Array(new ArrayBuffer(align8(lazy.length)), 0, lazy.length);
+      lazy.read(0, lazy.length, bytes);
+      out.set(name, bytes);
+    }
+    return out;
+  } finally {
+    file.close();
+  }
+}
+
+/** An opened section file: its in-memory sections and those read on demand. */
+export interface OpenedSectionFile {
+  /** Every section without chunk checksums, verified, as 8-byte aligned views. */
+  sections: Map<string, Uint8Array>;
+  /** Sections with chunk checksums (`X` for which `X.ck` exists), read on demand. */
+  lazy: Map<string, LazySection>;
+  /** Closes the file descriptor the lazy sections read from (a no-op when there are none). */
+  close(): void;
+}
+
+/**
+ * Opens a section file: the header is checked, the sections without chunk checksums are read and
+ * verified into one shared buffer (handed to other threads, see {@link sharedSectionFiles}), and
+ * the others are left on disk behind {@link LazySection}s, which keep the file open until
+ * {@link OpenedSectionFile.close}.
+ */
+export function openSectionFile(path: string, magic: string, version: number): OpenedSectionFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
   } catch (err) {
     throw new IndexFileError(path, `cannot read index file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  const sections = new Map<string, Uint8Array>();
-  for (const [name, { offset, length, crc }] of parseHeader(path, file, file.length, magic, version)) {
-    const bytes = new Uint8Array(file.buffer, file.byteOffset + offset, length);
+  try {
+    const stat = fstatSync(fd);
+    const size = stat.size;
+    const first = Buffer.alloc(Math.min(size, 16));
+    readAt(path, fd, first, 0);
+    const count = first.length >= 16 ? first.readUInt32LE(12) : 0;
+    const head = Buffer.alloc(Math.min(size, 24 + count * ENTRY + 4));
+    readAt(path, fd, head, 0);
+    const entries = parseHeader(path, head, size, magic, version);
+    const isLazy = (name: string) => entries.has(`${name}.ck`);
+    // The in-memory sections, packed 8-byte aligned in one buffer in table order.
+    const layout: Array<[string, Entry, number]> = [];
+    let total = 0;
+    for (const [name, e] of entries) {
+      if (isLazy(name)) continue;
+      layout.push([name, e, total]);
+      total = align8(total + e.length);
+    }
+    const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    const known = sharedFiles.get(path);
+    let buffer = known?.identity === identity ? known.buffer.deref() : undefined;
     // Bytes shared by the thread that read them were verified there.
-    if (!verified && crc32(bytes) !== crc) throw new IndexFileError(path, `section ${name} checksum mismatch (corrupted)`);
-    sections.set(name, bytes);
+    const verified = buffer !== undefined;
+    if (!buffer) buffer = new SharedArrayBuffer(total);
+    const sections = new Map<string, Uint8Array>();
+    for (const [name, { offset, length, crc }, at] of layout) {
+      const bytes = new Uint8Array(buffer, at, length);
+      if (!verified) {
+        readAt(path, fd, bytes, offset);
+        if (crc32(bytes) !== crc) throw new IndexFileError(path, `section ${name} checksum mismatch (corrupted)`);
+      }
+      sections.set(name, bytes);
+    }
+    if (!verified) sharedFiles.set(path, { identity, buffer: new WeakRef(buffer) });
+    const lazy = new Map<string, LazySection>();
+    for (const [name, e] of entries) {
+      if (!isLazy(name)) continue;
+      const ck = sections.get(`${name}.ck`)!;
+      const crcs = new Uint32Array(ck.buffer, ck.byteOffset, ck.byteLength >>> 2);
+      if (crcs.length !== Math.ceil(e.length / CHECK_CHUNK)) throw new IndexFileError(path, `section ${name} has ${crcs.length} chunk checksums for ${e.length} bytes (corrupted)`);
+      lazy.set(name, new LazySection(fd, path, name, e.offset, e.length, crcs));
+    }
+    if (!lazy.size) closeSync(fd);
+    let closed = !lazy.size;
+    return {
+      sections,
+      lazy,
+      close: () => {
+        if (!closed) closeSync(fd);
+        closed = true;
+      },
+    };
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    throw err;
   }
-  // Verified: other threads may map these bytes.
-  if (share) sharedFiles.set(path, { identity: share.identity, buffer: new WeakRef(share.buffer) });
-  return sections;
+}
+
+/** Bytes covered by one chunk checksum of a section read on demand. */
+export const CHECK_CHUNK = 1 << 16;
+
+/** Computes the chunk checksums (`X.ck`) of a section from its bytes, given front to back. */
+export class ChunkChecksums {
+  private readonly crcs: number[] = [];
+  private crc = 0;
+  private fill = 0;
+
+  update(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; ) {
+      const n = Math.min(CHECK_CHUNK - this.fill, bytes.length - i);
+      this.crc = crc32(bytes.subarray(i, i + n), this.crc);
+      this.fill += n;
+      i += n;
+      if (this.fill === CHECK_CHUNK) {
+        this.crcs.push(this.crc >>> 0);
+        this.crc = 0;
+        this.fill = 0;
+      }
+    }
+  }
+
+  /** The checksums, one per started chunk. */
+  finish(): Uint32Array {
+    const out = Uint32Array.from(this.fill > 0 ? [...this.crcs, this.crc >>> 0] : this.crcs);
+    return out;
+  }
+}
+
+/**
+ * A section left on disk, read by range. Each {@link CHECK_CHUNK} of it is verified against its
+ * checksum the first time a read touches it, so damage is reported (an {@link IndexFileError}
+ * naming the file and section) instead of decoded.
+ */
+export class LazySection {
+  private readonly verified: Uint8Array;
+
+  constructor(
+    private readonly fd: number,
+    readonly path: string,
+    readonly name: string,
+    private readonly offset: number,
+    readonly length: number,
+    private readonly crcs: Uint32Array,
+  ) {
+    this.verified = new Uint8Array(crcs.length);
+  }
+
+  /** Copies bytes [at, at + n) of the section into `into` (from its start). */
+  read(at: number, n: number, into: Uint8Array): void {
+    if (n <= 0) return;
+    if (at < 0 || at + n > this.length) throw new IndexFileError(this.path, `section ${this.name} read past its end (corrupted)`);
+    const last = Math.floor((at + n - 1) / CHECK_CHUNK);
+    for (let c = Math.floor(at / CHECK_CHUNK); c <= last; c++) if (!this.verified[c]) this.verify(c);
+    readAt(this.path, this.fd, into.subarray(0, n), this.offset + at);
+  }
+
+  private verify(c: number): void {
+    const start = c * CHECK_CHUNK;
+    const bytes = checkScratch.subarray(0, Math.min(CHECK_CHUNK, this.length - start));
+    readAt(this.path, this.fd, bytes, this.offset + start);
+    if (crc32(bytes) >>> 0 !== this.crcs[c]) throw new IndexFileError(this.path, `section ${this.name} checksum mismatch at byte ${start} (corrupted)`);
+    this.verified[c] = 1;
+  }
+}
+
+const checkScratch = new Uint8Array(CHECK_CHUNK);
+
+/** readFully with errors naming the file. */
+function readAt(path: string, fd: number, into: Uint8Array, position: number): void {
+  try {
+    readFully(fd, into, position);
+  } catch (err) {
+    throw new IndexFileError(path, `cannot read index file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }
 
 /** What {@link verifySectionFile} found. */
@@ -329,25 +493,6 @@ function readFully(fd: number, into: Uint8Array, position: number): void {
     const n = readSync(fd, into, done, Math.min(into.byteLength - done, 1 << 30), position + done);
     if (n === 0) throw new Error('unexpected end of file');
     done += n;
-  }
-}
-
-/** A whole file in one 8-byte aligned buffer (also past readFileSync's 2 GiB limit). */
-function readWhole(path: string): { bytes: Buffer; verified: boolean; share: { identity: string; buffer: SharedArrayBuffer } | null } {
-  const fd = openSync(path, 'r');
-  try {
-    const stat = fstatSync(fd);
-    const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    const shared = sharedFiles.get(path);
-    const known = shared?.identity === identity ? shared.buffer.deref() : undefined;
-    if (known) return { bytes: Buffer.from(known), verified: true, share: null };
-    // Shared memory, so the server's search thread can use the same bytes (see sharedSectionFiles).
-    const buffer = new SharedArrayBuffer(stat.size);
-    const bytes = Buffer.from(buffer);
-    readFully(fd, bytes, 0);
-    return { bytes, verified: false, share: { identity, buffer } };
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -86,13 +86,13 @@ class FieldAccumulator {
   }
 
   sections(field: FieldName): Section[] {
-    const words = new TermTableWriter(false);
+    const words = new TermTableWriter(false, null, this.lengths);
     // Runs of the unit-keyed logs come out in term order; the three lists are merged by term.
     const w1 = runs(this.words1, (unit) => String.fromCharCode(unit));
     const w2 = runs(this.words2, (key) => String.fromCharCode(key >>> 16, key & 0xffff));
     const long = runs(this.words, termsById(this.wordIds)).sort(byTerm);
     writeRuns(words, mergeSorted(mergeSorted(w1, w2), long));
-    const grams = new TermTableWriter(true);
+    const grams = new TermTableWriter(true, null, this.lengths);
     const uni = runs(this.unigrams, (code) => String.fromCodePoint(code)).sort(byTerm);
     const bi = runs(this.bigrams, (key) => String.fromCharCode(key >>> 16, key & 0xffff)); // already in term order
     const wide = runs(this.wide, termsById(this.wideIds)).sort(byTerm);

@@ -10,12 +10,13 @@ import type { StoredDocument } from '../document.js';
 import { Columns } from './columns.js';
 import { TermTable } from './postings.js';
 import { FIELDS, type FieldName } from './schema.js';
-import { IndexFileError, readSectionFile, requireSection, view, type Section } from './section-file.js';
+import { IndexFileError, openSectionFile, requireSection, view, type OpenedSectionFile, type Section } from './section-file.js';
 import { encodeStrings, StringTable } from './string-table.js';
 import { StoreReader } from './store.js';
 
 export const SEGMENT_MAGIC = 'ZHSSEG';
-export const SEGMENT_VERSION = 1;
+/** Version 2: postings in blocks with skip tables, read from disk on demand (postings.ts). */
+export const SEGMENT_VERSION = 2;
 
 /** Per-field statistics of a segment (deleted documents included, as in Lucene). */
 export interface FieldStats {
@@ -60,27 +61,36 @@ export class Segment {
   private readonly ids: StringTable;
   private readonly idOrder: Uint32Array;
   private readonly store: StoreReader;
+  /** The open `.seg` file its postings are read from. */
+  private readonly file: OpenedSectionFile;
 
   /** Opens `<dir>/<name>.seg` and its store, verifying format version and checksums. */
   constructor(dir: string, readonly name: string) {
     const file = join(dir, `${name}.seg`);
-    const sections = readSectionFile(file, SEGMENT_MAGIC, SEGMENT_VERSION);
-    this.meta = JSON.parse(Buffer.from(requireSection(sections, file, 'meta')).toString('utf8')) as SegmentMeta;
-    const fields = {} as Record<FieldName, SegmentField>;
-    for (const f of FIELDS) {
-      const lengths = view.u32(requireSection(sections, file, `${f}.len`));
-      if (lengths.length !== this.meta.docCount) throw new IndexFileError(file, `field ${f} has ${lengths.length} lengths for ${this.meta.docCount} documents`);
-      fields[f] = {
-        words: new TermTable(sections, file, `${f}.w`, false),
-        grams: new TermTable(sections, file, `${f}.g`, true),
-        lengths,
-      };
+    const opened = openSectionFile(file, SEGMENT_MAGIC, SEGMENT_VERSION);
+    this.file = opened;
+    try {
+      const { sections, lazy } = opened;
+      this.meta = JSON.parse(Buffer.from(requireSection(sections, file, 'meta')).toString('utf8')) as SegmentMeta;
+      const fields = {} as Record<FieldName, SegmentField>;
+      for (const f of FIELDS) {
+        const lengths = view.u32(requireSection(sections, file, `${f}.len`));
+        if (lengths.length !== this.meta.docCount) throw new IndexFileError(file, `field ${f} has ${lengths.length} lengths for ${this.meta.docCount} documents`);
+        fields[f] = {
+          words: new TermTable(sections, lazy, file, `${f}.w`, false),
+          grams: new TermTable(sections, lazy, file, `${f}.g`, true),
+          lengths,
+        };
+      }
+      this.fields = fields;
+      this.columns = new Columns(sections, file);
+      this.ids = new StringTable(requireSection(sections, file, 'ids'), view.u32(requireSection(sections, file, 'ids.off')));
+      this.idOrder = view.u32(requireSection(sections, file, 'ids.sorted'));
+      this.store = new StoreReader(join(dir, `${name}.store`), sections, file);
+    } catch (err) {
+      opened.close();
+      throw err;
     }
-    this.fields = fields;
-    this.columns = new Columns(sections, file);
-    this.ids = new StringTable(requireSection(sections, file, 'ids'), view.u32(requireSection(sections, file, 'ids.off')));
-    this.idOrder = view.u32(requireSection(sections, file, 'ids.sorted'));
-    this.store = new StoreReader(join(dir, `${name}.store`), sections, file);
   }
 
   get docCount(): number {
@@ -113,5 +123,6 @@ export class Segment {
 
   close(): void {
     this.store.close();
+    this.file.close();
   }
 }

@@ -7,8 +7,9 @@
  * field's proximity is the mean over the query's pairs (pairs it lacks count 0), in [0, 1], and a
  * document's is the best of its title and content.
  *
- * Positions are the character positions the index keeps for its bigrams (a term's first bigram,
- * or its unigram): no new data. Cost: bounded by the documents asked for (the best R of a
+ * Positions are the character positions the index keeps for its bigrams (a term's first bigram):
+ * no new data. Single characters have no positions (unigrams are stored without them), so they
+ * take no part (searcher.ts passes terms of two characters or more). Cost: bounded by the documents asked for (the best R of a
  * search, searcher.ts) times their occurrences of the query terms, never by the postings' length.
  *
  * Owns: the measure. Must not: score BM25 or choose the documents.
@@ -33,7 +34,7 @@ export function proximity(snapshot: IndexSnapshot, s: number, docs: Int32Array, 
   for (const f of FIELDS) {
     const grams = segment.fields[f].grams;
     const cursors = terms.map((chars) => {
-      const ord = grams.lookup(chars.length >= 2 ? chars[0] + chars[1] : chars[0]);
+      const ord = chars.length >= 2 ? grams.lookup(chars[0] + chars[1]) : -1;
       return ord < 0 ? null : postings.positionCursor(grams, ord);
     });
     const at = new Int32Array(terms.length);

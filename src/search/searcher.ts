@@ -432,7 +432,7 @@ const PROXIMITY_TERMS = 16;
 /** The terms proximity measures: the query's top-level words and phrases, in query order. */
 function proximityTerms(plan: Plan): string[][] {
   return topLevelClauses(plan.root)
-    .filter((n): n is Extract<PlanNode, { type: 'leaf' }> => n.type === 'leaf')
+    .filter((n): n is Extract<PlanNode, { type: 'leaf' }> => n.type === 'leaf' && n.leaf.chars.length >= 2)
     .slice(0, PROXIMITY_TERMS)
     .map((n) => n.leaf.chars);
 }
