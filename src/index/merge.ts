@@ -136,6 +136,8 @@ function merge(dir: string, name: string, sources: MergeSource[], files: Section
 function copyStore(path: string, file: SectionFileReader, remap: Int32Array, store: StoreWriter): void {
   const offsets = view.f64(file.read('store.off'));
   const crcs = view.u32(file.read('store.crc'));
+  const summaryLengths = view.u32(file.read('store.slen'));
+  const summaryCrcs = view.u32(file.read('store.scrc'));
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -144,7 +146,7 @@ function copyStore(path: string, file: SectionFileReader, remap: Int32Array, sto
       const bytes = stream.take(offsets[d + 1] - offsets[d]);
       if (remap[d] < 0) continue;
       if (crc32(bytes) !== crcs[d]) throw new IndexFileError(path, `document ${d} checksum mismatch (corrupted)`);
-      store.addRaw(bytes, crcs[d]);
+      store.addRaw(bytes, crcs[d], summaryLengths[d], summaryCrcs[d]);
     }
   } finally {
     closeSync(fd);

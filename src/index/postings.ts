@@ -253,13 +253,8 @@ export function forEachEncoded(raw: RawPostings, each: (doc: number, freq: numbe
   }
 }
 
-/** Bytes read from a lazy section for a decode, reused (a decode never keeps them). */
-let scratch = new Uint8Array(1 << 16);
-
-function scratchOf(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
-  return scratch;
-}
+/** Where a term's bytes are copied when they span chunks of the cache, reused (a decode never keeps them). */
+const scratch = { bytes: new Uint8Array(1 << 16) };
 
 /** One block of a term's skip table. */
 export interface SkipTable {
@@ -308,8 +303,7 @@ export class TermTable {
     const docs = new Int32Array(n);
     const freqs = new Int32Array(n);
     const length = this.postOff[ord + 1] - this.postOff[ord];
-    const bytes = scratchOf(length);
-    this.post.read(this.postOff[ord], length, bytes);
+    const bytes = this.post.view(this.postOff[ord], length, scratch);
     const end = readIncreasingPairs(bytes, skipBytes(n), docs, freqs);
     if (end !== length) throw new IndexFileError(this.file, `postings of term ${ord} do not decode to their length (corrupted)`);
     return { docs, freqs };
@@ -360,8 +354,7 @@ export class TermTable {
     for (let i = 0; i < docs.length; i++) starts[i + 1] = starts[i] + freqs[i];
     const positions = new Int32Array(starts[docs.length]);
     const length = this.posOff[ord + 1] - this.posOff[ord];
-    const bytes = scratchOf(length);
-    this.pos.read(this.posOff[ord], length, bytes);
+    const bytes = this.pos.view(this.posOff[ord], length, scratch);
     const r = new ByteReader(bytes, 0, length);
     for (let i = 0; i < docs.length; i++) {
       let p = 0;

@@ -275,6 +275,7 @@ export function openSectionFile(path: string, magic: string, version: number): O
       sections,
       lazy,
       close: () => {
+        for (const l of lazy.values()) l.close();
         if (!closed) closeSync(fd);
         closed = true;
       },
@@ -320,12 +321,17 @@ export class ChunkChecksums {
 }
 
 /**
- * A section left on disk, read by range. Each {@link CHECK_CHUNK} of it is verified against its
- * checksum the first time a read touches it, so damage is reported (an {@link IndexFileError}
- * naming the file and section) instead of decoded.
+ * A section left on disk, read by range through a cache of {@link CHECK_CHUNK}-byte chunks: a
+ * chunk is read and verified against its checksum the first time a read touches it (damage is
+ * reported, an {@link IndexFileError} naming the file and section, never decoded), then kept in
+ * memory while the process-wide {@link chunkCache} budget allows (least recently used chunks go
+ * first). Warm reads are copies from memory, not system calls.
  */
 export class LazySection {
-  private readonly verified: Uint8Array;
+  private readonly chunks: Array<Uint8Array | undefined>;
+  /** Per chunk: read since the clock hand last passed it. */
+  readonly used: Uint8Array;
+  private closed = false;
 
   constructor(
     private readonly fd: number,
@@ -335,28 +341,128 @@ export class LazySection {
     readonly length: number,
     private readonly crcs: Uint32Array,
   ) {
-    this.verified = new Uint8Array(crcs.length);
+    this.chunks = new Array(crcs.length);
+    this.used = new Uint8Array(crcs.length);
   }
 
   /** Copies bytes [at, at + n) of the section into `into` (from its start). */
   read(at: number, n: number, into: Uint8Array): void {
     if (n <= 0) return;
     if (at < 0 || at + n > this.length) throw new IndexFileError(this.path, `section ${this.name} read past its end (corrupted)`);
-    const last = Math.floor((at + n - 1) / CHECK_CHUNK);
-    for (let c = Math.floor(at / CHECK_CHUNK); c <= last; c++) if (!this.verified[c]) this.verify(c);
-    readAt(this.path, this.fd, into.subarray(0, n), this.offset + at);
+    let c = Math.floor(at / CHECK_CHUNK);
+    let from = at - c * CHECK_CHUNK;
+    for (let done = 0; done < n; c++, from = 0) {
+      const chunk = this.chunk(c);
+      const take = Math.min(chunk.length - from, n - done);
+      into.set(chunk.subarray(from, from + take), done);
+      done += take;
+    }
   }
 
-  private verify(c: number): void {
+  /**
+   * Bytes [at, at + n) of the section: a view of the cached chunk when they lie in one (no copy),
+   * else a copy in `scratch` (grown when too small; the caller keeps what is returned).
+   */
+  view(at: number, n: number, scratch: { bytes: Uint8Array }): Uint8Array {
+    const c = Math.floor(at / CHECK_CHUNK);
+    const from = at - c * CHECK_CHUNK;
+    if (n > 0 && from + n <= CHECK_CHUNK && at + n <= this.length) return this.chunk(c).subarray(from, from + n);
+    if (scratch.bytes.length < n) scratch.bytes = new Uint8Array(Math.max(n, scratch.bytes.length * 2));
+    this.read(at, n, scratch.bytes);
+    return scratch.bytes.subarray(0, n);
+  }
+
+  private chunk(c: number): Uint8Array {
+    const cached = this.chunks[c];
+    if (cached) {
+      this.used[c] = 1;
+      return cached;
+    }
+    if (this.closed) throw new IndexFileError(this.path, `section ${this.name} read after the segment was closed`);
     const start = c * CHECK_CHUNK;
-    const bytes = checkScratch.subarray(0, Math.min(CHECK_CHUNK, this.length - start));
+    const bytes = new Uint8Array(Math.min(CHECK_CHUNK, this.length - start));
     readAt(this.path, this.fd, bytes, this.offset + start);
     if (crc32(bytes) >>> 0 !== this.crcs[c]) throw new IndexFileError(this.path, `section ${this.name} checksum mismatch at byte ${start} (corrupted)`);
-    this.verified[c] = 1;
+    this.chunks[c] = bytes;
+    this.used[c] = 1;
+    chunkCache.admit(this, c, bytes.length);
+    return bytes;
+  }
+
+  /** Drops chunk `c` from memory (the cache's eviction). Returns its bytes. */
+  evict(c: number): number {
+    const bytes = this.chunks[c]?.length ?? 0;
+    this.chunks[c] = undefined;
+    return bytes;
+  }
+
+  /** Whether chunk `c` is in memory. */
+  holds(c: number): boolean {
+    return this.chunks[c] !== undefined;
+  }
+
+  /** Drops every cached chunk; later reads fail (the file descriptor is closed by the owner). */
+  close(): void {
+    this.closed = true;
+    for (let c = 0; c < this.chunks.length; c++) if (this.chunks[c]) chunkCache.release(this.evict(c));
   }
 }
 
-const checkScratch = new Uint8Array(CHECK_CHUNK);
+/**
+ * The process-wide budget of cached chunks of lazy sections (default {@link DEFAULT_CHUNK_CACHE_BYTES}),
+ * evicted by the clock algorithm (an approximation of least recently used: a chunk read since the
+ * hand last passed it is spared once).
+ */
+export const chunkCache = {
+  budget: 0,
+  bytes: 0,
+  ring: [] as Array<{ section: LazySection; chunk: number }>,
+  hand: 0,
+
+  admit(section: LazySection, chunk: number, bytes: number): void {
+    this.ring.push({ section, chunk });
+    this.bytes += bytes;
+    while (this.bytes > this.budget && this.ring.length > 1) this.evictOne();
+  },
+
+  release(bytes: number): void {
+    this.bytes -= bytes;
+  },
+
+  evictOne(): void {
+    for (;;) {
+      if (this.hand >= this.ring.length) this.hand = 0;
+      const e = this.ring[this.hand];
+      if (!e.section.holds(e.chunk)) {
+        this.remove(this.hand);
+        return;
+      }
+      if (e.section.used[e.chunk]) {
+        e.section.used[e.chunk] = 0;
+        this.hand++;
+        continue;
+      }
+      this.bytes -= e.section.evict(e.chunk);
+      this.remove(this.hand);
+      return;
+    }
+  },
+
+  remove(i: number): void {
+    const last = this.ring.pop()!;
+    if (i < this.ring.length) this.ring[i] = last;
+  },
+};
+
+/** Bytes of postings chunks a process keeps in memory by default (the rest is read from disk). */
+export const DEFAULT_CHUNK_CACHE_BYTES = 256 * 1024 * 1024;
+chunkCache.budget = DEFAULT_CHUNK_CACHE_BYTES;
+
+/** Sets the budget of cached postings chunks (bytes; 0 keeps none, every read goes to disk). */
+export function setChunkCacheBytes(bytes: number): void {
+  chunkCache.budget = Math.max(0, bytes);
+  while (chunkCache.bytes > chunkCache.budget && chunkCache.ring.length) chunkCache.evictOne();
+}
 
 /** readFully with errors naming the file. */
 function readAt(path: string, fd: number, into: Uint8Array, position: number): void {

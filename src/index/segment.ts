@@ -15,7 +15,7 @@ import { encodeStrings, StringTable } from './string-table.js';
 import { StoreReader } from './store.js';
 
 export const SEGMENT_MAGIC = 'ZHSSEG';
-/** Version 2: postings in blocks with skip tables, read from disk on demand (postings.ts). */
+/** Version 2: postings in blocks with skip tables, read from disk on demand (postings.ts); store records with a summary (store.ts). */
 export const SEGMENT_VERSION = 2;
 
 /** Per-field statistics of a segment (deleted documents included, as in Lucene). */
@@ -119,6 +119,11 @@ export class Segment {
   /** The stored document (read from disk). */
   document(doc: number): StoredDocument {
     return this.store.get(doc);
+  }
+
+  /** The stored document without its content (`content` is ''), read from disk: hits that show no snippet. */
+  summary(doc: number): StoredDocument {
+    return this.store.summary(doc);
   }
 
   close(): void {

@@ -81,7 +81,7 @@ function namesFromDocuments(snapshot: IndexSnapshot, unknown: Set<string>, out: 
       if (!carries) continue;
       let regions;
       try {
-        regions = segment.document(doc).regions ?? [];
+        regions = segment.summary(doc).regions ?? [];
       } catch (err) {
         // A damaged stored document (see `zhsearch check`): its codes keep their gazetteer name or none.
         if (err instanceof IndexFileError) continue;

@@ -332,7 +332,8 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
   const warnings: SearchWarning[] = [];
   const hits = top.map(({ segment, doc, score, tier, bm25, proximity }, i): SearchHit => {
     budget.check();
-    const d = storedDocument(snapshot.segments[segment].segment, doc, warnings);
+    // Without highlighting no snippet is shown: the record's summary is enough.
+    const d = storedDocument(snapshot.segments[segment].segment, doc, warnings, options.highlight === false);
     const explanation = options.explain ? explainHit(execution, segment, doc, score, bm25, proximity, ranking.proximity, tier) : null;
     const duplicates = copies ? { duplicates: copies[i].map((c) => duplicateRef(snapshot.segments[c.segment].segment, c.doc, warnings)) } : {};
     if (!d) return { ...unavailableHit(snapshot.segments[segment].segment.id(doc), score), ...(explanation ? { explain: explanation } : {}), ...duplicates };
@@ -488,9 +489,9 @@ function explainHit(execution: Execution, segment: number, doc: number, score: n
 }
 
 /** Stored document `doc` of `segment`, or null (and a warning) when its record is damaged. */
-function storedDocument(segment: Segment, doc: number, warnings: SearchWarning[]): StoredDocument | null {
+function storedDocument(segment: Segment, doc: number, warnings: SearchWarning[], summaryOnly = false): StoredDocument | null {
   try {
-    return segment.document(doc);
+    return summaryOnly ? segment.summary(doc) : segment.document(doc);
   } catch (err) {
     if (!(err instanceof IndexFileError)) throw err;
     warnings.push({ code: 'document_unavailable', id: segment.id(doc), file: err.file, message: err.message });
@@ -500,7 +501,7 @@ function storedDocument(segment: Segment, doc: number, warnings: SearchWarning[]
 
 /** A copy of a hit's story as `duplicates` lists it (id only, and a warning, when its record is damaged). */
 function duplicateRef(segment: Segment, doc: number, warnings: SearchWarning[]): DuplicateRef {
-  const d = storedDocument(segment, doc, warnings);
+  const d = storedDocument(segment, doc, warnings, true);
   if (!d) return { id: segment.id(doc), title: '', source: null, date: null, url: null };
   return { id: d.id, title: d.title ?? '', source: d.source ?? null, date: d.date ?? null, url: d.url ?? null };
 }

@@ -107,7 +107,7 @@ function titles(snapshot: IndexSnapshot, chars: string[], limit: number): Sugges
   for (const c of candidates.slice(0, limit * 4)) {
     let doc;
     try {
-      doc = snapshot.segments[c.segment].segment.document(c.doc);
+      doc = snapshot.segments[c.segment].segment.summary(c.doc);
     } catch (err) {
       // A damaged stored document (see `zhsearch check`) is left out of the suggestions.
       if (err instanceof IndexFileError) continue;
