@@ -20,6 +20,24 @@ function segFile(dir: string, ext: string): string {
   return join(dir, readdirSync(dir).find((f) => f.endsWith(ext))!);
 }
 
+/** Byte offset and length of section `name` of a section file (layout: src/index/section-file.ts). */
+function sectionRange(bytes: Buffer, name: string): { offset: number; length: number } {
+  const count = bytes.readUInt32LE(12);
+  for (let i = 0; i < count; i++) {
+    const e = 24 + i * 48;
+    if (bytes.toString('utf8', e, e + 32).replace(/\0+$/, '') === name) return { offset: bytes.readDoubleLE(e + 32), length: bytes.readUInt32LE(e + 40) };
+  }
+  throw new Error(`no section ${name}`);
+}
+
+/** Flips one byte in the middle of section `name` of `file`. */
+function flipInSection(file: string, name: string): void {
+  const bytes = readFileSync(file);
+  const { offset, length } = sectionRange(bytes, name);
+  bytes[offset + Math.floor(length / 2)] ^= 0xff;
+  writeFileSync(file, bytes);
+}
+
 describe.skipIf(!HAS_SHARED)('persistence', () => {
   let dir: string;
   let docs: DocumentInput[];
@@ -71,9 +89,7 @@ describe.skipIf(!HAS_SHARED)('persistence', () => {
 
   damaged('corrupted segment', (copy) => {
     const f = segFile(copy, '.seg');
-    const bytes = readFileSync(f);
-    bytes[Math.floor(bytes.length * 0.6)] ^= 0xff;
-    writeFileSync(f, bytes);
+    flipInSection(f, 'content.g.terms');
     return f;
   }, /checksum mismatch/);
 
@@ -96,6 +112,48 @@ describe.skipIf(!HAS_SHARED)('persistence', () => {
     writeFileSync(f, bytes);
     return f;
   }, /format version 0.*rebuild/);
+
+  // Format 1 (postings without skip tables, held in memory) was the format before format 2.
+  damaged('segment of the previous format (1)', (copy) => {
+    const f = segFile(copy, '.seg');
+    const bytes = readFileSync(f);
+    bytes.writeUInt32LE(1, 8);
+    writeFileSync(f, bytes);
+    return f;
+  }, /index format version 1, this build reads version 2: rebuild the index with `zhsearch index`/);
+
+  it('reports damaged postings (read on demand) when a search reads them, naming the file and section; `zhsearch check` finds them', () => {
+    const copy = tempDir();
+    try {
+      cpSync(dir, copy, { recursive: true });
+      const f = segFile(copy, '.seg');
+      flipInSection(f, 'content.g.post');
+      // Opening reads only the dictionaries and columns: it succeeds.
+      const index = SearchIndex.open(copy);
+      // Searching every character of the documents reads every chunk of the content's gram postings.
+      const chars = [...new Set(docs.flatMap((d) => [...d.content.slice(0, 200)]).filter((c) => /\p{Script=Han}/u.test(c)))];
+      const errors: Error[] = [];
+      for (const c of chars) {
+        try {
+          index.search(c, { size: 1 });
+        } catch (err) {
+          errors.push(err as Error);
+        }
+      }
+      void index.close();
+      expect(errors.length).toBeGreaterThan(0);
+      for (const e of errors) {
+        expect(e).toBeInstanceOf(IndexFileError);
+        expect(e.message).toContain(f);
+        expect(e.message).toMatch(/section content\.g\.post checksum mismatch at byte \d+ \(corrupted\)/);
+      }
+      const run = cli(['check', '--index-dir', copy]);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain('section content.g.post checksum mismatch');
+    } finally {
+      removeDir(copy);
+    }
+  });
 
   // A damaged manifest.json alone falls back to the kept commit (test/index/directory.test.ts).
   damaged('corrupted manifest (and kept commits)', (copy) => {
