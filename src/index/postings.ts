@@ -44,6 +44,147 @@ export interface PostingList {
   freqs: Int32Array;
 }
 
+/** The number of documents of a list, without decoding a {@link BlockPostings}. */
+export function sizeOf(list: PostingList): number {
+  return list instanceof BlockPostings ? list.df : list.docs.length;
+}
+
+/**
+ * A term's postings decoded on demand: `docs` and `freqs` decode the whole list the first time
+ * they are read; {@link cursor} walks it block by block, decoding only the blocks it stops in
+ * (an intersection with a short list skips the rest), and {@link maxFreq} reads the skip table.
+ */
+export class BlockPostings implements PostingList {
+  private full: PostingList | null = null;
+
+  constructor(
+    private readonly table: TermTable,
+    private readonly ord: number,
+    readonly df: number,
+    /** Called before the whole list is decoded (budget accounting). */
+    private readonly beforeDecode: (df: number) => void,
+  ) {}
+
+  private decoded(): PostingList {
+    if (!this.full) {
+      this.beforeDecode(this.df);
+      this.full = this.table.postings(this.ord);
+    }
+    return this.full;
+  }
+
+  get docs(): Int32Array {
+    return this.decoded().docs;
+  }
+
+  get freqs(): Int32Array {
+    return this.decoded().freqs;
+  }
+
+  /** The largest frequency of the list (from the skip table when the list is not decoded). */
+  maxFreq(): number {
+    if (this.full) return maxOf(this.full.freqs);
+    const skip = this.table.skipTable(this.ord);
+    return skip.blocks === 1 ? maxOf(this.decoded().freqs) : maxOf(skip.maxFreq);
+  }
+
+  /** A forward cursor over the list (decoded lists are searched in place). */
+  cursor(): PostingCursor {
+    if (this.full || this.df <= BLOCK) return new ArrayCursor(this.decoded());
+    return new BlockCursor(this.table, this.ord, this.table.skipTable(this.ord));
+  }
+}
+
+function maxOf(a: Int32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > max) max = a[i];
+  return max;
+}
+
+/** Moves forward through a postings list. */
+export interface PostingCursor {
+  /** The first document >= `target` from the current place on, or {@link END} (targets must not decrease). */
+  seek(target: number): number;
+  /** The frequency of the document the last {@link seek} returned. */
+  freq(): number;
+}
+
+/** What a cursor's seek returns past the last document. */
+export const END = 0x7fffffff;
+
+/** A cursor over a decoded list (galloping search). */
+export class ArrayCursor implements PostingCursor {
+  private i = 0;
+
+  constructor(private readonly list: PostingList) {}
+
+  seek(target: number): number {
+    const a = this.list.docs;
+    let i = this.i;
+    if (i < a.length && a[i] < target) {
+      let step = 1;
+      let lo = i;
+      let hi = i + 1;
+      while (hi < a.length && a[hi] < target) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+      }
+      if (hi > a.length) hi = a.length;
+      lo++;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (a[mid] < target) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    this.i = i;
+    return i < a.length ? a[i] : END;
+  }
+
+  freq(): number {
+    return this.list.freqs[this.i];
+  }
+}
+
+/** A cursor that jumps over whole blocks with the skip table and decodes only the blocks it stops in. */
+class BlockCursor implements PostingCursor {
+  private block = -1;
+  private i = 0;
+  private n = 0;
+  private readonly docs = new Int32Array(BLOCK);
+  private readonly freqs = new Int32Array(BLOCK);
+
+  constructor(private readonly table: TermTable, private readonly ord: number, private readonly skip: SkipTable) {}
+
+  seek(target: number): number {
+    const skip = this.skip;
+    let b = Math.max(this.block, 0);
+    while (b < skip.blocks && skip.lastDoc[b] < target) b++;
+    if (b >= skip.blocks) {
+      this.block = skip.blocks;
+      this.n = 0;
+      this.i = 0;
+      return END;
+    }
+    if (b !== this.block) {
+      this.n = this.table.decodeBlock(this.ord, skip, b, this.docs, this.freqs);
+      this.block = b;
+      this.i = 0;
+    }
+    const d = this.docs;
+    let i = this.i;
+    while (d[i] < target) i++;
+    this.i = i;
+    return d[i];
+  }
+
+  freq(): number {
+    return this.freqs[this.i];
+  }
+}
+
 /** Decoded positions of one term: `positions[starts[i] .. starts[i+1])` belong to `docs[i]`. */
 export interface PositionList extends PostingList {
   starts: Int32Array;
@@ -331,6 +472,22 @@ export class TermTable {
       table.minLength[b] = u[b * SKIP_FIELDS + 4];
     }
     return table;
+  }
+
+  /** Decodes block `b` of term `ord` (a term with a skip table) into `docs` and `freqs`; returns its document count. */
+  decodeBlock(ord: number, skip: SkipTable, b: number, docs: Int32Array, freqs: Int32Array): number {
+    const df = this.df[ord];
+    const n = b < skip.blocks - 1 ? BLOCK : df - BLOCK * (skip.blocks - 1);
+    const from = b === 0 ? 0 : skip.postEnd[b - 1];
+    const base = this.postOff[ord] + skipBytes(df);
+    const bytes = this.post.view(base + from, skip.postEnd[b] - from, scratch);
+    const d = docs.subarray(0, n);
+    const f = freqs.subarray(0, n);
+    readIncreasingPairs(bytes, 0, d, f);
+    // The first delta of a block counts from the last document of the block before.
+    const shift = b === 0 ? 0 : skip.lastDoc[b - 1] + 1;
+    if (shift) for (let i = 0; i < n; i++) d[i] += shift;
+    return n;
   }
 
   /** The encoded postings of term `ord` as stored (copies). */

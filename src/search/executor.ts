@@ -19,11 +19,11 @@
  * Owns: matching and scoring. Must not: parse, sort, paginate or read stored documents.
  */
 import type { IndexSnapshot } from '../index/reader.js';
-import type { PostingList } from '../index/postings.js';
+import { ArrayCursor, BlockPostings, sizeOf, type PostingCursor, type PostingList } from '../index/postings.js';
 import { FIELDS, type FieldName, type RankingOptions } from '../index/schema.js';
 import { bm25Norm, idf, termWeight } from './bm25.js';
 import { addSetScores, all, EMPTY, filter, gallop, intersectUnions, subtract, unionAll, unionDocs, type DocSet } from './doc-set.js';
-import { addFieldScores, scoreAll, type FieldScorer } from './field-scorer.js';
+import { addFieldScores, addFieldScoresWith, scoreAll, type FieldScorer } from './field-scorer.js';
 import { prunedUnion } from './pruning.js';
 import { describeLeaf, positiveLeaves, type Leaf, type Plan, type PlanNode } from './plan.js';
 import { lowestTierToScore, scoreTiers, segmentTiers, tierCounts, type TierClause } from './tiers.js';
@@ -90,6 +90,12 @@ export interface Collect {
   rejected: ((segment: number, docs: Int32Array) => Uint8Array) | null;
   /** Under tiered matching, keep only the best tier that has a document that counts (a relaxed AND). */
   bestTierOnly?: boolean;
+  /**
+   * Intersections probe the longer lists block by block, decoding only the blocks that can hold
+   * a document of the shortest (postings.ts BlockPostings); false decodes every list whole (the
+   * exhaustive reference the tests compare with).
+   */
+  skipBlocks?: boolean;
 }
 
 /** A word in fewer documents than this is never common (a small collection has no common words). */
@@ -113,11 +119,11 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
           return ord < 0 ? null : postings.postings(field.words, ord);
         });
         // A word leaf scores documents having the word by its word frequency, so they need no position check.
-        const known = leaf.kind === 'word' ? words[0]?.docs : undefined;
+        const known = leaf.kind === 'word' ? (words[0] ?? undefined) : undefined;
         const substring = matchSubstring(field.grams, leaf.chars, postings, known);
         perField.set(f, { substring, words });
-        add(substringDf[leaf.id], f, substring.docs.length);
-        words.forEach((p, i) => add(wordDf[leaf.id][i], f, p ? p.docs.length : 0));
+        add(substringDf[leaf.id], f, sizeOf(substring));
+        words.forEach((p, i) => add(wordDf[leaf.id][i], f, p ? sizeOf(p) : 0));
       }
       data[leaf.id][s] = perField;
     });
@@ -139,7 +145,7 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
       const out: FieldScorer[] = [];
       for (const f of leaf.fields) {
         const { substring, words } = data[leaf.id][s].get(f)!;
-        if (!substring.docs.length) continue;
+        if (!sizeOf(substring)) continue;
         const stats = snapshot.stats[f];
         const { norms, minNorm } = normsOf(snapshot, s, f, ranking);
         const weight = (idfValue: number) => (leaf.boost ?? 1) * termWeight(ranking.boosts[f], idfValue, ranking.k1);
@@ -168,11 +174,29 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
      */
     const intersectOf = (nodes: PlanNode[]): DocSet => {
       const parts = nodes.map((n) => (n.type === 'leaf' ? { fields: scorers(n.leaf), set: null } : { fields: null, set: evaluate(n) }));
-      const docs = intersectUnions(parts.map((p) => (p.set ? [p.set.docs] : p.fields!.map((f) => f.substring.docs))));
+      if (!collect.skipBlocks) {
+        const docs = intersectUnions(parts.map((p) => (p.set ? [p.set.docs] : p.fields!.map((f) => f.substring.docs))));
+        const scores = new Float64Array(docs.length);
+        for (const p of parts) {
+          if (p.set) addSetScores(p.set, docs, scores);
+          else for (const f of p.fields!) addFieldScores(f, docs, scores);
+        }
+        return { docs, scores };
+      }
+      // The part with the fewest documents is decoded whole; the others are probed with cursors,
+      // which skip the blocks that cannot hold any of its documents.
+      const size = (p: (typeof parts)[number]) => (p.set ? p.set.docs.length : p.fields!.reduce((n, f) => n + sizeOf(f.substring), 0));
+      const order = parts.map((_, i) => i).sort((a, b) => size(parts[a]) - size(parts[b]));
+      const lead = parts[order[0]];
+      let docs = lead.set ? lead.set.docs : unionDocs(lead.fields!.map((f) => f.substring.docs));
+      for (let k = 1; k < order.length && docs.length; k++) {
+        const p = parts[order[k]];
+        docs = keepInAnyCursor(docs, p.set ? [new ArrayCursor({ docs: p.set.docs, freqs: p.set.docs })] : p.fields!.map((f) => cursorOf(f.substring)));
+      }
       const scores = new Float64Array(docs.length);
       for (const p of parts) {
         if (p.set) addSetScores(p.set, docs, scores);
-        else for (const f of p.fields!) addFieldScores(f, docs, scores);
+        else for (const f of p.fields!) addFieldScoresWith(f, cursorOf(f.substring), f.word ? cursorOf(f.word) : null, docs, scores);
       }
       return { docs, scores };
     };
@@ -338,6 +362,27 @@ function normsOf(snapshot: IndexSnapshot, s: number, f: FieldName, ranking: Rank
     if (bySegment.size < 64) bySegment.set(key, cached);
   }
   return cached;
+}
+
+/** A forward cursor over a list: block by block for lists decoded on demand. */
+function cursorOf(list: PostingList): PostingCursor {
+  return list instanceof BlockPostings ? list.cursor() : new ArrayCursor(list);
+}
+
+/** The documents of sorted `docs` that some cursor has (cursors only move forward). */
+function keepInAnyCursor(docs: Int32Array, cursors: PostingCursor[]): Int32Array {
+  const out = new Int32Array(docs.length);
+  let n = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i];
+    for (let k = 0; k < cursors.length; k++) {
+      if (cursors[k].seek(doc) === doc) {
+        out[n++] = doc;
+        break;
+      }
+    }
+  }
+  return out.subarray(0, n);
 }
 
 function add(m: Map<FieldName, number>, f: FieldName, n: number): void {

@@ -5,7 +5,7 @@
  *
  * Owns: the per-document score of a field and its upper bound. Must not: combine leaves.
  */
-import type { PostingList } from '../index/postings.js';
+import { END, type PostingCursor, type PostingList } from '../index/postings.js';
 import type { FieldName } from '../index/schema.js';
 import { gallop, type DocSet } from './doc-set.js';
 
@@ -70,6 +70,26 @@ export function addFieldScores(f: FieldScorer, docs: Int32Array, scores: Float64
     j = gallop(wd, j, doc);
     if (j < wd.length && wd[j] === doc) scores[k] += (f.wordWeight * wf[j]) / (wf[j] + f.norms[doc]);
     else scores[k] += (f.substringWeight * sf[i]) / (sf[i] + f.norms[doc]);
+  }
+}
+
+/**
+ * {@link addFieldScores} through cursors over the field's substring and word lists (which decode
+ * only the blocks they visit): the same scores, bit for bit.
+ */
+export function addFieldScoresWith(f: FieldScorer, substring: PostingCursor, word: PostingCursor | null, docs: Int32Array, scores: Float64Array): void {
+  for (let k = 0; k < docs.length; k++) {
+    const doc = docs[k];
+    const at = substring.seek(doc);
+    if (at === END) return;
+    if (at !== doc) continue;
+    if (word && word.seek(doc) === doc) {
+      const tf = word.freq();
+      scores[k] += (f.wordWeight * tf) / (tf + f.norms[doc]);
+    } else {
+      const tf = substring.freq();
+      scores[k] += (f.substringWeight * tf) / (tf + f.norms[doc]);
+    }
   }
 }
 

@@ -6,26 +6,32 @@
  * Owns: decoding on behalf of one request and what it costs. Must not: outlive the request (it
  * holds the decoded lists) or choose which terms to read.
  */
-import type { PositionCursor, PostingList, TermTable } from '../index/postings.js';
+import { BlockPostings, type PositionCursor, type TermTable } from '../index/postings.js';
 import type { Budget } from './budget.js';
 
 /** Bytes a decoded list costs: a document number and a frequency per document. */
 const BYTES_PER_POSTING = 8;
 
 export class PostingsCache {
-  private readonly lists = new Map<TermTable, Map<number, PostingList>>();
+  private readonly lists = new Map<TermTable, Map<number, BlockPostings>>();
+  private readonly charge = (df: number) => {
+    this.budget.check();
+    this.budget.charge(df * BYTES_PER_POSTING);
+  };
 
   constructor(readonly budget: Budget) {}
 
-  /** The documents and frequencies of term `ord` of `table`. */
-  postings(table: TermTable, ord: number): PostingList {
+  /**
+   * The documents and frequencies of term `ord` of `table`, decoded when first read (whole, or
+   * block by block through a cursor: see BlockPostings).
+   */
+  postings(table: TermTable, ord: number): BlockPostings {
     let byOrd = this.lists.get(table);
     if (!byOrd) this.lists.set(table, (byOrd = new Map()));
     let list = byOrd.get(ord);
     if (!list) {
       this.budget.check();
-      this.budget.charge(table.df[ord] * BYTES_PER_POSTING);
-      list = table.postings(ord);
+      list = new BlockPostings(table, ord, table.df[ord], this.charge);
       byOrd.set(ord, list);
     }
     return list;

@@ -281,6 +281,7 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
     // Collapsing an index with duplicate groups: room for a few copies among the first hits, so the window rarely needs a second execution.
     k: sort === 'relevance' && options.prune !== false ? (collapse && stories.groups > 0 ? 2 * window : window) : null,
     rejected: filters.empty ? null : (s, docs) => filters.failures(s, docs),
+    skipBlocks: options.prune !== false,
   };
 
   /** The unfiltered matches (for facets), the filters each fails, and the filtered ones (for total and hits). */

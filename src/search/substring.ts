@@ -31,7 +31,7 @@ let scratchKeys = new Float64Array(1024);
 
 /**
  * Documents whose field contains `chars` consecutively, with the number of occurrences
- * (overlapping ones included). `known` (optional, sorted) lists documents already known to
+ * (overlapping ones included). `knownList` (optional) lists documents already known to
  * contain them (those where jieba produced the word): they are accepted without reading
  * positions, with frequency 1, since the caller scores them by their word frequency.
  */
@@ -39,7 +39,7 @@ export function matchSubstring(
   grams: TermTable,
   chars: readonly string[],
   postings: PostingsCache = new PostingsCache(Budget.unlimited()),
-  known?: Int32Array,
+  knownList?: PostingList,
 ): PostingList {
   if (chars.length === 0) return NONE;
   if (chars.length <= 2) {
@@ -47,6 +47,7 @@ export function matchSubstring(
     return ord < 0 ? NONE : postings.postings(grams, ord);
   }
   const budget = postings.budget;
+  const known = knownList?.docs;
   // The string as a sequence of distinct-bigram numbers, and how often each bigram occurs in it.
   const ordOf = new Map<string, number>();
   const ords: number[] = [];

@@ -1,14 +1,17 @@
 /**
- * Dynamic pruning (src/search/pruning.ts) returns exactly what exhaustive scoring returns: the
- * same hits with the same scores, the same totals and facets, on many random OR queries over an
- * xwlb sample in several segments with deletions, with and without filters, on several pages.
+ * Dynamic pruning (src/search/pruning.ts) and block skipping (postings in blocks with skip tables,
+ * src/index/postings.ts: intersections decode only the blocks they need) return exactly what
+ * exhaustive scoring over wholly decoded lists returns (`prune: false`): the same hits with the
+ * same scores, the same totals and facets, on many random OR and AND queries over an xwlb sample
+ * in several segments (with lists of many blocks) with deletions, with and without filters, on
+ * several pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SearchIndex, type SearchOptions } from '../../src/index.js';
 import { pruningStats } from '../../src/search/pruning.js';
 import { HAS_SHARED, random, removeDir, tempDir, xwlbSample } from '../helpers.js';
 
-const QUERIES = 400;
+const QUERIES = 1200;
 
 describe.skipIf(!HAS_SHARED)('pruned top-k equals exhaustive scoring', () => {
   let dir: string;
@@ -33,7 +36,7 @@ describe.skipIf(!HAS_SHARED)('pruned top-k equals exhaustive scoring', () => {
     removeDir(dir);
   });
 
-  it(`${QUERIES} random OR queries: same hits, scores, totals and facets`, () => {
+  it(`${QUERIES} random OR and AND queries: same hits, scores, totals and facets`, () => {
     const rnd = random(99);
     const han = /^[\u4e00-\u9fff]+$/;
     const pick = (len: number): string => {
@@ -44,8 +47,42 @@ describe.skipIf(!HAS_SHARED)('pruned top-k equals exhaustive scoring', () => {
         if (han.test(s)) return s;
       }
     };
+    /** 2-3 words of one document (each a run of 2-4 Han characters of it), so an AND matches. */
+    const wordsOfOneDocument = (): string => {
+      const t = texts[Math.floor(rnd() * texts.length)];
+      const n = 2 + Math.floor(rnd() * 2);
+      const out: string[] = [];
+      for (let tries = 0; out.length < n && tries < 200; tries++) {
+        const len = 2 + Math.floor(rnd() * 3);
+        const at = Math.floor(rnd() * Math.max(1, t.length - len));
+        const w = t.slice(at, at + len);
+        if (han.test(w)) out.push(w);
+      }
+      return out.join(' ');
+    };
     let pruned = 0;
+    let ands = 0;
     for (let i = 0; i < QUERIES; i++) {
+      if (i % 3 === 2) {
+        // AND: block skipping in the intersection (op and, no relaxation tiers when it matches).
+        const q = rnd() < 0.7 ? wordsOfOneDocument() : `${pick(2)} ${pick(2 + Math.floor(rnd() * 2))}`;
+        const options: SearchOptions = {
+          op: 'and',
+          size: [1, 10, 20][i % 3],
+          page: 1 + (i % 4 === 3 ? 1 : 0),
+          highlight: false,
+          facets: ['year', 'source', 'province'],
+          filters: i % 5 === 4 ? { from: '2016', to: '2020' } : undefined,
+          sort: i % 7 === 6 ? 'date_desc' : 'relevance',
+        };
+        const fast = index.search(q, options);
+        const full = index.search(q, { ...options, prune: false });
+        expect(fast.total, q).toBe(full.total);
+        expect(fast.hits.map((h) => [h.id, h.score]), q).toEqual(full.hits.map((h) => [h.id, h.score]));
+        expect(fast.facets, q).toEqual(full.facets);
+        if (full.total > 0) ands++;
+        continue;
+      }
       const kind = rnd();
       // 2-8 words of 2-3 characters, or a pasted run of text.
       const q =
@@ -71,8 +108,10 @@ describe.skipIf(!HAS_SHARED)('pruned top-k equals exhaustive scoring', () => {
       expect(fast.facets, q).toEqual(full.facets);
       if (fast.total > (options.page ?? 1) * (options.size ?? 10)) pruned++;
     }
-    // Most queries have more matches than the page needs, so pruning had something to skip, and it did.
-    expect(pruned).toBeGreaterThan(QUERIES / 2);
+    // Most OR queries have more matches than the page needs, so pruning had something to skip, and it did.
+    expect(pruned).toBeGreaterThan(QUERIES / 3);
+    // Most AND queries match something.
+    expect(ands).toBeGreaterThan(QUERIES / 6);
     console.log(`pruning: ${JSON.stringify(pruningStats)}`);
     expect(pruningStats.scoredExactly).toBeLessThan(pruningStats.matches / 2);
   });
