@@ -69,13 +69,17 @@ function sphinxVersion(): string {
   return out.split('\n')[0]?.trim() || 'Sphinx';
 }
 
-const running = new Set<ChildProcess>();
+/** searchd processes started here, with the directory of their index. */
+const running = new Map<ChildProcess, string>();
 let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
   const killAll = () => {
-    for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
+    for (const [child, dir] of running) {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -154,7 +158,7 @@ searchd
       rmSync(tsv, { force: true });
       hookExit();
       const child = spawn('searchd', ['--config', conf, '--nodetach'], { stdio: 'ignore' });
-      running.add(child);
+      running.set(child, dir);
       child.once('exit', () => running.delete(child));
       const server = new SphinxServer(dir, port, child, mysql, buildSeconds, sphinxVersion());
       await server.ready();

@@ -59,6 +59,9 @@ export class SqlitePeer implements Peer {
    */
   constructor(Database: DatabaseConstructor, lines: readonly string[], titleCounts: ArrayLike<number>) {
     this.dir = mkdtempSync(join(tmpdir(), 'zhsearch-fts5-'));
+    const dir = this.dir;
+    // The database file goes with the process, however it ends (close() removes it earlier).
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     this.path = join(this.dir, 'fts5.db');
     const db = new Database(this.path);
     this.db = db;
