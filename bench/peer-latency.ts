@@ -5,14 +5,17 @@
  * 50 queries, then each query once, at most --budget seconds), and checked against the floor: per
  * class the mean total, the number of queries whose total differs from the floor's, and the top-10
  * overlap with the floor. A quick look at a peer on the full corpus without the full benchmark.
+ * With --ours DIR, our engine on an index already built of the same documents is timed in the
+ * same blocks (the raw query string through the public API, op, top 10, no highlighting, no facets).
  *
  * Usage: npx tsx --expose-gc bench/peer-latency.ts --tokens CACHE --queries FILE
- *          [--peers floor,sqlite,sphinx,sphinx-bm25] [--budget S] [--xwlb] [--out FILE]
+ *          [--peers floor,sqlite,sphinx,sphinx-bm25] [--ours INDEX_DIR] [--budget S] [--xwlb] [--out FILE]
  *   --xwlb: write the cache's `.titles` from the xwlb corpus (ids matched) when it is missing.
  *
- * Owns: this side-by-side of the peers. Must not: build or run our engine.
+ * Owns: this side-by-side of the peers. Must not: build our engine or write to its index.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { SearchIndex } from '../src/index.js';
 import { loadXwlb } from './corpora.js';
 import { flags, latency, ms, type Latency } from './measure.js';
 import { buildOptionalPeer, buildPeer, OPTIONAL_PEER_NAMES, PEER_NAMES, type OptionalPeerName, type OptionalPeerStats, type Peer, type PeerName } from './peers.js';
@@ -43,6 +46,21 @@ try {
 const queries = JSON.parse(readFileSync(queryFile, 'utf8')) as Record<QueryClass, Query[]>;
 
 const peers: Peer[] = [];
+const oursDir = f.get('ours');
+const oursIndex = oursDir ? SearchIndex.open(oursDir) : null;
+const lineOf = new Map(ids.map((id, i) => [id, i]));
+/** Ours as a peer of this script: it gets the raw query (set before each call), not the terms. */
+let currentQuery = '';
+if (oursIndex) {
+  oursIndex.search('预热');
+  peers.push({
+    name: 'ours',
+    search: (_terms, op, k) => {
+      const r = oursIndex.search(currentQuery, { op, size: k, highlight: false });
+      return { total: r.total, docs: r.hits.map((h) => lineOf.get(h.id) ?? -1) };
+    },
+  });
+}
 const stats: Record<string, OptionalPeerStats | { buildSeconds: number }> = {};
 for (const name of names) {
   log(`building ${name}...`);
@@ -67,6 +85,7 @@ interface Block {
 
 async function time(peer: Peer, qs: readonly Query[]): Promise<Block> {
   const call = async (q: Query) => {
+    currentQuery = q.q;
     const r = peer.search(q.terms, q.op, 10);
     return r instanceof Promise ? await r : r;
   };
@@ -77,6 +96,7 @@ async function time(peer: Peer, qs: readonly Query[]): Promise<Block> {
   const until = performance.now() + budget * 1000;
   for (const q of qs) {
     if (performance.now() > until) break;
+    currentQuery = q.q;
     const started = performance.now();
     const r = peer.search(q.terms, q.op, 10);
     const res = r instanceof Promise ? await r : r;
@@ -127,11 +147,14 @@ for (const cls of CLASSES) {
     row[`${name} total`] = meanTotal.toFixed(0);
     out[name] = entry;
   }
+  const ours = blocks.get('ours');
+  if (ours) for (const [name, b] of blocks) if (name !== 'ours') row[`ours/${name} p50, p99`] = `${(ours.latency.p50 / b.latency.p50).toFixed(2)}, ${(ours.latency.p99 / b.latency.p99).toFixed(2)}`;
   results[cls] = out;
   rows[CLASS_LABELS[cls]] = row;
 }
 console.log(`\nPeers, p50 / p99 ms (${lines.length} documents, top 10 + total; Sphinx over loopback SphinxQL)`);
 console.table(rows);
 for (const peer of peers) await peer.close?.();
+await oursIndex?.close();
 const outPath = f.get('out');
 if (outPath) writeFileSync(outPath, JSON.stringify({ date: new Date().toISOString(), documents: lines.length, budgetSeconds: budget, stats, classes: results }, null, 2));
