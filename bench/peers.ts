@@ -135,8 +135,9 @@ export function buildPeer(name: PeerName, lines: readonly string[], ids: readonl
   }
 }
 
-/** Optional peers built so far in this process that share a server (the Sphinx rankers share one searchd). */
+/** The searchd the Sphinx rankers of this process share (one index of the same lines). */
 let sphinxServer: Promise<import('./peer-sphinx.js').SphinxServer> | null = null;
+let sphinxLines: readonly string[] | null = null;
 
 /**
  * Builds an optional peer, or returns null (after a log line saying why) when it cannot run here.
@@ -168,7 +169,8 @@ export async function buildOptionalPeer(
   }
   let server;
   try {
-    if (sphinxServer && !(await sphinxServer.catch(() => null))?.alive) sphinxServer = null;
+    if (sphinxServer && (sphinxLines !== lines || !(await sphinxServer.catch(() => null))?.alive)) sphinxServer = null;
+    sphinxLines = lines;
     server = await (sphinxServer ??= SphinxServer.start(lines, titleCounts));
   } catch (err) {
     sphinxServer = null;
