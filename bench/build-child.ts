@@ -6,6 +6,10 @@
  *     builds the peer from the cached tokens: { buildSeconds, heapMB, arrayBuffersMB, rssMB },
  *     memory = what the built engine holds (after GC, input released) minus the process before
  *     reading the input;
+ *   build-child.ts optional <sqlite|sphinx> <token cache>
+ *     builds an optional peer (bench/peers.ts buildOptionalPeer; the cache's `.titles` must exist):
+ *     { engine, buildSeconds, diskMB, serverRssMB? } as the peer measures them (its index lives in
+ *     SQLite's file or in searchd, not in this heap), or { skipped } where it cannot run here;
  *   build-child.ts ours <index dir> [queries.json]
  *     opens our built index: { loadSeconds, heapMB, arrayBuffersMB, rssMB } (memory beyond an
  *     open empty index, so jieba and module state are not counted); with a queries file
@@ -20,8 +24,8 @@ import { join } from 'node:path';
 import { SearchIndex } from '../src/index.js';
 import { latency, memory, type Latency } from './measure.js';
 import { ALL_FACETS } from './ours.js';
-import { buildPeer, type Peer, type PeerName } from './peers.js';
-import { readTokenIds, readTokenLines } from './tokens.js';
+import { buildOptionalPeer, buildPeer, type OptionalPeerName, type Peer, type PeerName } from './peers.js';
+import { readTokenIds, readTokenLines, titleCounts } from './tokens.js';
 
 const [mode, a, b] = process.argv.slice(2);
 
@@ -45,6 +49,17 @@ if (mode === 'peer') {
   const after = memory();
   console.log(JSON.stringify({ engine: a, buildSeconds, ...delta(before, after) }));
   peer = null;
+} else if (mode === 'optional') {
+  let why = '';
+  const built = await buildOptionalPeer(a as OptionalPeerName, readTokenLines(b), titleCounts(b), (m) => {
+    why = m;
+    console.error(m);
+  });
+  if (!built) console.log(JSON.stringify({ engine: a, skipped: why || true }));
+  else {
+    console.log(JSON.stringify(built.stats()));
+    await built.peer.close?.();
+  }
 } else if (mode === 'ours') {
   const empty = mkdtempSync(join(tmpdir(), 'zhsearch-empty-'));
   const warm = SearchIndex.open(empty);
@@ -80,6 +95,6 @@ if (mode === 'peer') {
   await warm.close();
   rmSync(empty, { recursive: true, force: true });
 } else {
-  console.error('usage: build-child.ts peer <name> <token cache> | ours <index dir> [queries.json]');
+  console.error('usage: build-child.ts peer <name> <token cache> | optional <name> <token cache> | ours <index dir> [queries.json]');
   process.exit(2);
 }

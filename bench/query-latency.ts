@@ -4,7 +4,9 @@
  * build time and memory measured in fresh child processes (bench/build-child.ts; medians of
  * --runs), our build (the CLI, end to end) and the load time of our built index, and the top-10
  * overlap of ours with the floor, with BM25 computed per field as ours defines it, and with
- * MiniSearch.
+ * MiniSearch. The optional peers (SQLite FTS5, Sphinx: bench/peers.ts OPTIONAL_PEER_NAMES) are
+ * timed the same way where they can run (otherwise skipped with a log line), with their totals
+ * compared to the floor's query by query.
  *
  * For each query class (bench/queries.ts): our engine in 3 variants (no facets, all facets, region
  * + date filter), then each peer (their own semantics; no facets or filters), each as one block:
@@ -24,9 +26,9 @@ import { loadXwlb, type Doc } from './corpora.js';
 import { FieldedReference } from './floor.js';
 import { ensureCompiled, flags, latency, median, memory, ms, runJsonChild, sourceFingerprint, type Latency } from './measure.js';
 import { buildWithCli, regionDateFilter, searchOptions, VARIANTS, writeInput, type OursBuild, type Variant } from './ours.js';
-import { buildPeer, floorOf, PEER_NAMES, type Peer, type PeerName } from './peers.js';
+import { buildOptionalPeer, buildPeer, floorOf, OPTIONAL_PEER_NAMES, PEER_NAMES, type OptionalPeerName, type OptionalPeerStats, type Peer, type PeerName } from './peers.js';
 import { buildQueries, CLASS_LABELS, CLASSES, type Query, type QueryClass } from './queries.js';
-import { docTokens, getJieba, readTokenIds, readTokenLines, tokenCache } from './tokens.js';
+import { docTokens, getJieba, readTokenIds, readTokenLines, titleCounts, tokenCache } from './tokens.js';
 
 const f = flags(process.argv.slice(2));
 const quick = f.has('quick');
@@ -68,6 +70,7 @@ for (const d of raw) {
   if (s) docs.push({ id: s.id, date: s.date ?? '', title: s.title ?? '', tags: s.tags ?? [], content: s.content, source: s.source ?? '', url: s.url ?? '' });
 }
 const tokens = tokenCache(docs, 'xwlb-indexed');
+const titles = titleCounts(tokens, docs);
 
 // nodejieba alone on the raw text, one thread (the bound of our indexing): MB/s.
 getJieba().cutForSearch('预热', true);
@@ -94,6 +97,19 @@ for (let r = 0; r < runs; r++) {
     (childRuns[name] ??= []).push(await runJsonChild(['bench/build-child.ts', 'peer', name, tokens]));
   }
 }
+// The optional peers' builds in fresh processes ('sphinx-bm25' shares the index of 'sphinx').
+type OptionalChild = Partial<OptionalPeerStats> & { skipped?: string; peakRssMB: number };
+const optionalChildRuns: Partial<Record<OptionalPeerName, OptionalChild[]>> = {};
+for (let r = 0; r < runs; r++) {
+  for (const name of ['sqlite', 'sphinx'] as const) {
+    log(`building ${name} in a fresh process (${r + 1}/${runs})...`);
+    try {
+      (optionalChildRuns[name] ??= []).push(await runJsonChild<OptionalChild>(['bench/build-child.ts', 'optional', name, tokens]));
+    } catch (err) {
+      log(`  ${name}'s build failed in the child: ${(err as Error).message}`);
+    }
+  }
+}
 const summarize = (rs: (ChildMemory & { buildSeconds?: number; loadSeconds?: number })[]) => ({
   runs: rs,
   buildSeconds: median(rs.map((x) => x.buildSeconds ?? NaN)),
@@ -116,6 +132,14 @@ for (const name of PEER_NAMES) {
   peers[name] = buildPeer(name, lines, ids);
   inProcessBuild[name] = (performance.now() - t) / 1000;
 }
+const optional: Partial<Record<OptionalPeerName, { peer: Peer; stats: () => OptionalPeerStats; inProcessBuildSeconds: number }>> = {};
+for (const name of OPTIONAL_PEER_NAMES) {
+  log(`building ${name} in this process...`);
+  t = performance.now();
+  const built = await buildOptionalPeer(name, lines, titles, log);
+  if (built) optional[name] = { ...built, inProcessBuildSeconds: (performance.now() - t) / 1000 };
+}
+const optionalNames = OPTIONAL_PEER_NAMES.filter((n) => optional[n]);
 const floor = floorOf(peers.floor);
 const queries = buildQueries(docs, { perClass, df: (w) => floor.postings.df(w), docCount: floor.size });
 const filter = regionDateFilter(docs);
@@ -129,6 +153,8 @@ interface Block {
   meanTotal: number;
   errors: number;
   tops: string[][];
+  /** Each timed query's total (peers only). */
+  totals?: number[];
 }
 
 function timeOurs(qs: readonly Query[], variant: Variant, extra: SearchOptions = {}, timed = true): Block {
@@ -156,22 +182,37 @@ function timeOurs(qs: readonly Query[], variant: Variant, extra: SearchOptions =
   return { latency: latency(samples), meanTotal: totals / Math.max(1, samples.length), errors, tops };
 }
 
-function timePeer(peer: Peer, qs: readonly Query[]): Block {
+/** Times a peer; a peer in another process (Sphinx) answers with a promise, awaited inside the timing. */
+async function timePeer(peer: Peer, qs: readonly Query[]): Promise<Block> {
   gc();
-  for (const q of qs.slice(0, WARM_UP)) peer.search(q.terms, q.op, 10);
+  for (const q of qs.slice(0, WARM_UP)) {
+    const r = peer.search(q.terms, q.op, 10);
+    if (r instanceof Promise) await r;
+  }
   const samples: number[] = [];
   const tops: string[][] = [];
+  const each: number[] = [];
   let totals = 0;
   const until = performance.now() + budget * 1000;
   for (const q of qs) {
     if (performance.now() > until) break;
     const started = performance.now();
-    const r = peer.search(q.terms, q.op, 10);
+    const p = peer.search(q.terms, q.op, 10);
+    const r = p instanceof Promise ? await p : p;
     samples.push(performance.now() - started);
     totals += r.total;
+    each.push(r.total);
     tops.push(r.docs.map((d) => ids[d]));
   }
-  return { latency: latency(samples), meanTotal: totals / Math.max(1, samples.length), errors: 0, tops };
+  return { latency: latency(samples), meanTotal: totals / Math.max(1, samples.length), errors: 0, tops, totals: each };
+}
+
+/** Queries (of those both timed) whose totals differ, and how many were compared. */
+function totalsDiffering(a: Block, b: Block): { differing: number; compared: number } {
+  const n = Math.min(a.totals?.length ?? 0, b.totals?.length ?? 0);
+  let differing = 0;
+  for (let i = 0; i < n; i++) if (a.totals![i] !== b.totals![i]) differing++;
+  return { differing, compared: n };
 }
 
 /** Mean over queries of |A ∩ B| / max(|A|, |B|) (queries where both are empty are left out). */
@@ -189,15 +230,17 @@ function overlap(a: string[][], b: string[][]): number {
 }
 
 const results: Record<string, unknown> = {};
-const blocks = {} as Record<QueryClass, { ours: Record<Variant, Block>; peers: Record<PeerName, Block> }>;
+const blocks = {} as Record<QueryClass, { ours: Record<Variant, Block>; peers: Record<PeerName, Block>; optional: Partial<Record<OptionalPeerName, Block>> }>;
 for (const cls of CLASSES) {
   const qs = queries[cls];
   log(`timing ${cls} (${qs.length} queries)...`);
   const ours = {} as Record<Variant, Block>;
   for (const v of VARIANTS) ours[v] = timeOurs(qs, v);
   const peerBlocks = {} as Record<PeerName, Block>;
-  for (const name of PEER_NAMES) peerBlocks[name] = timePeer(peers[name], qs);
-  blocks[cls] = { ours, peers: peerBlocks };
+  for (const name of PEER_NAMES) peerBlocks[name] = await timePeer(peers[name], qs);
+  const optionalBlocks: Partial<Record<OptionalPeerName, Block>> = {};
+  for (const name of optionalNames) optionalBlocks[name] = await timePeer(optional[name]!.peer, qs);
+  blocks[cls] = { ours, peers: peerBlocks, optional: optionalBlocks };
 }
 
 // --- top-10 overlap (untimed): ours with flat boosts, and the per-field exhaustive reference.
@@ -244,6 +287,24 @@ for (const cls of CLASSES) {
       floorVsMiniSearch: overlap(b.peers.floor.tops, b.peers.minisearch.tops),
       referenceFlatVsFloor: overlap(refFlat, b.peers.floor.tops),
     },
+    // SQLite FTS5 / Sphinx, where they ran: latency, mean total, totals against the floor's, overlaps.
+    optionalPeers: Object.fromEntries(
+      optionalNames.map((p) => {
+        const o = b.optional[p]!;
+        return [
+          p,
+          {
+            ...o.latency,
+            meanTotal: o.meanTotal,
+            totalsVsFloor: totalsDiffering(o, b.peers.floor),
+            oursOverP50: b.ours.plain.latency.p50 / o.latency.p50,
+            oursOverP99: b.ours.plain.latency.p99 / o.latency.p99,
+            overlapOurs: overlap(b.ours.plain.tops, o.tops),
+            overlapFloor: overlap(b.peers.floor.tops, o.tops),
+          },
+        ];
+      }),
+    ),
   };
 }
 
@@ -277,6 +338,26 @@ const output = {
   },
   ours: { build: oursBuild, load: summarize(childRuns.ours), inProcessLoadSeconds },
   peers: Object.fromEntries(PEER_NAMES.map((p) => [p, { ...summarize(childRuns[p]), inProcessBuildSeconds: inProcessBuild[p] }])),
+  optionalPeers: Object.fromEntries(
+    OPTIONAL_PEER_NAMES.map((p) => {
+      const inProcess = optional[p];
+      const rs = (optionalChildRuns[p === 'sphinx-bm25' ? 'sphinx' : p] ?? []).filter((x) => !x.skipped);
+      if (!inProcess) return [p, { skipped: true }];
+      const s = inProcess.stats();
+      return [
+        p,
+        {
+          engine: s.engine,
+          buildSeconds: rs.length ? median(rs.map((x) => x.buildSeconds ?? NaN)) : NaN,
+          diskMB: s.diskMB,
+          serverRssMB: s.serverRssMB ?? null,
+          peakRssMB: rs.length ? median(rs.map((x) => x.peakRssMB)) : NaN,
+          inProcessBuildSeconds: s.buildSeconds,
+          runs: rs,
+        },
+      ];
+    }),
+  ),
   classes: results,
   indexDir: keep ? indexDir : null,
 };
@@ -298,6 +379,12 @@ for (const cls of CLASSES) {
     'ours/Mini p50': r.ratios.oursOverMiniSearchP50.toFixed(2),
     'top10 ∩ ref/floor/Mini': `${r.overlap.oursVsReference.toFixed(2)} / ${r.overlap.oursVsFloor.toFixed(2)} / ${r.overlap.oursVsMiniSearch.toFixed(2)}`,
   };
+  const o = (results[cls] as { optionalPeers: Record<string, Latency & { oursOverP50: number; totalsVsFloor: { differing: number; compared: number } }> }).optionalPeers;
+  for (const [p, l] of Object.entries(o)) {
+    rows[CLASS_LABELS[cls]][`${p} p50/p99`] = `${ms(l.p50)} / ${ms(l.p99)}`;
+    rows[CLASS_LABELS[cls]][`ours/${p} p50`] = l.oursOverP50.toFixed(2);
+    rows[CLASS_LABELS[cls]][`${p} totals ≠ floor`] = `${l.totalsVsFloor.differing}/${l.totalsVsFloor.compared}`;
+  }
 }
 console.log(`\nQuery latency, ms (${docs.length} documents, ${perClass} queries per class, top 10)`);
 console.table(rows);
@@ -314,7 +401,12 @@ for (const p of PEER_NAMES) {
   const s = output.peers[p];
   buildRows[p] = { 'build s': s.buildSeconds.toFixed(1), 'memory MB (heap+ab)': s.memoryMB.toFixed(0), 'peak RSS MB': s.peakRssMB.toFixed(0), 'load s': '-', 'disk MB': '-' };
 }
+for (const p of optionalNames) {
+  const s = (output.optionalPeers as Record<string, { buildSeconds: number; peakRssMB: number; diskMB: number; serverRssMB: number | null }>)[p];
+  buildRows[p] = { 'build s': s.buildSeconds.toFixed(1), 'memory MB (heap+ab)': s.serverRssMB != null ? `searchd RSS ${s.serverRssMB.toFixed(0)}` : '-', 'peak RSS MB': p === 'sqlite' ? s.peakRssMB.toFixed(0) : '-', 'load s': '-', 'disk MB': s.diskMB.toFixed(0) };
+}
 console.log(`\nBuild and memory (fresh processes, median of ${runs}; ours = CLI end to end with jieba, peers = from tokens)`);
 console.table(buildRows);
+for (const p of optionalNames) await optional[p]!.peer.close?.();
 await index.close();
 if (!keep) rmSync(work, { recursive: true, force: true });

@@ -18,6 +18,8 @@ export interface QueryLatencyResult {
     inProcessLoadSeconds: number;
   };
   peers: Record<string, { buildSeconds: number; heapMB: number; arrayBuffersMB: number; memoryMB: number; peakRssMB: number; inProcessBuildSeconds: number }>;
+  /** SQLite FTS5 and Sphinx (bench/peers.ts OPTIONAL_PEER_NAMES); absent from results of older runs. */
+  optionalPeers?: Record<string, OptionalPeerBuild>;
   classes: Record<
     QueryClass,
     {
@@ -27,8 +29,75 @@ export interface QueryLatencyResult {
       peers: Record<'floor' | 'minisearch' | 'flexsearch', Lat>;
       ratios: Record<string, number>;
       overlap: Record<string, number>;
+      optionalPeers?: Record<string, OptionalPeerClass>;
     }
   >;
+}
+
+interface OptionalPeerBuild {
+  skipped?: boolean;
+  engine?: string;
+  buildSeconds?: number;
+  diskMB?: number;
+  serverRssMB?: number | null;
+  peakRssMB?: number;
+  inProcessBuildSeconds?: number;
+}
+
+type OptionalPeerClass = Lat & {
+  totalsVsFloor: { differing: number; compared: number };
+  oursOverP50: number;
+  oursOverP99: number;
+  overlapOurs: number;
+  overlapFloor: number;
+};
+
+const OPTIONAL_LABELS: Record<string, string> = { sqlite: 'SQLite FTS5', sphinx: 'Sphinx bm25f', 'sphinx-bm25': 'Sphinx bm25' };
+
+/** The section on SQLite FTS5 and Sphinx, when they ran (empty otherwise). */
+function renderOptionalPeers(q: QueryLatencyResult): string[] {
+  const c = q.classes;
+  const names = Object.keys(OPTIONAL_LABELS).filter((p) => CLASSES.every((k) => c[k].optionalPeers?.[p]));
+  const skipped = Object.keys(OPTIONAL_LABELS).filter((p) => !names.includes(p) && q.optionalPeers);
+  if (!names.length) return q.optionalPeers ? ['## SQLite FTS5 and Sphinx', '', `Not measured in this run: ${skipped.map((p) => OPTIONAL_LABELS[p]).join(', ')} could not run on this machine (see the log).`, ''] : [];
+  const label = (p: string) => OPTIONAL_LABELS[p];
+  const out: string[] = ['## SQLite FTS5 and Sphinx (same terms, same run)', ''];
+  out.push(
+    'p50 / p99 in ms, top 10 and the exact total, no facets. Like the other peers they get the query\'s terms (no jieba at query time) and index the same cut-for-search tokens, but as two fields, title and content, ranked with field weights (title 2.5, content 1: see Method). Sphinx\'s times are the client\'s: mysql2 over SphinxQL on loopback, the SELECT and `SHOW META` (the total) in one round trip. "ours/X" below 1 means ours is faster.',
+  );
+  out.push('');
+  const header = ['class', 'ours'];
+  for (const p of names) header.push(label(p));
+  for (const p of names) header.push(`ours/${label(p)} p50`, `ours/${label(p)} p99`);
+  header.push(`totals ≠ floor's (${names.map(label).join(' / ')})`, `top-10 ∩ ours (${names.map(label).join(' / ')})`, `queries timed (${names.map(label).join(' / ')})`);
+  out.push(
+    markdownTable(
+      header,
+      CLASSES.map((k) => {
+        const o = c[k].optionalPeers!;
+        return [
+          CLASS_LABELS[k],
+          pair(c[k].ours.plain),
+          ...names.map((p) => pair(o[p])),
+          ...names.flatMap((p) => [fixed(o[p].oursOverP50, 2), fixed(o[p].oursOverP99, 2)]),
+          names.map((p) => `${o[p].totalsVsFloor.differing}/${o[p].totalsVsFloor.compared}`).join(' / '),
+          names.map((p) => fixed(o[p].overlapOurs, 2)).join(' / '),
+          names.map((p) => o[p].n).join(' / '),
+        ];
+      }),
+    ),
+  );
+  out.push('');
+  const ahead = (p: string, which: 'oursOverP50' | 'oursOverP99') => CLASSES.filter((k) => c[k].optionalPeers![p][which] < 1).length;
+  out.push(
+    'Ours is faster on ' +
+      names.map((p) => `${ahead(p, 'oursOverP50')} of ${CLASSES.length} classes at p50 and ${ahead(p, 'oursOverP99')} at p99 against ${label(p)}`).join('; ') +
+      '. The peers\' totals are compared query by query with the floor\'s (same tokens, the same AND / OR of the same terms, so the match sets must be equal; the floor answers phrases as AND too); ours differs from the floor for the reasons given above (substring matches, positions). ' +
+      'FTS5 and Sphinx score BM25F-like (one weighted term frequency over both fields, one length), the floor plain BM25 over one field and ours a sum of per-field BM25s, so their top 10s overlap only in part.' +
+      (skipped.length ? ` Not measured: ${skipped.map(label).join(', ')} (could not run on this machine).` : ''),
+  );
+  out.push('');
+  return out;
 }
 
 export interface HttpResult {
@@ -271,6 +340,8 @@ export function renderReport(r: RunResults): string {
   );
   out.push('');
 
+  out.push(...renderOptionalPeers(q));
+
   // --- build and memory.
   out.push('## Build and memory');
   out.push('');
@@ -298,6 +369,14 @@ export function renderReport(r: RunResults): string {
         ...(['floor', 'minisearch', 'flexsearch'] as const).map((p) => {
           const s = q.peers[p];
           return [p === 'floor' ? 'floor (from tokens)' : p === 'minisearch' ? 'MiniSearch 7.2 (from tokens)' : 'FlexSearch 0.8 (from tokens)', fixed(s.buildSeconds, 1), fixed(m.documents / s.buildSeconds, 0), fixed(s.memoryMB, 0), fixed(s.heapMB, 0), fixed(s.arrayBuffersMB, 0), fixed(s.peakRssMB, 0), '-', '-', fixed(s.inProcessBuildSeconds, 1)];
+        }),
+        // SQLite FTS5 and Sphinx (one index for both Sphinx rankers): their index is a file / searchd's, not in this heap.
+        ...(['sqlite', 'sphinx'] as const).flatMap((p) => {
+          const s = q.optionalPeers?.[p];
+          if (!s || s.skipped) return [];
+          const name = p === 'sqlite' ? `${s.engine} (from tokens, contentless table on disk)` : `${s.engine} (from tokens: TSV + indexer)`;
+          const memory = s.serverRssMB != null ? `searchd RSS ${fixed(s.serverRssMB, 0)}` : '- (SQLite\'s pages: file + page cache)';
+          return [[name, fixed(s.buildSeconds ?? NaN, 1), fixed(m.documents / (s.buildSeconds ?? NaN), 0), memory, '-', '-', p === 'sqlite' ? fixed(s.peakRssMB ?? NaN, 0) : '-', '-', fixed(s.diskMB ?? NaN, 0), fixed(s.inProcessBuildSeconds ?? NaN, 1)]];
         }),
       ],
     ),
@@ -388,6 +467,8 @@ export function renderReport(r: RunResults): string {
       '- **Query classes** (bench/queries.ts): drawn with a seeded PRNG from random documents\' titles and first paragraphs; a word is a Han word of 2+ characters that jieba keeps whole on its own. 1 word; 2 and 3 words AND; 2, 3 and 5 words OR; a pasted sentence run of 60-150 characters as OR (query syntax characters removed); a quoted run of 2-3 consecutive title words; one Han character of a title; rare = the two rarest words of a document (2 <= df <= max(5, N/2000)), AND; very common = two words of a document with df >= 5% of N, AND.',
       `- **Timing**: per class and engine one block: a warm-up pass over the class\'s first 50 queries, then each query once with \`performance.now()\` around the call, for at most ${m.budgetSeconds} s per block (MiniSearch runs fewer paragraph queries); p50 / p95 / p99 by nearest rank.`+' Ours gets the raw query string through the public API (`search(q, { op, size: 10, highlight: false, facets?, filters? })`), so its times include parsing and jieba\'s precise cut of the query; the peers get the terms.',
       '- **Peers**: MiniSearch 7.2 (its BM25+ defaults, no prefix/fuzzy; it returns every match sorted, we keep 10); FlexSearch 0.8 `Index` (tokenize "strict", our tokens via `encode`, no cache; ranks by term position, not BM25; OR = `suggest: true`; no totals); the floor (bench/floor.ts). All three index title + content as one field.',
+      '- **SQLite FTS5** (bench/peer-sqlite.ts; better-sqlite3, SQLite compiled from source with FTS5): one contentless table `fts5(title, content, content=\'\', tokenize = "unicode61 remove_diacritics 0 tokenchars \'.\'")` in a file in a temporary directory (mmap 1 GiB), the tokens space-joined per field (unicode61 keeps a run of Han characters as one token, so each jieba word is one FTS5 token; \'.\' keeps decimals whole), built in one transaction then `optimize`d; rank = `bm25(docs, 2.5, 1.0)` (our title / content boosts) as the table\'s persistent rank, `SELECT rowid ... WHERE docs MATCH ? ORDER BY rank LIMIT 10` plus `SELECT count(*) ... MATCH ?`, both prepared once; AND = the quoted terms side by side, OR = joined by `OR`. FTS5\'s bm25 weights each column\'s term frequency but uses one document length and idf = ln((N - n + 0.5) / (n + 0.5)) (floored at 1e-6 for words in more than half the documents).',
+      '- **Sphinx 2.2.11** (bench/peer-sphinx.ts; Debian\'s `sphinxsearch`): a plain index built by `indexer` from a tsvpipe source (id = line + 1, title, content), `charset_table` = digits, Latin, \'.\', accented Latin, Greek, Cyrillic, 〇 and the CJK ideograph blocks (space-separated words stay whole; no ngram, morphology or stopwords), `index_field_lengths = 1`; `searchd --nodetach` on a loopback port, queried with mysql2 `query()`: `SELECT id FROM idx WHERE MATCH(\'a b\') LIMIT 10 OPTION ...; SHOW META` (AND; OR is `\'a | b\'`; the total is SHOW META\'s total_found) in one round trip. Two rankers on the same index: bm25f = `ranker=expr(\'bm25f(12, 0.75, {title=25, content=10})*10000\')` (integer field weights 25 / 10 with k1 12 are exactly weights 2.5 / 1 with k1 1.2), and Sphinx\'s fast built-in `ranker=bm25, field_weights=(title=25, content=10)` (= sum of the matched fields\' weights * 1000 + a BM25 without length normalization); both with `idf=\'plain,tfidf_unnormalized\'` (ln(N / n), never negative). Latency includes the client and the loopback round trip. Either peer is skipped, with a log line, where better-sqlite3 or sphinxsearch is not installed.',
       '- **Memory**: `process.memoryUsage()` heap used + array buffers after `gc()`, in a fresh process per engine, minus the same process before loading; peak RSS from /proc/<pid>/status (VmHWM, sampled every 50 ms), worker threads included.',
       '- Not measured: the peers at 300k / 1M (ours only); FlexSearch totals (it does not count matches).',
     ].join('\n'),

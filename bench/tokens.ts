@@ -10,7 +10,8 @@
  *    letter/digit runs kept whole, de-duplicated: the same terms our engine derives from a query;
  *  - the on-disk token cache (`bench/data/tokens-*.txt`, git-ignored): one line per document,
  *    its tokens joined by single spaces, so child processes that time a peer's build start from
- *    tokens and never run jieba.
+ *    tokens and never run jieba; beside it `.ids` (the documents' ids) and `.titles` (how many of
+ *    each line's tokens are the title's, for peers with two fields: SQLite FTS5, Sphinx).
  * Must not: know about any engine.
  */
 import { createHash } from 'node:crypto';
@@ -110,4 +111,24 @@ export function readTokenIds(path: string): string[] {
   const ids = readFileSync(`${path}.ids`, 'utf8').split('\n');
   ids.pop();
   return ids;
+}
+
+/**
+ * How many of each cached line's first tokens are its title's (the rest are its content's), for
+ * the peers that index title and content as two fields. Kept beside the cache as `<cache>.titles`
+ * (one count per line), written on first use from `docs` (the documents the cache was made of,
+ * same order: the count is `docTokens(title).length`).
+ */
+export function titleCounts(path: string, docs?: readonly Pick<Doc, 'title'>[]): Uint32Array {
+  const file = `${path}.titles`;
+  if (existsSync(file)) {
+    const counts = readFileSync(file, 'utf8').split('\n');
+    counts.pop();
+    return Uint32Array.from(counts, Number);
+  }
+  if (!docs) throw new Error(`${file} is missing: pass the documents of the token cache to write it`);
+  const counts = Uint32Array.from(docs, (d) => docTokens(d.title).length);
+  writeFileSync(`${file}.tmp`, counts.join('\n') + '\n');
+  renameSync(`${file}.tmp`, file);
+  return counts;
 }
