@@ -88,10 +88,9 @@ export class BlockPostings implements PostingList {
     return skip.blocks === 1 ? maxOf(this.decoded().freqs) : maxOf(skip.maxFreq);
   }
 
-  /** A forward cursor over the list (decoded lists are searched in place). */
+  /** A forward cursor over the list (a decoded list is searched in place). */
   cursor(): PostingCursor {
-    if (this.full || this.df <= BLOCK) return new ArrayCursor(this.decoded());
-    return new BlockCursor(this.table, this.ord, this.table.skipTable(this.ord));
+    return this.full ? new ArrayCursor(this.full) : this.table.cursor(this.ord);
   }
 }
 
@@ -99,6 +98,11 @@ function maxOf(a: Int32Array): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) if (a[i] > max) max = a[i];
   return max;
+}
+
+/** A forward cursor over a list: block by block for lists decoded on demand. */
+export function cursorOf(list: PostingList): PostingCursor {
+  return list instanceof BlockPostings ? list.cursor() : new ArrayCursor(list);
 }
 
 /** Moves forward through a postings list. */
@@ -148,40 +152,104 @@ export class ArrayCursor implements PostingCursor {
   }
 }
 
-/** A cursor that jumps over whole blocks with the skip table and decodes only the blocks it stops in. */
-class BlockCursor implements PostingCursor {
+/**
+ * A cursor over one term that jumps over whole blocks with the skip table and decodes only the
+ * blocks it stops in; with positions, it reads the positions of only the block it is in, and
+ * skips over those of the documents before the one asked for without decoding them.
+ */
+export class TermCursor implements PostingCursor {
   private block = -1;
   private i = 0;
   private n = 0;
+  private done = false;
   private readonly docs = new Int32Array(BLOCK);
   private readonly freqs = new Int32Array(BLOCK);
+  /** The block whose position bytes `posBytes` holds, the document index and byte reached in it. */
+  private posBlock = -1;
+  private posIndex = 0;
+  private posByte = 0;
+  private posBytes = new Uint8Array(256);
+  private posBuffer = new Int32Array(16);
+  /** Block and index of the document whose positions `posBuffer` holds. */
+  private decodedBlock = -1;
+  private decodedIndex = -1;
+  private decodedCount = 0;
 
-  constructor(private readonly table: TermTable, private readonly ord: number, private readonly skip: SkipTable) {}
+  constructor(
+    private readonly table: TermTable,
+    private readonly ord: number,
+    private readonly skip: SkipTable,
+    private readonly pos: { section: LazySection; start: number } | null,
+  ) {}
 
   seek(target: number): number {
+    if (this.done) return END;
     const skip = this.skip;
     let b = Math.max(this.block, 0);
     while (b < skip.blocks && skip.lastDoc[b] < target) b++;
-    if (b >= skip.blocks) {
-      this.block = skip.blocks;
-      this.n = 0;
-      this.i = 0;
-      return END;
+    for (;;) {
+      if (b >= skip.blocks) {
+        this.done = true;
+        return END;
+      }
+      if (b !== this.block) {
+        this.n = this.table.decodeBlock(this.ord, skip, b, this.docs, this.freqs);
+        this.block = b;
+        this.i = 0;
+      }
+      const d = this.docs;
+      let i = this.i;
+      while (i < this.n && d[i] < target) i++;
+      this.i = i;
+      if (i < this.n) return d[i];
+      // Past a block whose last document the skip table does not give (a term of one block).
+      b++;
     }
-    if (b !== this.block) {
-      this.n = this.table.decodeBlock(this.ord, skip, b, this.docs, this.freqs);
-      this.block = b;
-      this.i = 0;
-    }
-    const d = this.docs;
-    let i = this.i;
-    while (d[i] < target) i++;
-    this.i = i;
-    return d[i];
   }
 
   freq(): number {
     return this.freqs[this.i];
+  }
+
+  /** Positions of the document the last seek returned (a view valid until the next call; tables with positions only). */
+  positions(): Int32Array {
+    if (this.decodedBlock === this.block && this.decodedIndex === this.i) return this.posBuffer.subarray(0, this.decodedCount);
+    if (!this.pos) throw new Error('term table has no positions');
+    if (this.posBlock !== this.block || this.posIndex > this.i) {
+      const from = this.block === 0 ? 0 : this.skip.posEnd[this.block - 1];
+      const n = this.skip.posEnd[this.block] - from;
+      if (this.posBytes.length < n) this.posBytes = new Uint8Array(Math.max(n, this.posBytes.length * 2));
+      this.pos.section.read(this.pos.start + from, n, this.posBytes);
+      this.posBlock = this.block;
+      this.posIndex = 0;
+      this.posByte = 0;
+    }
+    const bytes = this.posBytes;
+    const freqs = this.freqs;
+    let at = this.posByte;
+    for (; this.posIndex < this.i; this.posIndex++) {
+      for (let k = freqs[this.posIndex]; k > 0; k--) while (bytes[at++] >= 0x80);
+    }
+    const n = freqs[this.i];
+    if (this.posBuffer.length < n) this.posBuffer = new Int32Array(n * 2);
+    let p = 0;
+    for (let k = 0; k < n; k++) {
+      let byte = bytes[at++];
+      let v = byte & 0x7f;
+      let shift = 128;
+      while (byte >= 0x80) {
+        byte = bytes[at++];
+        v += (byte & 0x7f) * shift;
+        shift *= 128;
+      }
+      this.posBuffer[k] = p += v;
+    }
+    this.posIndex = this.i + 1;
+    this.posByte = at;
+    this.decodedBlock = this.block;
+    this.decodedIndex = this.i;
+    this.decodedCount = n;
+    return this.posBuffer.subarray(0, n);
   }
 }
 
@@ -520,76 +588,9 @@ export class TermTable {
     return { docs, freqs, starts, positions };
   }
 
-  /**
-   * Documents and frequencies of term `ord`, with a cursor that decodes the positions of only the
-   * documents asked for (tables with positions only). `list` is the term's decoded postings when
-   * the caller already has them.
-   */
-  positionCursor(ord: number, list: PostingList = this.postings(ord)): PositionCursor {
-    if (!this.pos || !this.posOff) throw new Error('term table has no positions');
-    return new PositionCursor(list, this.pos, this.posOff[ord], this.skipTable(ord));
-  }
-}
-
-/**
- * Reads the positions of chosen documents of one term, in increasing document order: it reads
- * from disk only the block of positions holding the document asked for (the skip table gives
- * where each block's positions end) and skips over the bytes of the documents before it in that
- * block without decoding them.
- */
-export class PositionCursor {
-  /** Index in the list of the document whose positions start at `byte` of the loaded block. */
-  private index = 0;
-  private byte = 0;
-  private block = -1;
-  private bytes = new Uint8Array(256);
-  private buffer = new Int32Array(16);
-
-  constructor(
-    readonly list: PostingList,
-    private readonly section: LazySection,
-    private readonly start: number,
-    private readonly skip: SkipTable,
-  ) {}
-
-  /** Positions of the document at index `i` of the list (i must not go backwards); a view valid until the next call. */
-  positionsAt(i: number): Int32Array {
-    const b = Math.floor(i / BLOCK);
-    if (b !== this.block) this.load(b);
-    const bytes = this.bytes;
-    const freqs = this.list.freqs;
-    let at = this.byte;
-    for (; this.index < i; this.index++) {
-      for (let k = freqs[this.index]; k > 0; k--) while (bytes[at++] >= 0x80);
-    }
-    const n = freqs[i];
-    if (this.buffer.length < n) this.buffer = new Int32Array(n * 2);
-    let p = 0;
-    for (let k = 0; k < n; k++) {
-      let byte = bytes[at++];
-      let v = byte & 0x7f;
-      let shift = 128;
-      while (byte >= 0x80) {
-        byte = bytes[at++];
-        v += (byte & 0x7f) * shift;
-        shift *= 128;
-      }
-      this.buffer[k] = p += v;
-    }
-    this.index = i + 1;
-    this.byte = at;
-    return this.buffer.subarray(0, n);
-  }
-
-  /** Reads block `b`'s position bytes. */
-  private load(b: number): void {
-    const from = b === 0 ? 0 : this.skip.posEnd[b - 1];
-    const to = this.skip.posEnd[b];
-    const n = to - from;
-    if (this.bytes.length < n) this.bytes = new Uint8Array(Math.max(n, this.bytes.length * 2));
-    this.section.read(this.start + from, n, this.bytes);
-    this.block = b;
-    this.index = b * BLOCK;
-    this.byte = 0;
+  /** A forward cursor over term `ord`, with its positions when `withPositions` (tables with positions only). */
+  cursor(ord: number, withPositions = false): TermCursor {
+    if (withPositions && (!this.pos || !this.posOff)) throw new Error('term table has no positions');
+    return new TermCursor(this, ord, this.skipTable(ord), withPositions ? { section: this.pos!, start: this.posOff![ord] } : null);
   }
 }

@@ -19,7 +19,7 @@
  * Owns: matching and scoring. Must not: parse, sort, paginate or read stored documents.
  */
 import type { IndexSnapshot } from '../index/reader.js';
-import { ArrayCursor, BlockPostings, sizeOf, type PostingCursor, type PostingList } from '../index/postings.js';
+import { ArrayCursor, cursorOf, sizeOf, type PostingCursor, type PostingList } from '../index/postings.js';
 import { FIELDS, type FieldName, type RankingOptions } from '../index/schema.js';
 import { bm25Norm, idf, termWeight } from './bm25.js';
 import { addSetScores, all, EMPTY, filter, gallop, intersectUnions, subtract, unionAll, unionDocs, type DocSet } from './doc-set.js';
@@ -362,11 +362,6 @@ function normsOf(snapshot: IndexSnapshot, s: number, f: FieldName, ranking: Rank
     if (bySegment.size < 64) bySegment.set(key, cached);
   }
   return cached;
-}
-
-/** A forward cursor over a list: block by block for lists decoded on demand. */
-function cursorOf(list: PostingList): PostingCursor {
-  return list instanceof BlockPostings ? list.cursor() : new ArrayCursor(list);
 }
 
 /** The documents of sorted `docs` that some cursor has (cursors only move forward). */

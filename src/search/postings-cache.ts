@@ -6,7 +6,7 @@
  * Owns: decoding on behalf of one request and what it costs. Must not: outlive the request (it
  * holds the decoded lists) or choose which terms to read.
  */
-import { BlockPostings, type PositionCursor, type TermTable } from '../index/postings.js';
+import { BlockPostings, type TermCursor, type TermTable } from '../index/postings.js';
 import type { Budget } from './budget.js';
 
 /** Bytes a decoded list costs: a document number and a frequency per document. */
@@ -37,8 +37,9 @@ export class PostingsCache {
     return list;
   }
 
-  /** A fresh cursor over the positions of term `ord` (a table with positions), on the cached list. */
-  positionCursor(table: TermTable, ord: number): PositionCursor {
-    return table.positionCursor(ord, this.postings(table, ord));
+  /** A fresh cursor over the documents and positions of term `ord` (a table with positions), decoding block by block. */
+  positionCursor(table: TermTable, ord: number): TermCursor {
+    this.budget.check();
+    return table.cursor(ord, true);
   }
 }

@@ -7,7 +7,8 @@
  * field's proximity is the mean over the query's pairs (pairs it lacks count 0), in [0, 1], and a
  * document's is the best of its title and content.
  *
- * Positions are the character positions the index keeps for its bigrams (a term's first bigram):
+ * Positions are the character positions the index keeps for its bigrams (a term's first bigram,
+ * read through cursors that decode only the blocks holding the documents asked for):
  * no new data. Single characters have no positions (unigrams are stored without them), so they
  * take no part (searcher.ts passes terms of two characters or more). Cost: bounded by the documents asked for (the best R of a
  * search, searcher.ts) times their occurrences of the query terms, never by the postings' length.
@@ -16,7 +17,6 @@
  */
 import type { IndexSnapshot } from '../index/reader.js';
 import type { FieldName } from '../index/schema.js';
-import { gallop } from './doc-set.js';
 import type { PostingsCache } from './postings-cache.js';
 
 /** A gap of this many characters halves a pair's proximity. */
@@ -37,15 +37,10 @@ export function proximity(snapshot: IndexSnapshot, s: number, docs: Int32Array, 
       const ord = chars.length >= 2 ? grams.lookup(chars[0] + chars[1]) : -1;
       return ord < 0 ? null : postings.positionCursor(grams, ord);
     });
-    const at = new Int32Array(terms.length);
     for (let d = 0; d < docs.length; d++) {
       postings.budget.check();
       const doc = docs[d];
-      const positions: Array<Int32Array | null> = cursors.map((c, t) => {
-        if (!c) return null;
-        const i = (at[t] = gallop(c.list.docs, at[t], doc));
-        return i < c.list.docs.length && c.list.docs[i] === doc ? c.positionsAt(i).slice() : null;
-      });
+      const positions: Array<Int32Array | null> = cursors.map((c) => (c && c.seek(doc) === doc ? c.positions().slice() : null));
       let sum = 0;
       for (let t = 0; t + 1 < terms.length; t++) {
         const a = positions[t];

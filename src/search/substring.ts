@@ -19,9 +19,8 @@
  *
  * Owns: that algorithm. Must not: score or know about query syntax.
  */
-import type { PositionCursor, PostingList, TermTable } from '../index/postings.js';
+import { cursorOf, END, type PostingList, type TermCursor, type TermTable } from '../index/postings.js';
 import { Budget } from './budget.js';
-import { gallop } from './doc-set.js';
 import { PostingsCache } from './postings-cache.js';
 
 const NONE: PostingList = { docs: new Int32Array(0), freqs: new Int32Array(0) };
@@ -47,7 +46,7 @@ export function matchSubstring(
     return ord < 0 ? NONE : postings.postings(grams, ord);
   }
   const budget = postings.budget;
-  const known = knownList?.docs;
+  const known = knownList ? cursorOf(knownList) : null;
   // The string as a sequence of distinct-bigram numbers, and how often each bigram occurs in it.
   const ordOf = new Map<string, number>();
   const ords: number[] = [];
@@ -70,35 +69,29 @@ export function matchSubstring(
   const failure = failureTable(sequence);
   const distinct = ords.length;
 
-  // Candidates: in every distinct bigram's list, rarest first so the candidates shrink fast.
+  // Candidates: in every distinct bigram's list, rarest first so the candidates shrink fast. The
+  // lists are walked with cursors, which decode only the blocks holding a candidate.
   const order = ords.map((_, b) => b).sort((a, b) => grams.df[ords[a]] - grams.df[ords[b]]);
-  const cursors: PositionCursor[] = new Array(distinct);
-  for (const b of order) cursors[b] = postings.positionCursor(grams, ords[b]);
-  const lead = cursors[order[0]].list;
-  const next = new Int32Array(distinct);
-  const at = new Int32Array(distinct);
+  const cursors: TermCursor[] = order.map((b) => postings.positionCursor(grams, ords[b]));
   /** The largest position list read per bigram so far (what its cursor's buffer holds). */
   const held = new Int32Array(distinct);
-  let k0 = 0;
+  const lead = cursors[0];
+  let seen = 0;
   const docs: number[] = [];
   const freqs: number[] = [];
-  outer: for (let i = 0; i < lead.docs.length; i++) {
-    if ((i & 255) === 255) budget.check();
-    const doc = lead.docs[i];
-    let occurrences = 0;
-    for (let k = 0; k < distinct; k++) {
-      const b = order[k];
-      const list = cursors[b].list;
-      const c = k === 0 ? i : gallop(list.docs, next[b], doc);
-      next[b] = c;
-      if (c >= list.docs.length) break outer;
-      if (list.docs[c] !== doc || list.freqs[c] < need[b]) continue outer;
-      at[b] = c;
-      occurrences += list.freqs[c];
+  outer: for (let doc = lead.seek(0); doc !== END; doc = lead.seek(doc + 1)) {
+    if ((++seen & 255) === 0) budget.check();
+    let occurrences = lead.freq();
+    if (occurrences < need[order[0]]) continue;
+    for (let k = 1; k < distinct; k++) {
+      const c = cursors[k];
+      const at = c.seek(doc);
+      if (at === END) break outer;
+      if (at !== doc || c.freq() < need[order[k]]) continue outer;
+      occurrences += c.freq();
     }
     if (known) {
-      k0 = gallop(known, k0, doc);
-      if (k0 < known.length && known[k0] === doc) {
+      if (known.seek(doc) === doc) {
         docs.push(doc);
         freqs.push(1);
         continue;
@@ -112,11 +105,12 @@ export function matchSubstring(
     }
     const keys = scratchKeys.subarray(0, occurrences);
     let n = 0;
-    for (let b = 0; b < distinct; b++) {
-      const positions = cursors[b].positionsAt(at[b]);
-      if (positions.length > held[b]) {
-        budget.charge((positions.length - held[b]) * 8);
-        held[b] = positions.length * 2;
+    for (let k = 0; k < distinct; k++) {
+      const b = order[k];
+      const positions = cursors[k].positions();
+      if (positions.length > held[k]) {
+        budget.charge((positions.length - held[k]) * 8);
+        held[k] = positions.length * 2;
       }
       for (let j = 0; j < positions.length; j++) keys[n++] = positions[j] * distinct + b;
     }
