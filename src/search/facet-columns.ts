@@ -1,0 +1,336 @@
+/**
+ * The counting side of facets: the typed columns facets read, in the form that counts fastest,
+ * and the counting of a match set into typed counters.
+ *
+ * Forms, derived on first use and cached (no change to what is on disk):
+ * - per segment (shared by every snapshot holding it): a keyword column whose documents have at
+ *   most one value each (source) as one slot per document (ordinal + 1, 0 for none); a
+ *   multi-valued one (region, library) as the stored CSR arrays; the date column as a month slot
+ *   per document (month - the segment's first month + 1, 0 for undated); and the counts of every
+ *   slot over all the segment's documents;
+ * - per snapshot: one global numbering of each column's values (the sorted union of the segments'
+ *   dictionaries; for months, the months from the first to the last of any segment), the map of
+ *   each segment's slots to it, and the slot counts over the live (not deleted) documents.
+ *
+ * Counting (`countColumn`): per segment, the documents of the match set that fail no filter or
+ * only the ignored one are counted into a reusable local counter, then folded into a global
+ * counter (a scratch array reused from search to search). When they are more than half of the
+ * segment's live documents, the counts are those of all live documents minus the documents left
+ * out (one walk over the gaps of the sorted match set), so a query matching most of the index
+ * costs what its complement costs. Exact either way.
+ *
+ * Owns: derived column forms and counting a match set. Must not: decide which facets, filters or
+ * values are listed (facets.ts), read stored documents or execute queries.
+ */
+import type { IndexSnapshot } from '../index/reader.js';
+import { NO_DATE, type KeywordColumn } from '../index/schema.js';
+import type { KeywordColumnData } from '../index/columns.js';
+import type { MatchSets } from './executor.js';
+import type { Failures } from './filters.js';
+
+/** A column as facets count it: keyword columns, or the month of the date. */
+export type FacetColumn = Exclude<KeywordColumn, 'story'> | 'month';
+
+/** One segment's column in countable form: per document, slots (slot 0 = no value / undated). */
+interface SegmentColumn {
+  /** Per document its one slot, when no document has more than one value; else null (CSR). */
+  single: Int32Array | null;
+  /** CSR (multi-valued): slots of document d are `values[offsets[d] .. offsets[d+1]) + 1`. */
+  offsets: Uint32Array;
+  values: Uint32Array;
+  /** Number of slots (values + 1). */
+  slots: number;
+  /** Per slot, how many of the segment's documents (deleted ones too) have it. */
+  all: Int32Array;
+}
+
+/** A column over a whole snapshot. */
+export interface GlobalColumn {
+  /** Global value ids: 0 .. size - 1. */
+  readonly size: number;
+  /** Keyword columns: the value of each id. Months: `YYYY-MM` of each id. */
+  readonly strings: readonly string[];
+  /** Months only: absolute month (year * 12 + month - 1) of id 0. */
+  readonly first: number;
+  readonly segments: readonly SegmentColumn[];
+  /** Per segment, slot -> global id (-1 for slot 0). */
+  readonly maps: readonly Int32Array[];
+  /** Per segment, slot counts over its live documents (lazily). */
+  readonly live: Array<Int32Array | null>;
+  /** Per segment, its live documents. */
+  readonly liveDocs: readonly number[];
+}
+
+/** Counts of one column over a match set: per global id, and documents with no value (slot 0). */
+export interface ColumnCounts {
+  counts: Int32Array;
+  /** Documents without a value (for months: undated). */
+  none: number;
+}
+
+const segmentKeyword = new WeakMap<KeywordColumnData, SegmentColumn>();
+const segmentMonths = new WeakMap<Int32Array, SegmentColumn & { first: number }>();
+
+function keywordForm(data: KeywordColumnData, docCount: number): SegmentColumn {
+  let col = segmentKeyword.get(data);
+  if (!col) {
+    const { offsets, values } = data;
+    let singleValued = true;
+    for (let d = 0; d < docCount; d++) {
+      if (offsets[d + 1] - offsets[d] > 1) {
+        singleValued = false;
+        break;
+      }
+    }
+    const slots = data.dict.size + 1;
+    const all = new Int32Array(slots);
+    let single: Int32Array | null = null;
+    if (singleValued) {
+      single = new Int32Array(docCount);
+      for (let d = 0; d < docCount; d++) single[d] = offsets[d + 1] > offsets[d] ? values[offsets[d]] + 1 : 0;
+      for (let d = 0; d < docCount; d++) all[single[d]]++;
+    } else {
+      for (let d = 0; d < docCount; d++) {
+        if (offsets[d + 1] === offsets[d]) all[0]++;
+        for (let k = offsets[d]; k < offsets[d + 1]; k++) all[values[k] + 1]++;
+      }
+    }
+    col = { single, offsets, values, slots, all };
+    segmentKeyword.set(data, col);
+  }
+  return col;
+}
+
+const EMPTY_U32 = new Uint32Array(1);
+
+/** The month slot of each document of a segment (its date column), from the segment's first month. */
+function monthForm(dates: Int32Array): SegmentColumn & { first: number } {
+  let col = segmentMonths.get(dates);
+  if (!col) {
+    const months = new Int32Array(dates.length);
+    let first = Infinity;
+    let last = -Infinity;
+    for (let i = 0; i < dates.length; i++) {
+      if (dates[i] === NO_DATE) months[i] = -1;
+      else {
+        const d = new Date(dates[i] * 86_400_000);
+        months[i] = d.getUTCFullYear() * 12 + d.getUTCMonth();
+        if (months[i] < first) first = months[i];
+        if (months[i] > last) last = months[i];
+      }
+    }
+    const slots = first === Infinity ? 1 : last - first + 2;
+    if (first === Infinity) first = 0;
+    const all = new Int32Array(slots);
+    for (let i = 0; i < months.length; i++) {
+      months[i] = months[i] === -1 ? 0 : months[i] - first + 1;
+      all[months[i]]++;
+    }
+    col = { single: months, offsets: EMPTY_U32, values: EMPTY_U32, slots, all, first };
+    segmentMonths.set(dates, col);
+  }
+  return col;
+}
+
+/** `YYYY-MM` of an absolute month (as the facet has always written it). */
+export function monthString(key: number): string {
+  return `${String(Math.floor(key / 12)).padStart(4, '0')}-${String((key % 12) + 1).padStart(2, '0')}`;
+}
+
+const globals = new WeakMap<IndexSnapshot, Map<FacetColumn, GlobalColumn>>();
+
+/** Column `column` of `snapshot` in countable form (built once per snapshot; segment forms once per segment). */
+export function globalColumn(snapshot: IndexSnapshot, column: FacetColumn): GlobalColumn {
+  let perSnapshot = globals.get(snapshot);
+  if (!perSnapshot) globals.set(snapshot, (perSnapshot = new Map()));
+  let g = perSnapshot.get(column);
+  if (!g) {
+    g = column === 'month' ? buildMonths(snapshot) : buildKeyword(snapshot, column);
+    perSnapshot.set(column, g);
+  }
+  return g;
+}
+
+function liveDocs(snapshot: IndexSnapshot): number[] {
+  return snapshot.segments.map(({ segment, deleted }) => {
+    let n = segment.docCount;
+    if (deleted) for (let d = 0; d < segment.docCount; d++) n -= deleted[d] ? 1 : 0;
+    return n;
+  });
+}
+
+function buildKeyword(snapshot: IndexSnapshot, column: Exclude<FacetColumn, 'month'>): GlobalColumn {
+  const segments = snapshot.segments.map(({ segment }) => keywordForm(segment.columns.keyword[column], segment.docCount));
+  const dicts = snapshot.segments.map(({ segment }) => segment.columns.keyword[column].dict.toArray());
+  let strings: string[];
+  let maps: Int32Array[];
+  if (dicts.length === 1) {
+    strings = dicts[0];
+    maps = [Int32Array.from({ length: strings.length + 1 }, (_, slot) => slot - 1)];
+  } else {
+    const ids = new Map<string, number>();
+    for (const dict of dicts) for (const v of dict) if (!ids.has(v)) ids.set(v, ids.size);
+    strings = [...ids.keys()];
+    maps = dicts.map((dict) => {
+      const map = new Int32Array(dict.length + 1);
+      map[0] = -1;
+      dict.forEach((v, i) => (map[i + 1] = ids.get(v)!));
+      return map;
+    });
+  }
+  return { size: strings.length, strings, first: 0, segments, maps, live: segments.map(() => null), liveDocs: liveDocs(snapshot) };
+}
+
+function buildMonths(snapshot: IndexSnapshot): GlobalColumn {
+  const segments = snapshot.segments.map(({ segment }) => monthForm(segment.columns.date));
+  let first = Infinity;
+  let last = -Infinity;
+  for (const s of segments) {
+    // A segment whose documents are all undated has one slot (and its `first` means nothing).
+    if (s.slots < 2) continue;
+    first = Math.min(first, s.first);
+    last = Math.max(last, s.first + s.slots - 2);
+  }
+  if (first === Infinity) first = last = 0;
+  const size = last - first + 1;
+  const strings: string[] = [];
+  for (let m = 0; m < size; m++) strings.push(monthString(first + m));
+  const maps = segments.map((s) => {
+    const map = new Int32Array(s.slots);
+    map[0] = -1;
+    for (let slot = 1; slot < s.slots; slot++) map[slot] = s.first + slot - 1 - first;
+    return map;
+  });
+  return { size, strings, first, segments, maps, live: segments.map(() => null), liveDocs: liveDocs(snapshot) };
+}
+
+/** Slot counts of segment `s` over its live documents. */
+function liveCounts(snapshot: IndexSnapshot, g: GlobalColumn, s: number): Int32Array {
+  let live = g.live[s];
+  if (!live) {
+    const col = g.segments[s];
+    const deleted = snapshot.segments[s].deleted;
+    live = Int32Array.from(col.all);
+    if (deleted) for (let d = 0; d < deleted.length; d++) if (deleted[d]) addDoc(col, d, live, -1);
+    g.live[s] = live;
+  }
+  return live;
+}
+
+function addDoc(col: SegmentColumn, d: number, c: Int32Array, delta: number): void {
+  if (col.single) c[col.single[d]] += delta;
+  else {
+    const { offsets, values } = col;
+    if (offsets[d + 1] === offsets[d]) c[0] += delta;
+    for (let k = offsets[d]; k < offsets[d + 1]; k++) c[values[k] + 1] += delta;
+  }
+}
+
+/** Reusable counters (a search is synchronous): the local one per column, global ones handed out per count. */
+interface Scratch {
+  local: Int32Array;
+  pool: Int32Array[];
+  used: number;
+}
+const scratches = new WeakMap<GlobalColumn, Scratch>();
+
+/** Starts a count of facets: the global counters handed out before may be reused. */
+export function resetScratch(g: GlobalColumn): void {
+  const s = scratches.get(g);
+  if (s) s.used = 0;
+}
+
+function scratchOf(g: GlobalColumn): Scratch {
+  let s = scratches.get(g);
+  if (!s) scratches.set(g, (s = { local: new Int32Array(Math.max(1, ...g.segments.map((c) => c.slots))), pool: [], used: 0 }));
+  return s;
+}
+
+/**
+ * Documents per value of column `g` among `matches` (sorted local documents per segment) that
+ * fail no filter or only `except` (`failures` null: no filter set). The returned counters are
+ * valid until the next {@link resetScratch} of `g`.
+ */
+export function countColumn(snapshot: IndexSnapshot, g: GlobalColumn, matches: MatchSets, failures: readonly Failures[] | null, except: number): ColumnCounts {
+  const scratch = scratchOf(g);
+  let counts = scratch.pool[scratch.used];
+  if (!counts) scratch.pool.push((counts = new Int32Array(g.size)));
+  else counts.fill(0);
+  scratch.used++;
+  let none = 0;
+  const local = scratch.local;
+  for (let s = 0; s < matches.length; s++) {
+    const docs = matches[s].docs;
+    if (docs.length === 0) continue;
+    const col = g.segments[s];
+    const fails = failures ? failures[s] : null;
+    const c = local.subarray(0, col.slots);
+    let kept = docs.length;
+    if (fails) {
+      kept = 0;
+      for (let i = 0; i < fails.length; i++) if (fails[i] === 0 || fails[i] === except) kept++;
+    }
+    if (kept === 0) continue;
+    c.fill(0);
+    if (!(kept * 2 > g.liveDocs[s] && complement(snapshot, g, s, docs, fails, except, c))) {
+      if (col.single) countSingle(col.single, docs, fails, except, c);
+      else countMulti(col.offsets, col.values, docs, fails, except, c);
+    }
+    const map = g.maps[s];
+    none += c[0];
+    for (let slot = 1; slot < col.slots; slot++) if (c[slot] !== 0) counts[map[slot]] += c[slot];
+  }
+  return { counts, none };
+}
+
+function countSingle(single: Int32Array, docs: Int32Array, fails: Failures | null, except: number, c: Int32Array): void {
+  if (!fails) for (let i = 0; i < docs.length; i++) c[single[docs[i]]]++;
+  else {
+    for (let i = 0; i < docs.length; i++) {
+      const f = fails[i];
+      if (f === 0 || f === except) c[single[docs[i]]]++;
+    }
+  }
+}
+
+function countMulti(offsets: Uint32Array, values: Uint32Array, docs: Int32Array, fails: Failures | null, except: number, c: Int32Array): void {
+  for (let i = 0; i < docs.length; i++) {
+    if (fails && fails[i] !== 0 && fails[i] !== except) continue;
+    const d = docs[i];
+    const start = offsets[d];
+    const end = offsets[d + 1];
+    if (start === end) c[0]++;
+    for (let k = start; k < end; k++) c[values[k] + 1]++;
+  }
+}
+
+/**
+ * Counts into `c` (zeroed) as the live documents' counts minus those of the live documents not
+ * counted: not in `docs`, or in it but failing a filter other than `except`. False (and `c`
+ * zeroed) when `docs` is not strictly ascending.
+ */
+function complement(snapshot: IndexSnapshot, g: GlobalColumn, s: number, docs: Int32Array, fails: Failures | null, except: number, c: Int32Array): boolean {
+  const col = g.segments[s];
+  const deleted = snapshot.segments[s].deleted;
+  const docCount = snapshot.segments[s].segment.docCount;
+  c.set(liveCounts(snapshot, g, s));
+  const single = col.single;
+  let next = 0;
+  for (let i = 0; i <= docs.length; i++) {
+    const d = i < docs.length ? docs[i] : docCount;
+    if (d < next || (i < docs.length && d >= docCount)) {
+      c.fill(0);
+      return false;
+    }
+    // The gap before d: documents not matched.
+    if (single && !deleted) for (let x = next; x < d; x++) c[single[x]]--;
+    else for (let x = next; x < d; x++) if (!deleted || !deleted[x]) addDoc(col, x, c, -1);
+    if (i === docs.length) break;
+    const counted = !fails || fails[i] === 0 || fails[i] === except;
+    const live = !deleted || !deleted[d];
+    if (!counted && live) addDoc(col, d, c, -1);
+    else if (counted && !live) addDoc(col, d, c, 1);
+    next = d + 1;
+  }
+  return true;
+}
