@@ -12,7 +12,7 @@
  *
  * Usage: node --import tsx bench/facets-latency.ts [--before /tmp/facets-before/src/index.ts]
  *          [--index bench/.work/xwlb-index] [--queries-file bench/.work/queries.json] [--queries 300]
- *          [--repeat 3] [--classes word1,or5] [--region] [--out bench/results/facets-latency.json]
+ *          [--repeat 3] [--classes word1,or5] [--region] [--check-only] [--out bench/results/facets-latency.json]
  * Prints a table and writes the JSON.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { flags, latency, markdownTable, median } from './measure.js';
 import { ALL_FACETS } from './ours.js';
 import { buildQueries, CLASS_LABELS, CLASSES, type Query, type QueryClass } from './queries.js';
 
-const f = flags(process.argv.slice(2), ['region']);
+const f = flags(process.argv.slice(2), ['region', 'check-only']);
 const beforePath = f.get('before');
 const indexDir = resolve(f.get('index') ?? 'bench/.work/xwlb-index');
 const queriesFile = f.get('queries-file') ?? 'bench/.work/queries.json';
@@ -62,12 +62,26 @@ const variants: Record<string, (op: Query['op']) => SearchOptions> = {
 // Exactness: the facet outputs of both builds, every query, without and with a filter.
 let differences = 0;
 if (engines.length === 2) {
-  const checks: SearchOptions[] = [{ facets: [...facets, 'region'] }, { facets: [...facets, 'region'], filters: FILTER }, { facets: [...facets, 'region'], filters: { source: ['新闻联播'], undated: 'exclude' }, facetSize: 3 }];
+  const all = [...ALL_FACETS, 'region'] as const;
+  const checks: SearchOptions[] = [
+    { facets: all },
+    { facets: all, filters: FILTER },
+    { facets: all, filters: { source: ['央视网'], city: ['武汉'], undated: 'exclude' }, facetSize: 3 },
+    { facets: all, filters: { county: ['朝阳区'], library: ['中国国家图书馆'], to: '2019-06' }, facetSize: 50 },
+  ];
+  // Facet search, on every 10th query.
+  const searches: SearchOptions[] = [
+    { facets: ['region'], facetQuery: '湖' },
+    { facets: ['county'], facetQuery: '区', filters: { province: ['北京'] } },
+    { facets: ['year'], facetQuery: '201' },
+    { facets: ['month'], facetQuery: '-0', filters: { from: '2015' } },
+    { facets: ['source'], facetQuery: '央视' },
+  ];
   let compared = 0;
   for (const cls of CLASSES) {
     if (only && !only.includes(cls)) continue;
-    for (const q of queries[cls].slice(0, perClass)) {
-      for (const c of checks) {
+    for (const [n, q] of queries[cls].slice(0, perClass).entries()) {
+      for (const c of n % 10 === 0 ? [...checks, ...searches] : checks) {
         const o: SearchOptions = { op: q.op, size: 10, highlight: false, ...c };
         const [a, b] = engines.map(([, e]) => {
           const r = e.search(q.q, o);
@@ -84,6 +98,7 @@ if (engines.length === 2) {
   log(`exactness: ${compared} searches compared, ${differences} different`);
 }
 
+if (f.has('check-only')) process.exit(differences ? 1 : 0);
 const rows: (string | number)[][] = [];
 const results: Record<string, unknown> = {};
 for (const cls of CLASSES) {
