@@ -22,7 +22,7 @@
  * Owns: derived column forms and counting a match set. Must not: decide which facets, filters or
  * values are listed (facets.ts), read stored documents or execute queries.
  */
-import type { IndexSnapshot } from '../index/reader.js';
+import type { IndexSnapshot, SegmentView } from '../index/reader.js';
 import { NO_DATE, type KeywordColumn } from '../index/schema.js';
 import type { KeywordColumnData } from '../index/columns.js';
 import type { MatchSets } from './executor.js';
@@ -35,7 +35,7 @@ export type FacetColumn = Exclude<KeywordColumn, 'story'> | 'month';
 interface SegmentColumn {
   /** Per document its one slot, when no document has more than one value; else null (CSR). */
   single: Int32Array | null;
-  /** CSR (multi-valued): slots of document d are `values[offsets[d] .. offsets[d+1]) + 1`. */
+  /** CSR (multi-valued): slots of document d are `values[offsets[d] .. offsets[d+1]) + 1` (slot 0 is not counted). */
   offsets: Uint32Array;
   values: Uint32Array;
   /** Number of slots (values + 1). */
@@ -64,7 +64,7 @@ export interface GlobalColumn {
 /** Counts of one column over a match set: per global id, and documents with no value (slot 0). */
 export interface ColumnCounts {
   counts: Int32Array;
-  /** Documents without a value (for months: undated). */
+  /** Months: undated documents. Single-valued keyword columns: documents without a value. Else 0. */
   none: number;
 }
 
@@ -90,10 +90,7 @@ function keywordForm(data: KeywordColumnData, docCount: number): SegmentColumn {
       for (let d = 0; d < docCount; d++) single[d] = offsets[d + 1] > offsets[d] ? values[offsets[d]] + 1 : 0;
       for (let d = 0; d < docCount; d++) all[single[d]]++;
     } else {
-      for (let d = 0; d < docCount; d++) {
-        if (offsets[d + 1] === offsets[d]) all[0]++;
-        for (let k = offsets[d]; k < offsets[d + 1]; k++) all[values[k] + 1]++;
-      }
+      for (let d = 0; d < docCount; d++) for (let k = offsets[d]; k < offsets[d + 1]; k++) all[values[k] + 1]++;
     }
     col = { single, offsets, values, slots, all };
     segmentKeyword.set(data, col);
@@ -221,9 +218,15 @@ function addDoc(col: SegmentColumn, d: number, c: Int32Array, delta: number): vo
   if (col.single) c[col.single[d]] += delta;
   else {
     const { offsets, values } = col;
-    if (offsets[d + 1] === offsets[d]) c[0] += delta;
     for (let k = offsets[d]; k < offsets[d + 1]; k++) c[values[k] + 1] += delta;
   }
+}
+
+/** The complement is counted when twice the counted documents exceed the live ones by docCount >> this (0: never). */
+let COMPLEMENT_SHIFT = 2;
+/** For benchmarks and tests: the complement threshold (0: never count the complement). */
+export function setComplementShift(shift: number): void {
+  COMPLEMENT_SHIFT = shift;
 }
 
 /** Reusable counters (a search is synchronous): the local one per column, global ones handed out per count. */
@@ -272,7 +275,8 @@ export function countColumn(snapshot: IndexSnapshot, g: GlobalColumn, matches: M
     }
     if (kept === 0) continue;
     c.fill(0);
-    if (!(kept * 2 > g.liveDocs[s] && complement(snapshot, g, s, docs, fails, except, c))) {
+    // The complement costs a branch-free walk of the segment plus the documents left out.
+    if (!(kept * 2 > g.liveDocs[s] + (snapshot.segments[s].segment.docCount >> COMPLEMENT_SHIFT) && complement(snapshot, g, s, docs, fails, except, c))) {
       if (col.single) countSingle(col.single, docs, fails, except, c);
       else countMulti(col.offsets, col.values, docs, fails, except, c);
     }
@@ -297,40 +301,94 @@ function countMulti(offsets: Uint32Array, values: Uint32Array, docs: Int32Array,
   for (let i = 0; i < docs.length; i++) {
     if (fails && fails[i] !== 0 && fails[i] !== except) continue;
     const d = docs[i];
-    const start = offsets[d];
-    const end = offsets[d + 1];
-    if (start === end) c[0]++;
-    for (let k = start; k < end; k++) c[values[k] + 1]++;
+    for (let k = offsets[d], end = offsets[d + 1]; k < end; k++) c[values[k] + 1]++;
   }
 }
 
+/** Scratch of {@link excludedDocs} per segment: marks, and the last list made (a search is synchronous). */
+interface Exclusion {
+  marks: Uint8Array;
+  list: Int32Array;
+  length: number;
+  docs: Int32Array | null;
+  fails: Failures | null;
+  except: number;
+  /** The {@link beginCount} it was made in. */
+  count: number;
+}
+/** Counts of facets so far: a list of excluded documents is only reused within one. */
+let counts = 0;
+
 /**
- * Counts into `c` (zeroed) as the live documents' counts minus those of the live documents not
- * counted: not in `docs`, or in it but failing a filter other than `except`. False (and `c`
- * zeroed) when `docs` is not strictly ascending.
+ * Starts counting the facets of one search: lists made for earlier searches are not reused (a
+ * match set's arrays may be reused buffers holding other documents by now).
+ */
+export function beginCount(): void {
+  counts++;
+}
+
+const exclusions = new WeakMap<SegmentView, Exclusion>();
+
+/**
+ * The live documents of segment `s` that are not counted: not in `docs` (strictly ascending), or
+ * in it but failing a filter other than `except`; null when `docs` is not strictly ascending or
+ * holds a deleted document (then the caller counts directly). The list is reused while the same
+ * match set is counted again with the same `except` (the facets' columns one after the other).
+ */
+function excludedDocs(snapshot: IndexSnapshot, s: number, docs: Int32Array, fails: Failures | null, except: number): Exclusion | null {
+  const view = snapshot.segments[s];
+  const docCount = view.segment.docCount;
+  let x = exclusions.get(view);
+  if (!x) exclusions.set(view, (x = { marks: new Uint8Array(docCount), list: new Int32Array(docCount), length: 0, docs: null, fails: null, except: 0, count: 0 }));
+  if (x.docs === docs && x.fails === fails && x.except === except && x.count === counts) return x;
+  x.docs = null;
+  const { marks, list } = x;
+  const deleted = view.deleted;
+  // Deleted documents are not in the live counts: marked as if counted, so they are not subtracted.
+  if (deleted) marks.set(deleted);
+  else marks.fill(0);
+  let previous = -1;
+  let bad = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i];
+    if (d <= previous || d >= docCount) return null;
+    previous = d;
+    bad |= marks[d];
+    marks[d] = !fails || fails[i] === 0 || fails[i] === except ? 1 : 0;
+  }
+  if (bad) return null;
+  let k = 0;
+  for (let d = 0; d < docCount; d++) {
+    list[k] = d;
+    k += 1 - marks[d];
+  }
+  x.length = k;
+  x.docs = docs;
+  x.fails = fails;
+  x.except = except;
+  x.count = counts;
+  return x;
+}
+
+/**
+ * Counts into `c` as the live documents' counts minus those of the live documents not counted
+ * ({@link excludedDocs}). False (and `c` untouched) when the exclusion cannot be made.
  */
 function complement(snapshot: IndexSnapshot, g: GlobalColumn, s: number, docs: Int32Array, fails: Failures | null, except: number, c: Int32Array): boolean {
+  const x = excludedDocs(snapshot, s, docs, fails, except);
+  if (!x) return false;
   const col = g.segments[s];
-  const deleted = snapshot.segments[s].deleted;
-  const docCount = snapshot.segments[s].segment.docCount;
   c.set(liveCounts(snapshot, g, s));
-  const single = col.single;
-  let next = 0;
-  for (let i = 0; i <= docs.length; i++) {
-    const d = i < docs.length ? docs[i] : docCount;
-    if (d < next || (i < docs.length && d >= docCount)) {
-      c.fill(0);
-      return false;
+  const { list, length } = x;
+  if (col.single) {
+    const single = col.single;
+    for (let i = 0; i < length; i++) c[single[list[i]]]--;
+  } else {
+    const { offsets, values } = col;
+    for (let i = 0; i < length; i++) {
+      const d = list[i];
+      for (let k = offsets[d], end = offsets[d + 1]; k < end; k++) c[values[k] + 1]--;
     }
-    // The gap before d: documents not matched.
-    if (single && !deleted) for (let x = next; x < d; x++) c[single[x]]--;
-    else for (let x = next; x < d; x++) if (!deleted || !deleted[x]) addDoc(col, x, c, -1);
-    if (i === docs.length) break;
-    const counted = !fails || fails[i] === 0 || fails[i] === except;
-    const live = !deleted || !deleted[d];
-    if (!counted && live) addDoc(col, d, c, -1);
-    else if (counted && !live) addDoc(col, d, c, 1);
-    next = d + 1;
   }
   return true;
 }

@@ -50,7 +50,7 @@ import { normalizeText } from '../analysis/normalize.js';
 import { provinceByAbbreviation, regionsNamed } from '../analysis/regions.js';
 import type { IndexSnapshot } from '../index/reader.js';
 import type { MatchSets } from './executor.js';
-import { countColumn, globalColumn, resetScratch, type ColumnCounts, type FacetColumn, type GlobalColumn } from './facet-columns.js';
+import { beginCount, countColumn, globalColumn, resetScratch, type ColumnCounts, type FacetColumn, type GlobalColumn } from './facet-columns.js';
 import type { CompiledFilters, Failures, FilterKey } from './filters.js';
 import { regionLevel, regionNames, type RegionLevel, type RegionNames } from './region-names.js';
 import { Budget } from './budget.js';
@@ -117,6 +117,7 @@ export function countFacets(
   // Facets that see the same documents share one count: province/city/county one over the
   // region column, year/month one over dates, unless their own filters differ.
   const passes = new Map<string, ColumnCounts>();
+  beginCount();
   const started = new Set<GlobalColumn>();
   const counted = (kind: FacetColumn, own: FilterKey): ColumnCounts => {
     const except = filters.bit(own);
