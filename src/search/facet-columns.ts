@@ -268,17 +268,16 @@ export function countColumn(snapshot: IndexSnapshot, g: GlobalColumn, matches: M
     const col = g.segments[s];
     const fails = failures ? failures[s] : null;
     const c = local.subarray(0, col.slots);
-    let kept = docs.length;
-    if (fails) {
-      kept = 0;
-      for (let i = 0; i < fails.length; i++) if (fails[i] === 0 || fails[i] === except) kept++;
-    }
-    if (kept === 0) continue;
+    // With filters, the documents this count keeps, listed once for all the columns counted with them.
+    const kept = fails ? keptDocs(snapshot, s, docs, fails, except) : null;
+    const n = kept ? kept.length : docs.length;
+    if (n === 0) continue;
     c.fill(0);
     // The complement costs a branch-free walk of the segment plus the documents left out.
-    if (!(kept * 2 > g.liveDocs[s] + (snapshot.segments[s].segment.docCount >> COMPLEMENT_SHIFT) && complement(snapshot, g, s, docs, fails, except, c))) {
-      if (col.single) countSingle(col.single, docs, fails, except, c);
-      else countMulti(col.offsets, col.values, docs, fails, except, c);
+    if (!(n * 2 > g.liveDocs[s] + (snapshot.segments[s].segment.docCount >> COMPLEMENT_SHIFT) && complement(snapshot, g, s, docs, fails, except, c))) {
+      const list = kept ? kept.list : docs;
+      if (col.single) countSingle(col.single, list, n, c);
+      else countMulti(col.offsets, col.values, list, n, c);
     }
     const map = g.maps[s];
     none += c[0];
@@ -287,22 +286,53 @@ export function countColumn(snapshot: IndexSnapshot, g: GlobalColumn, matches: M
   return { counts, none };
 }
 
-function countSingle(single: Int32Array, docs: Int32Array, fails: Failures | null, except: number, c: Int32Array): void {
-  if (!fails) for (let i = 0; i < docs.length; i++) c[single[docs[i]]]++;
-  else {
-    for (let i = 0; i < docs.length; i++) {
-      const f = fails[i];
-      if (f === 0 || f === except) c[single[docs[i]]]++;
-    }
-  }
+function countSingle(single: Int32Array, docs: Int32Array, n: number, c: Int32Array): void {
+  for (let i = 0; i < n; i++) c[single[docs[i]]]++;
 }
 
-function countMulti(offsets: Uint32Array, values: Uint32Array, docs: Int32Array, fails: Failures | null, except: number, c: Int32Array): void {
-  for (let i = 0; i < docs.length; i++) {
-    if (fails && fails[i] !== 0 && fails[i] !== except) continue;
+function countMulti(offsets: Uint32Array, values: Uint32Array, docs: Int32Array, n: number, c: Int32Array): void {
+  for (let i = 0; i < n; i++) {
     const d = docs[i];
     for (let k = offsets[d], end = offsets[d + 1]; k < end; k++) c[values[k] + 1]++;
   }
+}
+
+/** A list of the documents of a match set that one count keeps (scratch per segment and ignored filter). */
+interface Kept {
+  list: Int32Array;
+  length: number;
+  docs: Int32Array | null;
+  fails: Failures | null;
+  /** The {@link beginCount} it was made in. */
+  count: number;
+}
+const keptLists = new WeakMap<SegmentView, Map<number, Kept>>();
+
+/**
+ * The documents of `docs` failing no filter or only `except`, listed without a branch per
+ * document; reused while the same match set is counted again with the same `except` within one
+ * {@link beginCount}.
+ */
+function keptDocs(snapshot: IndexSnapshot, s: number, docs: Int32Array, fails: Failures, except: number): Kept {
+  const view = snapshot.segments[s];
+  let perExcept = keptLists.get(view);
+  if (!perExcept) keptLists.set(view, (perExcept = new Map()));
+  let kept = perExcept.get(except);
+  if (!kept) perExcept.set(except, (kept = { list: new Int32Array(0), length: 0, docs: null, fails: null, count: 0 }));
+  if (kept.docs === docs && kept.fails === fails && kept.count === countNumber) return kept;
+  if (kept.list.length < docs.length) kept.list = new Int32Array(Math.max(docs.length, view.segment.docCount));
+  const list = kept.list;
+  let k = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const f = fails[i];
+    list[k] = docs[i];
+    k += ((f === 0) as unknown as number) | ((f === except) as unknown as number);
+  }
+  kept.length = k;
+  kept.docs = docs;
+  kept.fails = fails;
+  kept.count = countNumber;
+  return kept;
 }
 
 /** Scratch of {@link excludedDocs} per segment: marks, and the last list made (a search is synchronous). */
@@ -317,14 +347,14 @@ interface Exclusion {
   count: number;
 }
 /** Counts of facets so far: a list of excluded documents is only reused within one. */
-let counts = 0;
+let countNumber = 0;
 
 /**
  * Starts counting the facets of one search: lists made for earlier searches are not reused (a
  * match set's arrays may be reused buffers holding other documents by now).
  */
 export function beginCount(): void {
-  counts++;
+  countNumber++;
 }
 
 const exclusions = new WeakMap<SegmentView, Exclusion>();
@@ -340,7 +370,7 @@ function excludedDocs(snapshot: IndexSnapshot, s: number, docs: Int32Array, fail
   const docCount = view.segment.docCount;
   let x = exclusions.get(view);
   if (!x) exclusions.set(view, (x = { marks: new Uint8Array(docCount), list: new Int32Array(docCount), length: 0, docs: null, fails: null, except: 0, count: 0 }));
-  if (x.docs === docs && x.fails === fails && x.except === except && x.count === counts) return x;
+  if (x.docs === docs && x.fails === fails && x.except === except && x.count === countNumber) return x;
   x.docs = null;
   const { marks, list } = x;
   const deleted = view.deleted;
@@ -366,7 +396,7 @@ function excludedDocs(snapshot: IndexSnapshot, s: number, docs: Int32Array, fail
   x.docs = docs;
   x.fails = fails;
   x.except = except;
-  x.count = counts;
+  x.count = countNumber;
   return x;
 }
 
