@@ -8,16 +8,18 @@
  *   multi-valued one (region, library) as the stored CSR arrays; the date column as a month slot
  *   per document (month - the segment's first month + 1, 0 for undated); and the counts of every
  *   slot over all the segment's documents;
- * - per snapshot: one global numbering of each column's values (the sorted union of the segments'
+ * - per snapshot: one global numbering of each column's values (the union of the segments'
  *   dictionaries; for months, the months from the first to the last of any segment), the map of
  *   each segment's slots to it, and the slot counts over the live (not deleted) documents.
  *
  * Counting (`countColumn`): per segment, the documents of the match set that fail no filter or
- * only the ignored one are counted into a reusable local counter, then folded into a global
- * counter (a scratch array reused from search to search). When they are more than half of the
- * segment's live documents, the counts are those of all live documents minus the documents left
- * out (one walk over the gaps of the sorted match set), so a query matching most of the index
- * costs what its complement costs. Exact either way.
+ * only the ignored one (with filters: listed once, branch-free, per ignored filter and shared by
+ * the columns counted with it) are counted into a reusable local counter, then folded into a
+ * global counter (scratch arrays reused from search to search). When they are well over half of
+ * the segment's live documents, the counts are those of all live documents minus those of the
+ * live documents left out (listed once, branch-free, from a mark per document), so a query
+ * matching most of the index costs what its complement costs. Exact either way; the lists are
+ * only reused within one count of facets ({@link beginCount}).
  *
  * Owns: derived column forms and counting a match set. Must not: decide which facets, filters or
  * values are listed (facets.ts), read stored documents or execute queries.
