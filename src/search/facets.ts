@@ -36,8 +36,12 @@
  * `region`, provinces (without a query) or matching regions of every level (with one).
  *
  * Cost: one tight loop per (column, ignored filter) over the match set into typed counters per
- * dictionary ordinal or month, reusing the searcher's per-document filter failure masks; strings are
- * only made for values with a count; normalized names for facet search are cached per snapshot.
+ * global value id (facet-columns.ts: slots per document, reusable counters, and for a match set
+ * holding most of a segment, its complement counted instead), reusing the searcher's per-document
+ * filter failure masks. Listing works on the typed counters: region values by level from ids
+ * precomputed per snapshot, the top `size` by a threshold on the counts (no sort of whole lists),
+ * months and years in an order precomputed per snapshot; objects and strings are only made for
+ * values listed. Normalized names for facet search are cached per snapshot.
  *
  * Owns: counting, searching and ordering facet values. Must not: execute queries or read stored
  * documents.
@@ -45,9 +49,8 @@
 import { normalizeText } from '../analysis/normalize.js';
 import { provinceByAbbreviation, regionsNamed } from '../analysis/regions.js';
 import type { IndexSnapshot } from '../index/reader.js';
-import { NO_DATE, type KeywordColumn } from '../index/schema.js';
-import type { StringTable } from '../index/string-table.js';
 import type { MatchSets } from './executor.js';
+import { beginCount, countColumn, globalColumn, resetScratch, type ColumnCounts, type FacetColumn, type GlobalColumn } from './facet-columns.js';
 import type { CompiledFilters, Failures, FilterKey } from './filters.js';
 import { regionLevel, regionNames, type RegionLevel, type RegionNames } from './region-names.js';
 import { Budget } from './budget.js';
@@ -92,14 +95,6 @@ const OWN_FILTER: Record<Exclude<FacetName, 'region'>, FilterKey> = {
   library: 'library',
 };
 
-/** Counted values: parallel arrays of values and counts (counts > 0). */
-interface Counts {
-  values: string[];
-  counts: number[];
-  /** Month counts only: documents without a date. */
-  undated?: number;
-}
-
 /** Keeps a value (its key: code, `YYYY`, source...) or not. */
 type Keep = (key: string) => boolean;
 
@@ -121,14 +116,21 @@ export function countFacets(
 ): FacetCounts {
   // Facets that see the same documents share one count: province/city/county one over the
   // region column, year/month one over dates, unless their own filters differ.
-  const passes = new Map<string, Counts>();
-  const counted = (kind: KeywordColumn | 'month', own: FilterKey): Counts => {
+  const passes = new Map<string, ColumnCounts>();
+  beginCount();
+  const started = new Set<GlobalColumn>();
+  const counted = (kind: FacetColumn, own: FilterKey): ColumnCounts => {
     const except = filters.bit(own);
     const key = `${kind}|${except}`;
     let counts = passes.get(key);
     if (!counts) {
       budget.check();
-      counts = kind === 'month' ? countMonths(snapshot, matches, failures, except) : countKeyword(snapshot, matches, failures, except, kind);
+      const column = globalColumn(snapshot, kind);
+      if (!started.has(column)) {
+        resetScratch(column);
+        started.add(column);
+      }
+      counts = countColumn(snapshot, column, matches, failures, except);
       passes.set(key, counts);
     }
     return counts;
@@ -146,40 +148,52 @@ export function countFacets(
       case 'province':
       case 'city':
       case 'county': {
-        const names = regionNames(snapshot);
-        const inScope = regionScope(facet, filters);
-        const match = searched ? regionMatcher(snapshot, names, text) : null;
-        const keep: Keep = match ? (code) => inScope(code) && match(code) : inScope;
-        put(facet, top(counted('region', OWN_FILTER[facet]), size, keep, (code) => ({ value: names.name(code) ?? code, code })));
+        const regions = regionIndex(snapshot);
+        const within = regionScope(facet, filters);
+        const match = searched ? regionMatcher(snapshot, regionNames(snapshot), text) : null;
+        const codes = regions.column.strings;
+        const keep = within || match ? (id: number) => (!within || within(codes[id])) && (!match || match(codes[id])) : null;
+        put(facet, top(counted('region', OWN_FILTER[facet]).counts, regions.ids[facet], size, keep, (id, count) => ({ value: regions.names[id], code: codes[id], count })));
         break;
       }
       case 'source':
       case 'library': {
         const match = searched ? valueMatcher(snapshot, text) : null;
-        put(facet, top(counted(facet, OWN_FILTER[facet]), size, match, (value) => ({ value })));
+        const values = globalColumn(snapshot, facet).strings;
+        put(facet, top(counted(facet, OWN_FILTER[facet]).counts, null, size, match && ((id) => match(values[id])), (id, count) => ({ value: values[id], count })));
         break;
       }
       case 'year': {
         const months = counted('month', OWN_FILTER.year);
-        const years = new Map<string, number>();
-        for (let i = 0; i < months.values.length; i++) years.set(months.values[i].slice(0, 4), (years.get(months.values[i].slice(0, 4)) ?? 0) + months.counts[i]);
+        const index = monthIndex(snapshot);
+        const perYear = new Float64Array(index.years.length);
+        for (let id = 0; id < months.counts.length; id++) perYear[index.yearOf[id]] += months.counts[id];
         const match = searched ? valueMatcher(snapshot, text) : null;
-        const list = chronological({ values: [...years.keys()], counts: [...years.values()] }, match);
-        if (months.undated && (!match || match(UNDATED))) list.push({ value: UNDATED, count: months.undated });
+        const list: FacetValue[] = [];
+        index.years.forEach((year, y) => {
+          if (perYear[y] > 0 && (!match || match(year))) list.push({ value: year, count: perYear[y] });
+        });
+        if (months.none && (!match || match(UNDATED))) list.push({ value: UNDATED, count: months.none });
         put(facet, [list, list.length]);
         break;
       }
       case 'month': {
         const [first, last] = yearSpan(filters.dateRange);
         const match = searched ? valueMatcher(snapshot, text) : null;
-        const inSpan = (month: string) => Number(month.slice(0, 4)) >= first && Number(month.slice(0, 4)) <= last && (!match || match(month));
-        const list = chronological(counted('month', OWN_FILTER.month), inSpan);
+        const { counts } = counted('month', OWN_FILTER.month);
+        const index = monthIndex(snapshot);
+        const strings = globalColumn(snapshot, 'month').strings;
+        const list: FacetValue[] = [];
+        for (const id of index.order) {
+          if (counts[id] === 0 || !(index.yearNumber[id] >= first && index.yearNumber[id] <= last) || (match && !match(strings[id]))) continue;
+          list.push({ value: strings[id], count: counts[id] });
+        }
         put(facet, [list, list.length]);
         break;
       }
       case 'region': {
         const names = regionNames(snapshot);
-        const level = (l: RegionLevel) => counted('region', l);
+        const level = (l: RegionLevel) => levelCounts(snapshot, counted('region', l), l);
         put(facet, searched ? regionSearch(level, names, size, regionMatcher(snapshot, names, text)) : regionTree(level, names, filters, size));
         break;
       }
@@ -188,14 +202,73 @@ export function countFacets(
   return out;
 }
 
-/** Which region codes a region facet lists: its level, under the chosen higher levels. */
-function regionScope(facet: RegionLevel, filters: CompiledFilters): (code: string) => boolean {
+/** The region column of a snapshot with, per value id, its level and name, and the ids of each level. */
+interface RegionIndex {
+  column: GlobalColumn;
+  /** Official name of each id (its code when unknown). */
+  names: string[];
+  ids: Record<RegionLevel, Int32Array>;
+}
+
+const regionIndexes = new WeakMap<IndexSnapshot, RegionIndex>();
+
+function regionIndex(snapshot: IndexSnapshot): RegionIndex {
+  let index = regionIndexes.get(snapshot);
+  if (!index) {
+    const column = globalColumn(snapshot, 'region');
+    const names = regionNames(snapshot);
+    const byLevel: Record<RegionLevel, number[]> = { province: [], city: [], county: [] };
+    column.strings.forEach((code, id) => byLevel[regionLevel(code)].push(id));
+    index = {
+      column,
+      names: column.strings.map((code) => names.name(code) ?? code),
+      ids: { province: Int32Array.from(byLevel.province), city: Int32Array.from(byLevel.city), county: Int32Array.from(byLevel.county) },
+    };
+    regionIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
+/** Month ids in chronological order, and their years (as the facet writes them: the first 4 characters of `YYYY-MM`). */
+interface MonthIndex {
+  /** Month ids in ascending order of their `YYYY-MM`. */
+  order: Int32Array;
+  /** Distinct years, ascending. */
+  years: string[];
+  /** Per month id, its index in `years`. */
+  yearOf: Int32Array;
+  /** Per month id, its year as a number (for the date filter's span). */
+  yearNumber: Float64Array;
+}
+
+const monthIndexes = new WeakMap<IndexSnapshot, MonthIndex>();
+
+function monthIndex(snapshot: IndexSnapshot): MonthIndex {
+  let index = monthIndexes.get(snapshot);
+  if (!index) {
+    const strings = globalColumn(snapshot, 'month').strings;
+    const order = Int32Array.from(strings.keys()).sort((a, b) => cmp(strings[a], strings[b]));
+    const years = [...new Set(strings.map((m) => m.slice(0, 4)))].sort(cmp);
+    const yearIds = new Map(years.map((y, i) => [y, i]));
+    index = {
+      order,
+      years,
+      yearOf: Int32Array.from(strings, (m) => yearIds.get(m.slice(0, 4))!),
+      yearNumber: Float64Array.from(strings, (m) => Number(m.slice(0, 4))),
+    };
+    monthIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
+/** Which region codes of its level a region facet lists: those under the chosen higher levels (null: all). */
+function regionScope(facet: RegionLevel, filters: CompiledFilters): Keep | null {
   const prefixes = (level: RegionLevel, digits: number): string[] | null => {
     const codes = filters.regionCodes.get(level);
     return codes ? [...codes].map((c) => c.slice(0, digits)) : null;
   };
   const within = facet === 'province' ? null : facet === 'city' ? prefixes('province', 2) : (prefixes('city', 4) ?? prefixes('province', 2));
-  return (code) => regionLevel(code) === facet && (!within || within.some((p) => code.startsWith(p)));
+  return within && ((code) => within.some((p) => code.startsWith(p)));
 }
 
 /** Per snapshot, normalized forms (normalizeText) of facet values and region names, for facet search. */
@@ -231,18 +304,17 @@ function regionMatcher(snapshot: IndexSnapshot, names: RegionNames, text: string
   return (code) => named.has(code) || (digits && code.startsWith(text)) || normalized(names.name(code) ?? code).includes(text);
 }
 
-/** Code -> count of one region pass, for the codes of `level`. */
-function levelCounts(counts: Counts, level: RegionLevel): Map<string, number> {
+/** Code -> count of one region pass, for the codes of `level` with a count. */
+function levelCounts(snapshot: IndexSnapshot, counted: ColumnCounts, level: RegionLevel): Map<string, number> {
+  const { column, ids } = regionIndex(snapshot);
   const m = new Map<string, number>();
-  for (let i = 0; i < counts.values.length; i++) if (regionLevel(counts.values[i]) === level) m.set(counts.values[i], counts.counts[i]);
+  for (const id of ids[level]) if (counted.counts[id] > 0) m.set(column.strings[id], counted.counts[id]);
   return m;
 }
 
 /** The region tree of the header; the total is the number of provinces with a count. */
-function regionTree(counted: (level: RegionLevel) => Counts, names: RegionNames, filters: CompiledFilters, size: number): [FacetValue[], number] {
-  const provinces = levelCounts(counted('province'), 'province');
-  const cities = levelCounts(counted('city'), 'city');
-  const counties = levelCounts(counted('county'), 'county');
+function regionTree(counted: (level: RegionLevel) => Map<string, number>, names: RegionNames, filters: CompiledFilters, size: number): [FacetValue[], number] {
+  const provinces = counted('province');
   // Nodes that show their children: the chosen ones and those holding a chosen one.
   const openProvinces = new Set<string>();
   const openCities = new Set<string>();
@@ -256,6 +328,9 @@ function regionTree(counted: (level: RegionLevel) => Counts, names: RegionNames,
     }
   }
   for (const code of [...openProvinces, ...openCities]) pinned.add(code);
+  // Prefectures and counties are only looked at under an open province.
+  const cities = openProvinces.size ? counted('city') : new Map<string, number>();
+  const counties = openProvinces.size ? counted('county') : new Map<string, number>();
   const isPinned = (code: string) => pinned.has(code);
   const node = (code: string, count: number): FacetValue => ({ value: names.name(code) ?? code, code, level: regionLevel(code), count });
   const withChildren = (n: FacetValue, children: Map<string, number>): FacetValue => {
@@ -289,9 +364,9 @@ function within(counts: Map<string, number>, prefix: string): Map<string, number
 }
 
 /** Facet search over the region tree: matching regions of every level, flat, by count. */
-function regionSearch(counted: (level: RegionLevel) => Counts, names: RegionNames, size: number, match: Keep): [FacetValue[], number] {
+function regionSearch(counted: (level: RegionLevel) => Map<string, number>, names: RegionNames, size: number, match: Keep): [FacetValue[], number] {
   const all = new Map<string, number>();
-  for (const level of ['province', 'city', 'county'] as const) for (const [code, n] of levelCounts(counted(level), level)) if (match(code)) all.set(code, n);
+  for (const level of ['province', 'city', 'county'] as const) for (const [code, n] of counted(level)) if (match(code)) all.set(code, n);
   return ranked(all, size, () => false, (code, count) => ({ value: names.name(code) ?? code, code, level: regionLevel(code), count }));
 }
 
@@ -304,114 +379,6 @@ function ranked(counts: Map<string, number>, size: number, pinned: Keep, describ
 
 const byCount = (a: FacetValue, b: FacetValue) => b.count - a.count || cmp(a.value, b.value) || cmp(a.code ?? '', b.code ?? '');
 
-/** The values of `counted` that `keep` accepts, in ascending order of value (years, months). */
-function chronological(counted: Counts, keep: Keep | null): FacetValue[] {
-  const out: FacetValue[] = [];
-  for (let i = 0; i < counted.values.length; i++) if (!keep || keep(counted.values[i])) out.push({ value: counted.values[i], count: counted.counts[i] });
-  return out.sort((a, b) => cmp(a.value, b.value));
-}
-
-/** Documents per value of a keyword column, among those failing nothing or only `except`. */
-function countKeyword(snapshot: IndexSnapshot, matches: MatchSets, failures: readonly Failures[] | null, except: number, column: KeywordColumn): Counts {
-  const perSegment = matches.map((set, s) => {
-    const { dict, offsets, values } = snapshot.segments[s].segment.columns.keyword[column];
-    const perOrdinal = new Uint32Array(dict.size);
-    const docs = set.docs;
-    const fails = failures?.[s];
-    for (let i = 0; i < docs.length; i++) {
-      if (fails && fails[i] !== 0 && fails[i] !== except) continue;
-      const doc = docs[i];
-      for (let k = offsets[doc]; k < offsets[doc + 1]; k++) perOrdinal[values[k]]++;
-    }
-    return { strings: dictStrings(dict), perOrdinal };
-  });
-  if (perSegment.length === 1) {
-    const { strings, perOrdinal } = perSegment[0];
-    const out: Counts = { values: [], counts: [] };
-    for (let ord = 0; ord < perOrdinal.length; ord++) {
-      if (!perOrdinal[ord]) continue;
-      out.values.push(strings[ord]);
-      out.counts.push(perOrdinal[ord]);
-    }
-    return out;
-  }
-  const totals = new Map<string, number>();
-  for (const { strings, perOrdinal } of perSegment) {
-    for (let ord = 0; ord < perOrdinal.length; ord++) if (perOrdinal[ord]) totals.set(strings[ord], (totals.get(strings[ord]) ?? 0) + perOrdinal[ord]);
-  }
-  return { values: [...totals.keys()], counts: [...totals.values()] };
-}
-
-const decoded = new WeakMap<StringTable, string[]>();
-
-/** The values of a column dictionary, decoded once per segment. */
-function dictStrings(dict: StringTable): string[] {
-  let strings = decoded.get(dict);
-  if (!strings) decoded.set(dict, (strings = dict.toArray()));
-  return strings;
-}
-
-/** Documents per month (`YYYY-MM`) of their date, among those failing nothing or only `except`; undated documents apart. */
-function countMonths(snapshot: IndexSnapshot, matches: MatchSets, failures: readonly Failures[] | null, except: number): Counts {
-  const totals = new Map<number, number>();
-  let undated = 0;
-  matches.forEach((set, s) => {
-    const { months, first, span } = monthColumn(snapshot.segments[s].segment.columns.date);
-    const perMonth = new Uint32Array(span);
-    const docs = set.docs;
-    const fails = failures?.[s];
-    for (let i = 0; i < docs.length; i++) {
-      if (fails && fails[i] !== 0 && fails[i] !== except) continue;
-      const m = months[docs[i]];
-      if (m !== NO_MONTH) perMonth[m]++;
-      else undated++;
-    }
-    for (let m = 0; m < span; m++) if (perMonth[m]) totals.set(first + m, (totals.get(first + m) ?? 0) + perMonth[m]);
-  });
-  const out: Counts = { values: [], counts: [], undated };
-  for (const [key, n] of totals) {
-    out.values.push(`${String(Math.floor(key / 12)).padStart(4, '0')}-${String((key % 12) + 1).padStart(2, '0')}`);
-    out.counts.push(n);
-  }
-  return out;
-}
-
-const NO_MONTH = -1;
-
-interface MonthColumn {
-  /** Per document, its month (year * 12 + month - 1) minus `first`, or NO_MONTH. */
-  months: Int32Array;
-  first: number;
-  /** Months from the first to the last date of the segment. */
-  span: number;
-}
-
-const monthColumns = new WeakMap<Int32Array, MonthColumn>();
-
-/** The month column of a segment's date column, computed once per segment. */
-function monthColumn(dates: Int32Array): MonthColumn {
-  let column = monthColumns.get(dates);
-  if (!column) {
-    const months = new Int32Array(dates.length);
-    let first = Infinity;
-    let last = -Infinity;
-    for (let i = 0; i < dates.length; i++) {
-      if (dates[i] === NO_DATE) months[i] = NO_MONTH;
-      else {
-        const d = new Date(dates[i] * 86_400_000);
-        months[i] = d.getUTCFullYear() * 12 + d.getUTCMonth();
-        first = Math.min(first, months[i]);
-        last = Math.max(last, months[i]);
-      }
-    }
-    if (first === Infinity) first = last = 0;
-    for (let i = 0; i < months.length; i++) if (months[i] !== NO_MONTH) months[i] -= first;
-    column = { months, first, span: last - first + 1 };
-    monthColumns.set(dates, column);
-  }
-  return column;
-}
-
 /** The years a date range touches (all years when there is none). */
 function yearSpan(range: readonly [number, number] | null): [number, number] {
   if (!range) return [-Infinity, Infinity];
@@ -419,27 +386,53 @@ function yearSpan(range: readonly [number, number] | null): [number, number] {
   return [year(range[0]), year(range[1])];
 }
 
-/** The `size` values of `counted` (those `keep` accepts) with the highest counts, then by value; and how many `keep` accepts. */
-function top(counted: Counts, size: number, keep: Keep | null, describe: (key: string) => Omit<FacetValue, 'count'>): [FacetValue[], number] {
-  const keys: string[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < counted.values.length; i++) {
-    if (keep && !keep(counted.values[i])) continue;
-    keys.push(counted.values[i]);
-    counts.push(counted.counts[i]);
+/** Scratch of {@link top}: the counts of the kept values (a search is synchronous). */
+let keptCounts = new Int32Array(1024);
+
+/**
+ * The `size` values (ids among `ids`, or all ids of `counts`) with a count that `keep` accepts,
+ * with the highest counts, then by value (then code); and how many `keep` accepts.
+ */
+function top(counts: Int32Array, ids: Int32Array | null, size: number, keep: ((id: number) => boolean) | null, describe: (id: number, count: number) => FacetValue): [FacetValue[], number] {
+  const n = ids ? ids.length : counts.length;
+  if (keptCounts.length < n) keptCounts = new Int32Array(n);
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    const id = ids ? ids[j] : j;
+    if (counts[id] === 0 || (keep && !keep(id))) continue;
+    keptCounts[total++] = counts[id];
   }
   // Only values that can make the cut (count at least the size-th highest) are described and
   // fully ordered: ties at the cut are decided by the described value.
-  let cut = 0;
-  if (keys.length > size) cut = Float64Array.from(counts).sort()[keys.length - size];
+  const whole = !(Number.isInteger(size) && size >= 1);
+  const cut = !whole && total > size ? kthHighest(keptCounts, total, size) : 0;
   const kept: FacetValue[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    if (counts[i] < cut) continue;
-    // Object literals of one shape (not spreads): sorting thousands of them stays fast.
-    const { value, code } = describe(keys[i]);
-    kept.push(code === undefined ? { value, count: counts[i] } : { value, code, count: counts[i] });
+  for (let j = 0; j < n; j++) {
+    const id = ids ? ids[j] : j;
+    const c = counts[id];
+    if (c === 0 || c < cut || (keep && !keep(id))) continue;
+    kept.push(describe(id, c));
   }
-  return [kept.sort(byCount).slice(0, size), keys.length];
+  return [kept.sort(byCount).slice(0, size), total];
+}
+
+/** The k-th highest of `values[0 .. n)` (1 <= k < n); reorders them. */
+function kthHighest(values: Int32Array, n: number, k: number): number {
+  if (k > 32) return values.subarray(0, n).sort()[n - k];
+  // The k highest, descending, by insertion (k is small: a facet's size).
+  const best = new Int32Array(k);
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (len === k && v <= best[k - 1]) continue;
+    let j = len < k ? len++ : k - 1;
+    while (j > 0 && best[j - 1] < v) {
+      best[j] = best[j - 1];
+      j--;
+    }
+    best[j] = v;
+  }
+  return best[k - 1];
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
