@@ -22,6 +22,15 @@
  * and their JSON bodies compared, timing (`tookMs`) excluded: the count of differences is printed
  * and written.
  *
+ * Clients: `--clients N` (default: one per connection) client addresses, request i from the
+ * (i mod N)th, told by X-Forwarded-For (the servers run with `--trust-proxy loopback
+ * --rate-limit 0`), since the server's per-client lanes and rate limit would otherwise treat the
+ * benchmark as one abusive client (429s); `--clients 1` sends from loopback as one client.
+ * `--new-args "..."` adds `zhsearch serve` flags to the new server only (e.g. "--search-threads 2").
+ * Besides req/s, each round reads the servers' CPU time (user + system, every thread and worker,
+ * /proc/<pid>/stat) and gives CPU ms per request: on a shared machine, where req/s moves with the
+ * neighbours' load, the cheaper figure to compare.
+ *
  * autocannon runs in this process (its CPU competes with the servers' on this 2-core machine, for
  * both alike). `--workers N` passes `--workers N` to `zhsearch serve` (both servers in A/B; N
  * processes sharing the port; 0 = one per core; default: the server's, one process).
@@ -31,7 +40,7 @@
  * Usage: npx tsx bench/http.ts --index DIR [--docs N (the xwlb items DIR holds)] [--quick]
  *          [--connections N (10)] [--log N (20000)] [--rounds R (3)] [--warmup N (1000)]
  *          [--duration S (health route, 20)] [--workers N] [--before DIR [--before-index DIR]]
- *          [--compare N (300)] [--profile DIR] [--out FILE]
+ *          [--compare N (300)] [--clients N] [--new-args "FLAGS"] [--profile DIR] [--out FILE]
  * Writes bench/results/http.json (bench/results/http-ab.json with --before).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -142,8 +151,8 @@ async function startServerProcess(label: string, checkout: string, index: string
   return s;
 }
 
-/** RSS of a server and its worker processes (kB). */
-function serverRssKb(s: Server): number {
+/** The server process and its worker processes. */
+function serverPids(s: Server): number[] {
   const pid = s.child.pid!;
   let children: number[] = [];
   try {
@@ -151,7 +160,30 @@ function serverRssKb(s: Server): number {
   } catch {
     // gone, or no /proc
   }
-  return [pid, ...children].reduce((kb, p) => kb + rssKb(p), 0);
+  return [pid, ...children];
+}
+
+/** RSS of a server and its worker processes (kB). */
+function serverRssKb(s: Server): number {
+  return serverPids(s).reduce((kb, p) => kb + rssKb(p), 0);
+}
+
+/**
+ * CPU seconds (user + system, all threads) the server and its workers have used: per request, a
+ * figure the other processes on a shared machine do not move as much as req/s.
+ */
+function serverCpuSeconds(s: Server): number {
+  let ticks = 0;
+  for (const pid of serverPids(s)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
 }
 
 interface Run {
@@ -161,6 +193,10 @@ interface Run {
   latencyMean: number;
   requests: number;
   seconds: number;
+  /** The round's start and end on the monotonic clock (µs; the clock of --profile's .cpuprofile sample times). */
+  monotonicUs: [number, number];
+  /** Server CPU (all its threads and processes) per request, ms. */
+  cpuMsPerRequest: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -179,6 +215,8 @@ async function load(s: Server, name: string, work: { list: string[] } | { route:
   let peakKb = serverRssKb(s);
   const sampler = setInterval(() => (peakKb = Math.max(peakKb, serverRssKb(s))), 100);
   const started = performance.now();
+  const cpuBefore = serverCpuSeconds(s);
+  const startUs = Number(process.hrtime.bigint() / 1000n);
   const r = await autocannon({
     url: s.base,
     connections,
@@ -198,9 +236,10 @@ async function load(s: Server, name: string, work: { list: string[] } | { route:
       : { duration: work.seconds, requests: [{ method: 'GET', path: work.route }] }),
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpuMsPerRequest = ((serverCpuSeconds(s) - cpuBefore) * 1000) / Math.max(1, r.requests.total);
   clearInterval(sampler);
   const rps = 'list' in work ? r.requests.total / seconds : r.requests.average;
-  log(`${s.label} ${name}: ${rps.toFixed(0)} req/s (${r.requests.total} in ${seconds.toFixed(1)} s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}${r.non2xx ? ` (${JSON.stringify(r.statusCodeStats)})` : ''}, errors ${r.errors}`);
+  log(`${s.label} ${name}: ${rps.toFixed(0)} req/s (${r.requests.total} in ${seconds.toFixed(1)} s, server CPU ${cpuMsPerRequest.toFixed(2)} ms a request), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}${r.non2xx ? ` (${JSON.stringify(r.statusCodeStats)})` : ''}, errors ${r.errors}`);
   return {
     requestsPerSecond: rps,
     latencyP50: r.latency.p50,
@@ -208,6 +247,8 @@ async function load(s: Server, name: string, work: { list: string[] } | { route:
     latencyMean: r.latency.average,
     requests: r.requests.total,
     seconds,
+    monotonicUs: [startUs, Number(process.hrtime.bigint() / 1000n)],
+    cpuMsPerRequest,
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
@@ -231,8 +272,9 @@ async function stop(s: Server | undefined): Promise<void> {
 
 /** Median of `runs`' figures, as one Run (requests and seconds summed). */
 function summary(runs: Run[]): Run {
-  const m = (k: keyof Run) => median(runs.map((r) => r[k]));
-  const sum = (k: keyof Run) => runs.reduce((a, r) => a + r[k], 0);
+  type Figure = Exclude<keyof Run, 'monotonicUs'>;
+  const m = (k: Figure) => median(runs.map((r) => r[k]));
+  const sum = (k: Figure) => runs.reduce((a, r) => a + r[k], 0);
   return {
     requestsPerSecond: m('requestsPerSecond'),
     latencyP50: m('latencyP50'),
@@ -240,6 +282,8 @@ function summary(runs: Run[]): Run {
     latencyMean: m('latencyMean'),
     requests: sum('requests'),
     seconds: sum('seconds'),
+    monotonicUs: [Math.min(...runs.map((r) => r.monotonicUs[0])), Math.max(...runs.map((r) => r.monotonicUs[1]))],
+    cpuMsPerRequest: m('cpuMsPerRequest'),
     non2xx: sum('non2xx'),
     errors: sum('errors'),
     timeouts: sum('timeouts'),
@@ -256,20 +300,24 @@ try {
   if (beforeDir) before = await startServerProcess('before', beforeDir, beforeIndex);
   const servers = before ? [before, next] : [next];
 
-  let compared: { requests: number; different: number; firstDifferent?: string } | undefined;
+  let compared: { requests: number; different: number; differentStatuses?: string[]; firstDifferent?: string } | undefined;
   if (before) {
     let different = 0;
     let firstDifferent: string | undefined;
+    const differentStatuses: string[] = [];
     const sample = paths.slice(warmupSize, warmupSize + compareCount);
     for (const path of sample) {
-      const [a, b] = [await bodyOf(before, path), await bodyOf(next, path)];
+      let [a, b] = [await bodyOf(before, path), await bodyOf(next, path)];
+      // A search over its time budget (503, the machine busy) is asked again once.
+      if (a !== b) [a, b] = [await bodyOf(before, path), await bodyOf(next, path)];
       if (a !== b) {
         different++;
         firstDifferent ??= path;
+        differentStatuses.push(`${a.slice(0, 3)}/${b.slice(0, 3)}`);
       }
     }
-    compared = { requests: sample.length, different, ...(firstDifferent ? { firstDifferent } : {}) };
-    log(`bodies compared (tookMs excluded): ${sample.length} requests, ${different} different${firstDifferent ? ` (first: ${firstDifferent})` : ''}`);
+    compared = { requests: sample.length, different, ...(firstDifferent ? { firstDifferent, differentStatuses } : {}) };
+    log(`bodies compared (tookMs excluded): ${sample.length} requests, ${different} different${firstDifferent ? ` (statuses before/new: ${differentStatuses.join(' ')}; first: ${firstDifferent})` : ''}`);
   }
 
   for (const s of servers) await load(s, 'warm-up', { list: warmupPaths });
@@ -319,6 +367,8 @@ try {
           /** new / before req/s, per round, and their median. */
           ratios: perServer.get(next)!.map((n, i) => n.requestsPerSecond / perServer.get(before!)![i].requestsPerSecond),
           ratio: median(perServer.get(next)!.map((n, i) => n.requestsPerSecond / perServer.get(before!)![i].requestsPerSecond)),
+          /** before / new server CPU per request (how many times cheaper a request got), median over the rounds. */
+          cpuRatio: median(perServer.get(next)!.map((n, i) => perServer.get(before!)![i].cpuMsPerRequest / n.cpuMsPerRequest)),
           compared,
         }
       : {}),
@@ -329,7 +379,7 @@ try {
 }
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(outPath, JSON.stringify(result, null, 2));
-const row = (r: Run) => ({ 'req/s': r.requestsPerSecond.toFixed(0), 'p50 ms': r.latencyP50, 'p99 ms': r.latencyP99, requests: r.requests, 'non-2xx': r.non2xx, errors: r.errors, 'peak RSS MB': r.peakRssMB.toFixed(0) });
+const row = (r: Run) => ({ 'req/s': r.requestsPerSecond.toFixed(0), 'p50 ms': r.latencyP50, 'p99 ms': r.latencyP99, 'server CPU ms/req': r.cpuMsPerRequest.toFixed(2), requests: r.requests, 'non-2xx': r.non2xx, errors: r.errors, 'peak RSS MB': r.peakRssMB.toFixed(0) });
 console.log(`\nHTTP (${connections} connections, ${result.meta.logSize} distinct requests: ${rounds} round(s) of ${perRound}, ${docs.length} documents; medians over the rounds)`);
 console.table({
   ...(result.before ? { '/api/search, before': row(result.before.search) } : {}),
@@ -338,5 +388,6 @@ console.table({
 });
 if (result.before) {
   console.log(`new / before req/s: ${result.ratio!.toFixed(2)}x (rounds: ${result.ratios!.map((x) => x.toFixed(2)).join(', ')}); p50 ${result.before.search.latencyP50} -> ${result.search.latencyP50} ms, p99 ${result.before.search.latencyP99} -> ${result.search.latencyP99} ms`);
+  console.log(`server CPU per request: ${result.before.search.cpuMsPerRequest.toFixed(2)} -> ${result.search.cpuMsPerRequest.toFixed(2)} ms (${result.cpuRatio!.toFixed(2)}x cheaper)`);
   console.log(`bodies compared: ${result.compared!.requests}, different: ${result.compared!.different}`);
 }
