@@ -141,7 +141,7 @@ async function startServerProcess(label: string, checkout: string, index: string
   ];
   const child = spawn(process.execPath, args, { cwd: checkout, stdio: ['ignore', 'ignore', 'inherit'] });
   const started = performance.now();
-  await waitForHttp(`${base}/api/health`, child);
+  await waitForHttp(`${base}/api/health`, child, 600_000);
   const startSeconds = (performance.now() - started) / 1000;
   const check = await fetch(`${base}${paths[0]}`);
   if (!check.ok) throw new Error(`${label}: search answered ${check.status}: ${await check.text()}`);
