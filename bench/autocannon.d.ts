@@ -10,6 +10,8 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       duration?: number;
+      /** Requests to send in all (then stop; duration is ignored). */
+      amount?: number;
       requests?: Request[];
     }
     interface Histogram {
@@ -24,6 +26,7 @@ declare module 'autocannon' {
       non2xx: number;
       errors: number;
       timeouts: number;
+      statusCodeStats?: Record<string, { count: number }>;
     }
   }
   function autocannon(options: autocannon.Options): Promise<autocannon.Result>;

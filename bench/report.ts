@@ -101,7 +101,7 @@ function renderOptionalPeers(q: QueryLatencyResult): string[] {
 }
 
 export interface HttpResult {
-  meta: { documents: number; connections: number; durationSeconds: number; logSize: number };
+  meta: { documents: number; connections: number; durationSeconds: number; logSize: number; distinctQueries?: number; clients?: number };
   startSeconds: number;
   rssAfterStartMB: number;
   rssAfterMB: number;
@@ -403,7 +403,7 @@ export function renderReport(r: RunResults): string {
     out.push('');
     out.push(
       `\`zhsearch serve\` over the same ${h.meta.documents.toLocaleString('en')} xwlb documents, autocannon with ${h.meta.connections} connections for ${h.meta.durationSeconds} s each, in the same process as the benchmark (it shares the 2 cores with the server). ` +
-        `The search log: ${h.meta.logSize} real queries of the classes above with their op, a quarter with a province, a quarter with a year range, a tenth sorted by date, a tenth on page 2, facets as the API defaults (all), snippets and highlighting as the API returns them. Server RSS after start ${fixed(h.rssAfterStartMB, 0)} MB, after the run ${fixed(h.rssAfterMB, 0)} MB.`,
+        `The search log: ${h.meta.logSize} ${h.meta.distinctQueries ? `distinct requests (${h.meta.distinctQueries} distinct query texts; none sent twice, so no cache decides the figure; ${h.meta.clients ?? 1} clients)` : 'real queries'} of the classes above with their op, a quarter with a province, a quarter with a year range, a tenth sorted by date, a tenth on page 2, facets as the API defaults (all), snippets and highlighting as the API returns them. Server RSS after start ${fixed(h.rssAfterStartMB, 0)} MB, after the run ${fixed(h.rssAfterMB, 0)} MB.`,
     );
     out.push('');
     out.push(

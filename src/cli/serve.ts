@@ -32,6 +32,8 @@ Options (flag, environment variable, default):
   --workers <n>           ZHSEARCH_WORKERS       1 (server processes sharing the port; 0 = one per core)
   --search-thread on|off  ZHSEARCH_SEARCH_THREAD on (searches over 50 ms finish on a search thread, so
                                                  they never hold up cheap requests; off: one thread)
+  --search-threads <n>    ZHSEARCH_SEARCH_THREADS 1 (search threads; an idle one also takes cheap
+                                                 searches off the event loop; 0 = one per core)
   --trust-proxy <value>   ZHSEARCH_TRUST_PROXY   off (on, a number of hops, or proxy addresses: then
                                                  X-Forwarded-For names the client, for per-client limits)
   --stop-words <file>     ZHSEARCH_STOP_WORDS    dict/stopwords.txt (words that never decide a match)
@@ -66,6 +68,7 @@ const OPTIONS = {
   'timeout-ms': { type: 'string' },
   workers: { type: 'string' },
   'search-thread': { type: 'string' },
+  'search-threads': { type: 'string' },
   'trust-proxy': { type: 'string' },
   'stop-words': { type: 'string' },
   synonyms: { type: 'string', multiple: true },

@@ -21,9 +21,9 @@ import {
   type Highlighted,
   type IndexReader,
   type SearchFilters,
-  type SearchHit,
   type SearchOptions,
   type SearchResult,
+  type SearchWarning,
   type StoredDocument,
   asParagraphs,
   nextFetchSize,
@@ -31,6 +31,8 @@ import {
 } from '../index.js';
 import { ApiError, fromZodError, invalidParameter, notFound } from './errors.js';
 import { LaneFullError, type SearchLanes } from './lanes.js';
+import { searchBodyJson, searchBodyParts } from './search-body.js';
+import type { ThreadRequest } from './search-thread.js';
 import {
   docParams,
   docPath,
@@ -42,7 +44,6 @@ import {
   type docResponse,
   type healthResponse,
   type SearchParams,
-  type searchResponse,
   type statsResponse,
   type suggestResponse,
 } from './schemas.js';
@@ -102,32 +103,13 @@ export function searchRoute(provider: IndexProvider, lanes: SearchLanes, timeout
       if (notModified(req, res, reader.generation, key)) return;
       const started = performance.now();
       const options = searchOptionsOf(p, filters, timeoutMs);
-      const result = await laneSearch(req, res, lanes, reader, p.q, options);
-      const { q, terms, excluded, op, relaxed, dropped, stopWords, ignored, interpretations, correctedFrom, didYouMean } = result.query;
-      const body: z.input<typeof searchResponse> = {
-        query: {
-          q,
-          terms,
-          excluded,
-          op,
-          relaxed,
-          dropped,
-          stopWords,
-          ignored,
-          interpretations: interpretations.map(({ from, to, kind, excluded }) => ({ from, to, kind, ...(excluded ? { excluded } : {}) })),
-          ...(correctedFrom === undefined ? {} : { correctedFrom }),
-          ...(didYouMean === undefined ? {} : { didYouMean }),
-        },
-        total: result.total,
-        articles: result.articles,
-        page: p.page,
-        size: p.size,
-        tookMs: Math.round((performance.now() - started) * 100) / 100,
-        hits: result.hits.map(hitJson),
-        facets: result.facets,
-        facetTotals: result.facetTotals,
-      };
-      res.json(body);
+      // Serialized where the search ran (a search thread or here): the thread passes two strings, not the result.
+      const parts = await lanesRun(req, res, lanes, options, { generation: reader.generation, q: p.q, options, body: { page: p.page, size: p.size } }, (ms) =>
+        searchBodyParts(reader.search(p.q, { ...options, timeoutMs: ms }), p.page, p.size),
+      );
+      const tookMs = Math.round((performance.now() - started) * 100) / 100;
+      // What res.json sends for the same object (search-body.ts keeps its fields and their order).
+      res.set('Content-Type', 'application/json; charset=utf-8').send(searchBodyJson(parts, tookMs));
     } finally {
       reader.release();
     }
@@ -202,28 +184,6 @@ export function readDocument(reader: IndexReader, id: string, res: Response): St
     res.locals.log(`error: document "${id}" unavailable: ${err.message}`);
     throw new ApiError(500, 'document_unavailable', `document "${id}" cannot be read: its stored copy in the index is damaged`, { id });
   }
-}
-
-/** A hit with the fields in documentation order. */
-function hitJson(h: SearchHit): z.input<typeof searchResponse>['hits'][number] {
-  return {
-    id: h.id,
-    score: h.score,
-    ...(h.unavailable ? { unavailable: true } : {}),
-    title: h.title,
-    titleHtml: h.titleHtml,
-    snippetHtml: h.snippetHtml,
-    highlights: h.highlights,
-    date: h.date,
-    source: h.source,
-    author: h.author,
-    url: h.url,
-    tags: h.tags,
-    regions: h.regions,
-    libraries: h.libraries,
-    ...(h.explain ? { explain: h.explain } : {}),
-    ...(h.duplicates ? { duplicates: h.duplicates.map(({ id, title, source, date, url }) => ({ id, title, source, date, url })) } : {}),
-  };
 }
 
 /**
@@ -308,9 +268,21 @@ export function statsRoute(provider: IndexProvider): RequestHandler {
  * set for it removed).
  */
 export async function laneSearch(req: Request, res: Response, lanes: SearchLanes, reader: IndexReader, q: string, options: SearchOptions): Promise<SearchResult> {
-  let result: SearchResult;
+  return lanesRun(req, res, lanes, options, { generation: reader.generation, q, options }, (ms) => reader.search(q, { ...options, timeoutMs: ms }));
+}
+
+/** {@link laneSearch} of any answer: the result, or the search route's serialized body. */
+async function lanesRun<T extends { warnings?: SearchWarning[] }>(
+  req: Request,
+  res: Response,
+  lanes: SearchLanes,
+  options: SearchOptions,
+  request: Omit<ThreadRequest, 'id'>,
+  fast: (timeoutMs: number) => T,
+): Promise<T> {
+  let result: T;
   try {
-    result = await lanes.search(req.ip ?? '-', { generation: reader.generation, q, options }, (ms) => reader.search(q, { ...options, timeoutMs: ms }));
+    result = await lanes.search<T>(req.ip ?? '-', request, fast);
   } catch (err) {
     if (!res.headersSent) res.removeHeader('ETag');
     throw budgetError(err, options.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS);

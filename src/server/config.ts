@@ -9,6 +9,7 @@
  *   --timeout-ms    ZHSEARCH_TIMEOUT_MS    default 2000: time budget of one search (503 over it)
  *   --workers       ZHSEARCH_WORKERS       default 1: server processes sharing the port (0 = one per core)
  *   --search-thread ZHSEARCH_SEARCH_THREAD default on: expensive searches run on a search thread (lanes.ts)
+ *   --search-threads ZHSEARCH_SEARCH_THREADS default 1: how many (0 = one per core)
  *   --trust-proxy   ZHSEARCH_TRUST_PROXY   default off: proxies whose X-Forwarded-For names the client
  *   --stop-words    ZHSEARCH_STOP_WORDS    default dict/stopwords.txt: the queries' stop list
  *   --synonyms      (repeatable)           synonym files added to dict/synonyms.txt
@@ -45,6 +46,8 @@ export interface ServeConfig {
   workers: number;
   /** Whether expensive searches run on a search thread (see lanes.ts). */
   searchThread: boolean;
+  /** How many search threads (see lanes.ts); 0 = one per core. */
+  searchThreads: number;
   /** Express's `trust proxy`: false, true, a number of hops, or addresses / subnets / loopback, linklocal, uniquelocal. */
   trustProxy: boolean | number | string;
   /** The queries' stop-list file. */
@@ -70,6 +73,7 @@ export interface ServeFlags {
   'timeout-ms'?: string;
   workers?: string;
   'search-thread'?: string;
+  'search-threads'?: string;
   'trust-proxy'?: string;
   'stop-words'?: string;
   synonyms?: string[];
@@ -91,6 +95,7 @@ const SETTINGS = {
   searchTimeoutMs: { flag: 'timeout-ms', env: 'ZHSEARCH_TIMEOUT_MS', fallback: '2000' },
   workers: { flag: 'workers', env: 'ZHSEARCH_WORKERS', fallback: '1' },
   searchThread: { flag: 'search-thread', env: 'ZHSEARCH_SEARCH_THREAD', fallback: 'on' },
+  searchThreads: { flag: 'search-threads', env: 'ZHSEARCH_SEARCH_THREADS', fallback: '1' },
   trustProxy: { flag: 'trust-proxy', env: 'ZHSEARCH_TRUST_PROXY', fallback: 'off' },
   stopWords: { flag: 'stop-words', env: 'ZHSEARCH_STOP_WORDS', fallback: DEFAULT_STOP_WORDS_FILE },
   rateLimit: { flag: 'rate-limit', env: 'ZHSEARCH_RATE_LIMIT', fallback: '600' },
@@ -148,6 +153,11 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().max(MAX_WORKERS, { error: `must be a whole number from 0 (one per core) to ${MAX_WORKERS}` })),
   searchThread: z.enum(['on', 'off'], { error: 'must be on or off' }).transform((v) => v === 'on'),
+  searchThreads: z
+    .string()
+    .regex(/^\d{1,2}$/, { error: 'must be a whole number from 0 (one per core) to 16' })
+    .transform(Number)
+    .pipe(z.number().max(16, { error: 'must be a whole number from 0 (one per core) to 16' })),
   trustProxy: z
     .string()
     .trim()

@@ -18,8 +18,17 @@
  * 429 with `Retry-After`, and the lane holds at most {@link LaneOptions.maxQueued} in all, more are
  * a 503 with `Retry-After`.
  *
- * The thread starts with the server and shares the main thread's index files (shared memory), so
- * it costs its own heap and dictionaries, not a second copy of the index.
+ * The slow lane has {@link LaneOptions.threads} search threads (default 1), each running one search
+ * at a time. A search of a client that is not heavy goes to a search thread that is idle when
+ * nothing waits in the slow lane (so the event loop stays free for I/O and a second core is used),
+ * with its whole budget; it makes the client heavy when it took longer than the fast lane's
+ * budget, as on the event loop. Only when every thread is busy does it run on the event loop.
+ *
+ * The threads start with the server and share the main thread's index files (shared memory), so
+ * each costs its own heap and dictionaries, not a second copy of the index.
+ *
+ * A thread's answer is what the caller asked for: the search result (cloned into the main thread)
+ * or, for the search route, the response body already serialized (search-body.ts).
  *
  * A client is its address (`req.ip`: behind a reverse proxy, set `--trust-proxy` so it is the
  * client's, not the proxy's).
@@ -44,9 +53,11 @@ export interface LaneOptions {
   maxQueued: number;
   /** False: no search thread; every search runs on the event loop with its whole budget. Default true. */
   thread: boolean;
+  /** Search threads (with `thread`). Default 1. */
+  threads: number;
 }
 
-export const LANE_DEFAULTS: LaneOptions = { fastLaneMs: 50, heavyMs: 10_000, fastShareMs: 250, maxPerClient: 8, maxQueued: 64, thread: true };
+export const LANE_DEFAULTS: LaneOptions = { fastLaneMs: 50, heavyMs: 10_000, fastShareMs: 250, maxPerClient: 8, maxQueued: 64, thread: true, threads: 1 };
 
 /** A search the server cannot take now: 429 (this client has too many) or 503 (the lane is full). */
 export class LaneFullError extends Error {
@@ -74,8 +85,19 @@ interface Job {
   /** When the search's whole budget runs out (this thread's clock): time waiting in the lane counts. */
   deadline: number;
   client: string;
-  resolve: (r: SearchResult) => void;
+  resolve: (r: unknown) => void;
   reject: (e: Error) => void;
+}
+
+/** One search thread and the search it runs. */
+interface Slot {
+  worker: Worker | null;
+  running: (Job & { id: number }) | null;
+  /** The index version the thread was last sent the files of. */
+  sentGeneration: number;
+  /** Resolves when the current thread has opened the index. */
+  ready: Promise<void> | null;
+  isReady: boolean;
 }
 
 /** Clients remembered at most (the least recently seen are forgotten first). */
@@ -88,13 +110,8 @@ export class SearchLanes {
   private readonly waiting = new Map<string, Job[]>();
   private readonly turns: string[] = [];
   private queued = 0;
-  private thread: Worker | null = null;
-  private running: (Job & { id: number }) | null = null;
+  private readonly slots: Slot[];
   private nextId = 1;
-  /** The index version the thread was last sent the files of. */
-  private sentGeneration = -1;
-  /** Resolves when the current thread has opened the index. */
-  private ready: Promise<void> | null = null;
   /** Recent slow-lane search durations, for Retry-After. */
   private slowMs = 500;
   private closed = false;
@@ -106,17 +123,29 @@ export class SearchLanes {
     private readonly indexOptions: ThreadIndexOptions = {},
   ) {
     this.options = { ...LANE_DEFAULTS, ...options };
+    this.slots = Array.from({ length: Math.max(1, this.options.threads) }, () => ({ worker: null, running: null, sentGeneration: -1, ready: null, isReady: false }));
   }
 
   /**
    * Runs a search for `client`: on the event loop (`fast`, called with its time budget) or in the
    * search thread (`request`), as the lanes decide. `request.options.timeoutMs` is its whole budget.
+   * What `fast` returns is what the thread answers: the result, or with `request.body` the
+   * serialized response body (search-thread.ts).
    */
-  async search(client: string, request: Omit<ThreadRequest, 'id'>, fast: (timeoutMs: number) => SearchResult): Promise<SearchResult> {
+  async search<T = SearchResult>(client: string, request: Omit<ThreadRequest, 'id'>, fast: (timeoutMs: number) => T): Promise<T> {
     const budget = request.options.timeoutMs ?? Infinity;
     const c = this.client(client);
     const now = performance.now();
     if (!this.options.thread) return fast(budget);
+    if (c.heavyUntil <= now && !this.turns.length && c.inSlowLane < this.options.maxPerClient && this.slots.some((s) => s.isReady && !s.running)) {
+      // An idle thread takes it off the event loop, with its whole budget; over the fast lane's, the client is heavy.
+      const started = performance.now();
+      try {
+        return await this.slow<T>(client, c, request);
+      } finally {
+        if (performance.now() - started > this.options.fastLaneMs) c.heavyUntil = performance.now() + this.options.heavyMs;
+      }
+    }
     if (c.heavyUntil <= now) {
       const fastMs = Math.min(this.options.fastLaneMs, budget);
       const started = performance.now();
@@ -129,11 +158,11 @@ export class SearchLanes {
         this.spend(c, spent);
         if (!(err instanceof SearchTimeoutError) || fastMs >= budget) throw err;
         c.heavyUntil = performance.now() + this.options.heavyMs;
-        return this.slow(client, c, { ...request, options: { ...request.options, timeoutMs: Math.max(1, budget - spent) } });
+        return this.slow<T>(client, c, { ...request, options: { ...request.options, timeoutMs: Math.max(1, budget - spent) } });
       }
     }
     c.heavyUntil = now + this.options.heavyMs;
-    return this.slow(client, c, request);
+    return this.slow<T>(client, c, request);
   }
 
   /**
@@ -142,20 +171,21 @@ export class SearchLanes {
    */
   start(): Promise<void> {
     if (!this.options.thread || this.closed) return Promise.resolve();
-    this.searchThread();
-    return this.ready!;
+    return Promise.all(this.slots.map((s) => (this.searchThread(s), s.ready!))).then(() => undefined);
   }
 
-  /** Stops the search thread; waiting searches fail. */
+  /** Stops the search threads; waiting searches fail. */
   async close(): Promise<void> {
     this.closed = true;
     const failure = new Error('the server is shutting down');
     for (const jobs of this.waiting.values()) for (const j of jobs) j.reject(failure);
     this.waiting.clear();
-    this.running?.reject(failure);
-    this.running = null;
-    await this.thread?.terminate();
-    this.thread = null;
+    for (const s of this.slots) {
+      s.running?.reject(failure);
+      s.running = null;
+    }
+    await Promise.all(this.slots.map((s) => s.worker?.terminate()));
+    for (const s of this.slots) s.worker = null;
   }
 
   private client(key: string): Client {
@@ -188,7 +218,7 @@ export class SearchLanes {
     if (c.spent > this.options.fastShareMs) c.heavyUntil = now + this.options.heavyMs;
   }
 
-  private slow(key: string, c: Client, request: Omit<ThreadRequest, 'id'>): Promise<SearchResult> {
+  private slow<T>(key: string, c: Client, request: Omit<ThreadRequest, 'id'>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the server is shutting down'));
     const retry = Math.max(1, Math.ceil(((c.inSlowLane + 1) * this.slowMs) / 1000));
     if (c.inSlowLane >= this.options.maxPerClient) {
@@ -200,7 +230,7 @@ export class SearchLanes {
     }
     c.inSlowLane++;
     this.queued++;
-    return new Promise<SearchResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const done = () => {
         c.inSlowLane--;
         this.queued--;
@@ -209,7 +239,7 @@ export class SearchLanes {
         request,
         deadline: performance.now() + (request.options.timeoutMs ?? Infinity),
         client: key,
-        resolve: (r) => (done(), resolve(r)),
+        resolve: (r) => (done(), resolve(r as T)),
         reject: (e) => (done(), reject(e)),
       };
       const jobs = this.waiting.get(key);
@@ -222,36 +252,41 @@ export class SearchLanes {
     });
   }
 
-  /** Starts the next waiting job, round-robin over clients, if the thread is free. */
+  /** Starts waiting jobs, round-robin over clients, while a thread is free. */
   private pump(): void {
-    if (this.running || !this.turns.length || this.closed) return;
+    const free = () => this.slots.find((s) => !s.running && s.isReady) ?? this.slots.find((s) => !s.running);
+    for (let slot = free(); slot && this.turns.length && !this.closed; slot = free()) this.startOn(slot);
+  }
+
+  private startOn(slot: Slot): void {
     const key = this.turns.shift()!;
     const jobs = this.waiting.get(key)!;
     const job = jobs.shift()!;
     if (jobs.length) this.turns.push(key);
     else this.waiting.delete(key);
     const id = this.nextId++;
-    this.running = { ...job, id };
+    const running = { ...job, id };
+    slot.running = running;
     const started = performance.now();
     const finish = (settle: () => void) => {
       this.slowMs = 0.8 * this.slowMs + 0.2 * (performance.now() - started);
-      this.running = null;
+      if (slot.running === running) slot.running = null;
       settle();
       this.pump();
     };
-    this.running.resolve = ((resolve) => (r: SearchResult) => finish(() => resolve(r)))(job.resolve);
-    this.running.reject = ((reject) => (e: Error) => finish(() => reject(e)))(job.reject);
+    running.resolve = ((resolve) => (r: unknown) => finish(() => resolve(r)))(job.resolve);
+    running.reject = ((reject) => (e: Error) => finish(() => reject(e)))(job.reject);
     const left = job.deadline - performance.now();
     if (left <= 0) return finish(() => job.reject(new SearchTimeoutError(job.request.options.timeoutMs ?? 0)));
     const request = { ...job.request, options: { ...job.request.options, timeoutMs: left } };
-    const thread = this.searchThread();
-    const files = job.request.generation !== this.sentGeneration ? sharedSectionFiles() : undefined;
-    this.sentGeneration = job.request.generation;
+    const thread = this.searchThread(slot);
+    const files = job.request.generation !== slot.sentGeneration ? sharedSectionFiles() : undefined;
+    slot.sentGeneration = job.request.generation;
     thread.postMessage({ ...request, id, files } satisfies ThreadRequest);
   }
 
-  private searchThread(): Worker {
-    if (this.thread) return this.thread;
+  private searchThread(slot: Slot): Worker {
+    if (slot.worker) return slot.worker;
     const workerData = { indexDir: this.indexDir, files: sharedSectionFiles(), options: this.indexOptions };
     // Under a TypeScript runner (tests), the thread registers tsx before loading the TypeScript entry.
     const worker = import.meta.url.endsWith('.ts')
@@ -261,14 +296,16 @@ export class SearchLanes {
         )
       : new Worker(new URL('./search-thread.js', import.meta.url), { workerData });
     let markReady = () => {};
-    this.ready = new Promise<void>((resolve) => (markReady = resolve));
+    slot.isReady = false;
+    slot.ready = new Promise<void>((resolve) => (markReady = resolve));
     worker.on('message', (reply: ThreadReply | { ready: true }) => {
       if ('ready' in reply) {
         // Until then the thread keeps the process alive (the server may be waiting for it).
         worker.unref();
+        if (slot.worker === worker) slot.isReady = true;
         return markReady();
       }
-      const job = this.running;
+      const job = slot.running;
       if (!job || job.id !== reply.id) return;
       if ('result' in reply) job.resolve(reply.result);
       else job.reject(threadError(reply.error));
@@ -276,15 +313,16 @@ export class SearchLanes {
     const fail = (err: Error) => {
       // The thread is gone: the running search fails; the next one starts a new thread.
       markReady();
-      if (this.thread === worker) {
-        this.thread = null;
-        this.sentGeneration = -1;
+      if (slot.worker === worker) {
+        slot.worker = null;
+        slot.isReady = false;
+        slot.sentGeneration = -1;
       }
-      this.running?.reject(err);
+      slot.running?.reject(err);
     };
     worker.on('error', (err) => fail(err));
     worker.on('exit', (code) => fail(new Error(`the search thread exited with code ${code}`)));
-    return (this.thread = worker);
+    return (slot.worker = worker);
   }
 }
 

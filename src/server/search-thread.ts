@@ -4,10 +4,14 @@
  * main thread names when it differs. The segment files' bytes are the main thread's (shared
  * memory, see `sharedSectionFiles`), so the thread adds no copy of the index.
  *
+ * With `body` in the request, the reply is the search route's response body already serialized
+ * (two strings: cheap to pass, and the main thread does not stringify it again).
+ *
  * Owns: the message protocol on the thread side. Must not: decide what runs here (lanes.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { adoptSectionFiles, SearchBudgetError, SearchIndex, type IndexOptions, type SearchOptions, type SharedSectionFile } from '../index.js';
+import { adoptSectionFiles, SearchBudgetError, SearchIndex, type IndexOptions, type SearchOptions, type SearchResult, type SharedSectionFile } from '../index.js';
+import { searchBodyParts, type SearchBodyParts } from './search-body.js';
 
 /** The options the thread opens the index with: the server's stop list and synonym lists. */
 export type ThreadIndexOptions = Pick<IndexOptions, 'stopWords' | 'synonyms'>;
@@ -20,10 +24,12 @@ export interface ThreadRequest {
   files?: SharedSectionFile[];
   q: string;
   options: SearchOptions;
+  /** Answer with the search route's serialized body (search-body.ts) for this page and size, not the result. */
+  body?: { page: number; size: number };
 }
 
 export type ThreadReply =
-  | { id: number; result: ReturnType<SearchIndex['search']> }
+  | { id: number; result: SearchResult | SearchBodyParts }
   | { id: number; error: { name: string; message: string; resource?: 'time' | 'memory'; limit?: number } };
 
 const port = parentPort!;
@@ -59,7 +65,8 @@ port.on('message', (msg: ThreadRequest) => {
     }
     const reader = index.acquire();
     try {
-      reply = { id: msg.id, result: reader.search(msg.q, msg.options) };
+      const result = reader.search(msg.q, msg.options);
+      reply = { id: msg.id, result: msg.body ? searchBodyParts(result, msg.body.page, msg.body.size) : result };
     } finally {
       reader.release();
     }

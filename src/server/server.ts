@@ -27,6 +27,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FACET_NAMES, SearchIndex, type SynonymsSource } from '../index.js';
 import { createApp } from './app.js';
+import { availableParallelism } from 'node:os';
 import { SearchLanes, type LaneOptions } from './lanes.js';
 import { SECURITY_HEADERS, type CorsOrigins } from './headers.js';
 import { NO_KEYS, type KeyDigests } from './auth.js';
@@ -60,6 +61,8 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Whether searches over the fast-lane budget finish on a search thread (lanes.ts). Default true. */
   searchThread?: boolean;
+  /** How many search threads (lanes.ts); 0 = one per core. Default 1. */
+  searchThreads?: number;
   /** Other settings of the search lanes (tests). */
   lanes?: Partial<LaneOptions>;
   /** Express's `trust proxy` (which X-Forwarded-For to believe for the client's address). Default false. */
@@ -119,7 +122,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let markReady = () => {};
   const ready = writes ? new Promise<void>((resolve) => (markReady = resolve)) : undefined;
   const o = { ...SERVER_DEFAULTS, ...definedOnly(options) };
-  const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, ...options.lanes }, indexOptions);
+  const threads = options.searchThreads === 0 ? availableParallelism() : (options.searchThreads ?? 1);
+  const lanes = new SearchLanes(options.indexDir, { thread: options.searchThread ?? true, threads, ...options.lanes }, indexOptions);
   // The search thread opens the index and loads jieba beside the main thread's warm-up.
   const threadReady = lanes.start();
   warmUp(index);

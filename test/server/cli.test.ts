@@ -44,6 +44,7 @@ describe('configuration', () => {
       searchTimeoutMs: 2000,
       workers: 1,
       searchThread: true,
+      searchThreads: 1,
       trustProxy: false,
       stopWords: DEFAULT_STOP_WORDS_FILE,
       synonyms: [DEFAULT_SYNONYMS_FILE],
@@ -60,6 +61,7 @@ describe('configuration', () => {
       searchTimeoutMs: 2000,
       workers: 1,
       searchThread: true,
+      searchThreads: 1,
       trustProxy: false,
       stopWords: DEFAULT_STOP_WORDS_FILE,
       synonyms: [DEFAULT_SYNONYMS_FILE],
@@ -73,6 +75,8 @@ describe('configuration', () => {
     expect(loadServeConfig({ synonyms: ['package.json'], 'no-default-synonyms': true }, {}).synonyms).toEqual(['package.json']);
     expect(loadServeConfig({ 'no-default-synonyms': true }, {}).synonyms).toEqual([]);
     expect(loadServeConfig({ 'search-thread': 'off' }, { ZHSEARCH_SEARCH_THREAD: 'on' }).searchThread).toBe(false);
+    expect(loadServeConfig({ 'search-threads': '2' }, { ZHSEARCH_SEARCH_THREADS: '3' }).searchThreads).toBe(2);
+    expect(loadServeConfig({}, { ZHSEARCH_SEARCH_THREADS: '0' }).searchThreads).toBe(0);
     expect(loadServeConfig({}, { ZHSEARCH_TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadServeConfig({ 'trust-proxy': 'loopback, 10.0.0.0/8' }, {}).trustProxy).toBe('loopback, 10.0.0.0/8');
     expect(loadServeConfig({ workers: '0' }, { ZHSEARCH_WORKERS: '3' }).workers).toBe(0);
@@ -108,6 +112,7 @@ describe('configuration', () => {
     expect(() => loadServeConfig({}, { ZHSEARCH_TIMEOUT_MS: '2s' })).toThrow(/--timeout-ms \/ ZHSEARCH_TIMEOUT_MS/);
     expect(() => loadServeConfig({ workers: '-1' }, {})).toThrow(/--workers \/ ZHSEARCH_WORKERS: must be a whole number/);
     expect(() => loadServeConfig({ 'search-thread': 'yes' }, {})).toThrow(/--search-thread \/ ZHSEARCH_SEARCH_THREAD: must be on or off/);
+    expect(() => loadServeConfig({ 'search-threads': '17' }, {})).toThrow(/--search-threads \/ ZHSEARCH_SEARCH_THREADS: must be a whole number from 0/);
     expect(() => loadServeConfig({}, { ZHSEARCH_TRUST_PROXY: 'a;b' })).toThrow(/--trust-proxy \/ ZHSEARCH_TRUST_PROXY/);
     expect(() => loadServeConfig({ 'stop-words': '/no/such/list.txt' }, {})).toThrow(/--stop-words \/ ZHSEARCH_STOP_WORDS: no such file/);
     expect(() => loadServeConfig({ port: 'x', synonyms: ['/no/such/synonyms.txt'] }, {})).toThrow(/--port[\s\S]*--synonyms: no such file \(got "\/no\/such\/synonyms.txt"\)/);
