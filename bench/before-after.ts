@@ -128,7 +128,19 @@ if (Number.isFinite(docLimit)) {
   writeInput(raw, input);
 }
 const indexDir = (side: Side) => join(work, `index-${side.name}`);
+/** nodejieba's cut-for-search alone on the same text, one thread (the bound of indexing), MB/s. */
+function jiebaMBps(): number {
+  getJieba().cutForSearch('预热', true);
+  const started = performance.now();
+  for (const d of raw) {
+    getJieba().cutForSearch(d.title, true);
+    getJieba().cutForSearch(d.content, true);
+  }
+  return textMB / ((performance.now() - started) / 1000);
+}
+// Each round: both builds (alternating order), then nodejieba, so all three see the same load.
 const buildRuns: Record<string, Build[]> = { before: [], after: [] };
+const jiebaRuns: number[] = [];
 for (let r = 0; r < builds; r++) {
   for (const side of ordered(r)) {
     const dir = r === 0 ? indexDir(side) : join(work, 'index-extra');
@@ -138,17 +150,10 @@ for (let r = 0; r < builds; r++) {
     log(`  ${b.documents} documents, ${b.seconds.toFixed(1)} s, peak RSS ${b.peakRssMB.toFixed(0)} MB, ${b.diskMB.toFixed(0)} MB on disk`);
     if (r > 0) rmSync(dir, { recursive: true, force: true });
   }
+  jiebaRuns.push(jiebaMBps());
+  log(`nodejieba cut-for-search alone: ${jiebaRuns[r].toFixed(2)} MB/s on one thread`);
 }
-
-// nodejieba alone on the same text, one thread: the bound of indexing.
-getJieba().cutForSearch('预热', true);
-let t = performance.now();
-for (const d of raw) {
-  getJieba().cutForSearch(d.title, true);
-  getJieba().cutForSearch(d.content, true);
-}
-const jiebaOneThreadMBps = textMB / ((performance.now() - t) / 1000);
-log(`nodejieba cut-for-search alone: ${jiebaOneThreadMBps.toFixed(2)} MB/s on one thread`);
+const jiebaOneThreadMBps = median(jiebaRuns);
 
 // --- the queries: drawn from the documents as the after index stores them, with the floor's df.
 const stored = SearchIndex.open(indexDir(after));
@@ -330,13 +335,50 @@ function httpPaths(count: number): string[] {
 
 /**
  * /api/search throughput of both sides. The switch point: bench/http.ts's own A/B mode
- * (`--before <dir> --before-index <dir>`) when that script has one, else {@link autocannonAB}.
+ * (`--before <dir> --before-index <dir>`: both servers side by side, rounds alternating, bodies
+ * compared) when that script has one, else {@link autocannonAB}; `--http autocannon|http.ts`
+ * forces one.
  */
 async function measureHttp(): Promise<HttpFigures> {
+  const hasAB = readFileSync('bench/http.ts', 'utf8').includes('before-index');
+  const method = f.get('http') ?? (hasAB ? 'http.ts' : 'autocannon');
+  if (method === 'http.ts') return httpScriptAB();
   const connections = 10;
   const paths = httpPaths(httpLog);
   log(`HTTP: ${paths.length} distinct queries, ${connections} connections, ${rounds} rounds`);
   return { method: 'autocannon, one fresh server per side and round, alternating; each run sends the whole log once', connections, distinctQueries: paths.length, ...(await autocannonAB(paths, connections)) };
+}
+
+/** bench/http.ts in its A/B mode (after = this checkout, before = the clone), mapped to {@link HttpFigures}. */
+async function httpScriptAB(): Promise<HttpFigures> {
+  interface Run {
+    requestsPerSecond: number;
+    latencyP50: number;
+    latencyP99: number;
+    requests: number;
+    non2xx: number;
+    errors: number;
+  }
+  const out = join(work, 'http-ab.json');
+  const args = ['bench/http.ts', ...(quick ? ['--quick'] : []), '--index', indexDir(after), '--docs', String(raw.length), '--before', before.checkout, '--before-index', indexDir(before), '--out', out];
+  log(`HTTP: npx tsx ${args.join(' ')}`);
+  await runNode(['--expose-gc', '--import', 'tsx', ...args]);
+  const j = JSON.parse(readFileSync(out, 'utf8')) as {
+    meta: { connections: number; logSize: number; distinctQueries?: number; rounds: number; requestsPerRound?: number };
+    search: Run;
+    rounds: Run[];
+    before: { search: Run; rounds: Run[] };
+    ratio: number;
+    compared?: { requests: number; different: number };
+  };
+  const side = (s: Run, runs: Run[]): HttpSide => ({ requestsPerSecond: s.requestsPerSecond, latencyP50: s.latencyP50, latencyP99: s.latencyP99, requests: s.requests, non2xx: s.non2xx, errors: s.errors, runs: runs.map((x) => ({ ...x, seconds: NaN })) });
+  return {
+    method: `bench/http.ts A/B: both servers side by side, ${j.meta.rounds} rounds alternating, each round a slice of the log not sent before${j.compared ? `; ${j.compared.requests} response bodies compared, ${j.compared.different} different` : ''}`,
+    connections: j.meta.connections,
+    distinctQueries: j.meta.distinctQueries ?? j.meta.logSize,
+    before: side(j.before.search, j.before.rounds),
+    after: side(j.search, j.rounds),
+  };
 }
 
 /** Each round and side: a fresh server, 200 warm-up searches (not in the log), then the log once with autocannon. */
@@ -486,7 +528,7 @@ const output = {
   figures,
   classes,
   answers: { compared, differing },
-  build: { before: { ...bb, runs: buildRuns.before }, after: { ...ba, runs: buildRuns.after }, jiebaOneThreadMBps },
+  build: { before: { ...bb, runs: buildRuns.before }, after: { ...ba, runs: buildRuns.after }, jiebaOneThreadMBps, jiebaRuns },
   open: { before: { ...ob, runs: openRuns.before }, after: { ...oa, runs: openRuns.after } },
   server: { before: serverRuns.before, after: serverRuns.after, warmUpSearches: warmUpPaths.length },
   http,

@@ -2,8 +2,9 @@
  * Postings equivalence (issue 15, acceptance 2): two indexes of the same input built with the
  * same flags, one by an old checkout and one by a new one (e.g. before and after a change of the
  * postings format), must hold, for every field (title, content, tags), every kind (words `w`,
- * character grams `g`) and every term, the same documents, with the same frequencies and (grams)
- * the same positions.
+ * character grams `g`) and every term, the same documents, with the same frequencies and, where
+ * positions are stored (today: character bigrams; words and unigrams keep none), the same
+ * positions; a term with positions on one side only is a mismatch too.
  *
  * Each index is read through its own checkout's compiled internals (`<checkout>/dist/index/...`:
  * a development check, so it reaches past the public API), each behind one small adapter
@@ -46,9 +47,8 @@ interface TableView {
   term(i: number): string;
   /** Stored document frequency (deleted documents included). */
   df(i: number): number;
-  /** Documents and frequencies, and positions when the table has them. */
+  /** Documents and frequencies, and positions when the term has them stored. */
   decode(i: number): Decoded;
-  hasPositions: boolean;
 }
 
 interface SegmentView {
@@ -69,6 +69,8 @@ interface IndexView {
 interface TermTableV1 {
   terms: { size: number; get(i: number): string };
   df: Uint32Array;
+  /** Private: byte range of each term's positions (grams only; empty for unigrams, which keep none). */
+  posOff: Uint32Array | null;
   postings(ord: number): { docs: Int32Array; freqs: Int32Array };
   positions(ord: number): { docs: Int32Array; freqs: Int32Array; starts: Int32Array; positions: Int32Array };
 }
@@ -88,12 +90,13 @@ async function importDist<T>(checkout: string, path: string): Promise<T> {
 async function openV1(checkout: string, dir: string): Promise<IndexView> {
   const { IndexSnapshot } = await importDist<{ IndexSnapshot: { open(dir: string): SnapshotV1 } }>(checkout, 'index/reader.js');
   const snapshot = IndexSnapshot.open(dir);
-  const view = (t: TermTableV1, hasPositions: boolean): TableView => ({
+  // Positions are stored for bigrams only (unigrams and words keep none: their byte range in
+  // `pos` is empty), and TermTable.positions() does not check that, so the range decides.
+  const view = (t: TermTableV1): TableView => ({
     size: t.terms.size,
     term: (i) => t.terms.get(i),
     df: (i) => t.df[i],
-    decode: (i) => (hasPositions ? t.positions(i) : t.postings(i)),
-    hasPositions,
+    decode: (i) => (t.posOff && t.posOff[i + 1] > t.posOff[i] ? t.positions(i) : t.postings(i)),
   });
   return {
     segments: snapshot.segments.map(({ segment, deleted }) => ({
@@ -101,7 +104,7 @@ async function openV1(checkout: string, dir: string): Promise<IndexView> {
       docCount: segment.docCount,
       id: (doc) => segment.id(doc),
       deleted,
-      table: (field, kind) => (kind === 'w' ? view(segment.fields[field].words, false) : view(segment.fields[field].grams, true)),
+      table: (field, kind) => view(kind === 'w' ? segment.fields[field].words : segment.fields[field].grams),
     })),
     close: () => snapshot.close(),
   };
@@ -171,7 +174,8 @@ interface Merged {
   storedDf: number;
 }
 
-function mergeTerm(parts: { d: Decoded; canon: Int32Array; df: number }[], withPositions: boolean): Merged {
+function mergeTerm(parts: { d: Decoded; canon: Int32Array; df: number }[]): Merged {
+  const withPositions = parts.every((p) => p.d.positions !== undefined);
   let n = 0;
   let storedDf = 0;
   for (const p of parts) {
@@ -285,7 +289,6 @@ for (const field of FIELDS) {
     byTable[key] = { terms: 0, postings: 0, positions: 0, mismatched: 0 };
     const ta = a.segments.map((s) => s.table(field, kind));
     const tb = b.segments.map((s) => s.table(field, kind));
-    const withPositions = ta.every((t) => t.hasPositions) && tb.every((t) => t.hasPositions);
     const ia = unionTerms(ta);
     const ib = unionTerms(tb);
     let x = ia.next();
@@ -304,8 +307,8 @@ for (const field of FIELDS) {
         continue;
       }
       const term = x.value.term;
-      const ma = mergeTerm(x.value.at.map(([s, i]) => ({ d: ta[s].decode(i), canon: ca.canon[s], df: ta[s].df(i) })), withPositions);
-      const mb = mergeTerm(y.value.at.map(([s, i]) => ({ d: tb[s].decode(i), canon: cb.canon[s], df: tb[s].df(i) })), withPositions);
+      const ma = mergeTerm(x.value.at.map(([s, i]) => ({ d: ta[s].decode(i), canon: ca.canon[s], df: ta[s].df(i) })));
+      const mb = mergeTerm(y.value.at.map(([s, i]) => ({ d: tb[s].decode(i), canon: cb.canon[s], df: tb[s].df(i) })));
       counts.terms++;
       byTable[key].terms++;
       counts.postings += ma.docs.length;
@@ -314,12 +317,13 @@ for (const field of FIELDS) {
       let i: number;
       if ((i = firstDifference(ma.docs, mb.docs)) >= 0) what = `documents differ (df ${ma.docs.length} vs ${mb.docs.length}) from #${i}: old ${show(ma.docs.subarray(i))} new ${show(mb.docs.subarray(i))}`;
       else if ((i = firstDifference(ma.freqs, mb.freqs)) >= 0) what = `frequencies differ at document ${ma.docs[i]}: old ${ma.freqs[i]} new ${mb.freqs[i]}`;
-      else if (withPositions && (i = firstDifference(ma.positions!, mb.positions!)) >= 0) {
+      else if ((ma.positions === null) !== (mb.positions === null)) what = `positions stored in the ${ma.positions ? 'old' : 'new'} index only`;
+      else if (ma.positions && mb.positions && (i = firstDifference(ma.positions!, mb.positions!)) >= 0) {
         let d = 0;
         while (ma.starts![d + 1] <= i) d++;
         what = `positions differ in document ${ma.docs[d]}: old ${show(ma.positions!.subarray(ma.starts![d], ma.starts![d + 1]))} new ${show(mb.positions!.subarray(mb.starts![d], mb.starts![d + 1]))}`;
       } else if (ma.storedDf !== mb.storedDf && !a.segments.some((s) => s.deleted) && !b.segments.some((s) => s.deleted)) what = `stored df differs: old ${ma.storedDf} new ${mb.storedDf}`;
-      if (withPositions) {
+      if (ma.positions && mb.positions) {
         counts.positions += ma.positions!.length;
         byTable[key].positions += ma.positions!.length;
       }
