@@ -284,7 +284,10 @@ async function startServer(side: Side, dir: string, extra: string[] = []) {
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
   const child = spawn(process.execPath, [join(side.checkout, 'bin/zhsearch.js'), 'serve', '--index-dir', dir, '--port', String(port), ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitForHttp(`${base}/api/health`, child);
+  // waitForHttp notices an exit code, not a death by signal (e.g. a native abort): race both.
+  const died = new Promise<never>((_, rej) => child.once('exit', (code, signal) => rej(new Error(`${side.name}'s server exited (${signal ?? code}) before answering`))));
+  died.catch(() => {});
+  await Promise.race([waitForHttp(`${base}/api/health`, child), died]);
   const startSeconds = (performance.now() - started) / 1000;
   const stop = async () => {
     child.kill('SIGTERM');
@@ -294,6 +297,17 @@ async function startServer(side: Side, dir: string, extra: string[] = []) {
 }
 const warmUpPaths = CLASSES.flatMap((c) => queries[c].slice(0, 30)).slice(0, 300).map(searchPath);
 const serverRuns: Record<string, Served[]> = { before: [], after: [] };
+/** Stages that failed (the run goes on without their figures). */
+const failures: string[] = [];
+const attempt = async (stage: string, run: () => Promise<void>) => {
+  try {
+    await run();
+  } catch (err) {
+    failures.push(`${stage}: ${(err as Error).message}`);
+    log(`${stage} failed: ${(err as Error).message}`);
+  }
+};
+await attempt('server RSS', async () => {
 for (let r = 0; r < rounds; r++) {
   for (const side of ordered(r)) {
     const s = await startServer(side, indexDir(side));
@@ -309,6 +323,7 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
+});
 log(`server RSS after warm-up: before ${median(serverRuns.before.map((x) => x.rssAfterWarmUpMB)).toFixed(0)} MB, after ${median(serverRuns.after.map((x) => x.rssAfterWarmUpMB)).toFixed(0)} MB`);
 
 // --- HTTP throughput.
@@ -464,7 +479,10 @@ async function autocannonAB(paths: string[], connections: number): Promise<{ bef
   });
   return { before: summarize(runs.before), after: summarize(runs.after) };
 }
-const http = await measureHttp();
+let http: HttpFigures | null = null;
+await attempt('HTTP', async () => {
+  http = await measureHttp();
+});
 
 // --- optional: the derived corpus of `scale` documents.
 interface Scaled {
@@ -474,7 +492,7 @@ interface Scaled {
   latency: Record<string, ClassLatency>;
 }
 let scaled: Scaled | null = null;
-if (scale) {
+if (scale) await attempt(`${scale} documents`, async () => {
   const [path] = await ensureDerived([scale]);
   const qs = buildQueries(raw.slice(0, 75_806), { perClass: quick ? 30 : 200, df: () => 1, docCount: Math.min(raw.length, 75_806), classes: ['word1', 'and2', 'and3'] });
   const file = join(work, 'queries-scale.json');
@@ -495,7 +513,7 @@ if (scale) {
   const med = (s: string): ClassLatency => Object.fromEntries(['word1', 'and2', 'and3', 'all'].map((c) => [c, { plain: medianLatency(lat[s], c, 'plain'), facets: medianLatency(lat[s], c, 'facets') }]));
   scaled = { documents: build.after.documents, queries: qs.word1.length + qs.and2.length + qs.and3.length, build, latency: { before: med('before'), after: med('after') } };
   for (const side of sides) rmSync(join(work, `index-${side.name}-${scale}`), { recursive: true, force: true });
-}
+});
 
 // --- the figures.
 interface Figure {
@@ -520,12 +538,14 @@ for (const cls of CLASSES) {
 const worst = (s: 'before' | 'after', v: 'plain' | 'facets') => Math.max(...CLASSES.map((c) => classes[c][s][v].p99));
 add('plain p99, worst class', worst('before', 'plain'), worst('after', 'plain'), 'ms', 'under 5 ms', worst('after', 'plain') < 5);
 add('all facets p99, worst class', worst('before', 'facets'), worst('after', 'facets'), 'ms', 'under 10 ms', worst('after', 'facets') < 10);
-if (scaled) {
-  const l = scaled.latency;
-  add(`${scaled.documents.toLocaleString('en')} documents, 1-3 words AND p99`, l.before.all.plain.p99, l.after.all.plain.p99, 'ms', 'under 50 ms', l.after.all.plain.p99 < 50);
-  add(`${scaled.documents.toLocaleString('en')} documents, 1-3 words AND p99, all facets`, l.before.all.facets.p99, l.after.all.facets.p99, 'ms', 'under 80 ms', l.after.all.facets.p99 < 80);
+const sc = scaled as Scaled | null;
+if (sc) {
+  const l = sc.latency;
+  add(`${sc.documents.toLocaleString('en')} documents, 1-3 words AND p99`, l.before.all.plain.p99, l.after.all.plain.p99, 'ms', 'under 50 ms', l.after.all.plain.p99 < 50);
+  add(`${sc.documents.toLocaleString('en')} documents, 1-3 words AND p99, all facets`, l.before.all.facets.p99, l.after.all.facets.p99, 'ms', 'under 80 ms', l.after.all.facets.p99 < 80);
 }
-add(`HTTP /api/search req/s (${http.connections} connections, ${http.distinctQueries} distinct queries)`, http.before.requestsPerSecond, http.after.requestsPerSecond, 'req/s', 'at least 3x before', http.after.requestsPerSecond >= 3 * http.before.requestsPerSecond);
+const h = http as HttpFigures | null;
+if (h) add(`HTTP /api/search req/s (${h.connections} connections, ${h.distinctQueries} distinct queries)`, h.before.requestsPerSecond, h.after.requestsPerSecond, 'req/s', 'at least 3x before', h.after.requestsPerSecond >= 3 * h.before.requestsPerSecond);
 const buildSide = (s: string) => ({
   seconds: median(buildRuns[s].map((b) => b.seconds)),
   peakRssMB: median(buildRuns[s].map((b) => b.peakRssMB)),
@@ -548,7 +568,7 @@ const ob = openSide('before');
 const oa = openSide('after');
 add('index memory (heap + array buffers)', ob.memoryMB, oa.memoryMB, 'MB', 'no more than before', oa.memoryMB <= ob.memoryMB * 1.005);
 const rss = (s: string) => median(serverRuns[s].map((x) => x.rssAfterWarmUpMB));
-add('server RSS after warm-up (jieba included)', rss('before'), rss('after'), 'MB', 'under 300 MB', rss('after') < 300);
+if (serverRuns.before.length && serverRuns.after.length) add('server RSS after warm-up (jieba included)', rss('before'), rss('after'), 'MB', 'under 300 MB', rss('after') < 300);
 add('time to open the index', ob.openSeconds, oa.openSeconds, 's', 'under 0.3 s', oa.openSeconds < 0.3);
 
 const differing = CLASSES.reduce((n, c) => n + classes[c].differingAnswers, 0);
@@ -576,6 +596,7 @@ const output = {
   classes,
   answers: { compared, differing },
   equivalence,
+  failures,
   build: { before: { ...bb, runs: buildRuns.before }, after: { ...ba, runs: buildRuns.after }, jiebaOneThreadMBps, jiebaRuns },
   open: { before: { ...ob, runs: openRuns.before }, after: { ...oa, runs: openRuns.after } },
   server: { before: serverRuns.before, after: serverRuns.after, warmUpSearches: warmUpPaths.length },
@@ -590,6 +611,7 @@ const num = (x: number, unit: string) => (unit === 'ms' || unit === 's' ? ms(x) 
 console.log(`\nBefore/after: before ${beforeSha.slice(0, 12)} (${rev}), after ${after.commit.slice(0, 12)}; ${ba.documents} documents, ${perClass} queries per class, ${rounds} rounds`);
 console.log(markdownTable(['figure', 'before', 'after', 'ratio', 'target', 'met?'], figures.map((x) => [x.figure, `${num(x.before, x.unit)} ${x.unit}`, `${num(x.after, x.unit)} ${x.unit}`, x.ratio.toFixed(2), x.target, x.met === null ? '-' : x.met ? 'yes' : 'no'])));
 console.log(`\nanswers (total + top-10 ids) of the plain queries: ${differing} of ${compared} differ between before and after`);
+for (const x of failures) console.log(`FAILED: ${x}`);
 if (equivalence) console.log(`postings equivalence: ${'error' in equivalence ? `failed (${equivalence.error})` : `${equivalence.ok ? 'equivalent' : 'MISMATCH'}, ${equivalence.terms} terms, ${equivalence.postings} postings, ${equivalence.positions} positions compared, ${equivalence.mismatchedTerms} mismatched terms`}`);
 log(`wrote ${outPath}`);
 if (!f.has('keep')) rmSync(work, { recursive: true, force: true });

@@ -456,8 +456,9 @@ export interface BeforeAfterResult {
   equivalence?: { ok: boolean; terms: number; postings: number; positions: number; mismatchedTerms: number; examples: { field: string; kind: string; term: string; what: string }[] } | { error: string } | null;
   build: { jiebaOneThreadMBps: number; before: { seconds: number; peakRssMB: number }; after: { seconds: number; peakRssMB: number } };
   server: { warmUpSearches: number };
-  http: { method: string; connections: number; distinctQueries: number; before: { latencyP99: number; errors: number; non2xx: number }; after: { latencyP99: number; errors: number; non2xx: number } };
+  http: { method: string; connections: number; distinctQueries: number; before: { latencyP99: number; errors: number; non2xx: number }; after: { latencyP99: number; errors: number; non2xx: number } } | null;
   scale: { documents: number; queries: number } | null;
+  failures?: string[];
 }
 
 /** The before/after section of issue 15: every target figure for the previous commit and this one, same run. */
@@ -495,9 +496,10 @@ export function renderBeforeAfter(r: BeforeAfterResult): string {
     '',
   );
   out.push(
-    `"answers differing": plain queries whose total or top-10 ids differ between before and after (${r.answers.differing} of ${r.answers.compared}). Indexing share = MB/s of title + content end to end over twice nodejieba's one-thread cut-for-search (${fixed(r.build.jiebaOneThreadMBps, 2)} MB/s, same run). Time to open: \`SearchIndex.open\` alone in a fresh process whose jieba dictionaries are already loaded (an empty index opened and searched once first: jieba loads on the first analysis, whatever the index). Server RSS: VmRSS of \`zhsearch serve\` after ${r.server.warmUpSearches} searches with the API's defaults (all facets, snippets). HTTP: ${r.http.method}; ${r.http.distinctQueries} distinct queries (a quarter with a province, a quarter with a year range, a tenth by date, a tenth on page 2; all facets and snippets as the API defaults), ${r.http.connections} connections; p99 ${ms(r.http.before.latencyP99)} ms before, ${ms(r.http.after.latencyP99)} ms after; errors + non-2xx ${r.http.before.errors + r.http.before.non2xx} before, ${r.http.after.errors + r.http.after.non2xx} after.${r.scale ? ` ${r.scale.documents.toLocaleString('en')} documents: the derived corpus (bench/corpora.ts), ${r.scale.queries} queries of 1-3 words AND drawn from xwlb.` : ' The 1M-document rows need `--scale 1000000` (about 20 min per build).'}`,
+    `"answers differing": plain queries whose total or top-10 ids differ between before and after (${r.answers.differing} of ${r.answers.compared}). Indexing share = MB/s of title + content end to end over twice nodejieba's one-thread cut-for-search (${fixed(r.build.jiebaOneThreadMBps, 2)} MB/s, same run). Time to open: \`SearchIndex.open\` alone in a fresh process whose jieba dictionaries are already loaded (an empty index opened and searched once first: jieba loads on the first analysis, whatever the index). Server RSS: VmRSS of \`zhsearch serve\` after ${r.server.warmUpSearches} searches with the API's defaults (all facets, snippets). ${r.http ? `HTTP: ${r.http.method}; ${r.http.distinctQueries} distinct queries (a quarter with a province, a quarter with a year range, a tenth by date, a tenth on page 2; all facets and snippets as the API defaults), ${r.http.connections} connections; p99 ${ms(r.http.before.latencyP99)} ms before, ${ms(r.http.after.latencyP99)} ms after; errors + non-2xx ${r.http.before.errors + r.http.before.non2xx} before, ${r.http.after.errors + r.http.after.non2xx} after.` : ''}${r.scale ? ` ${r.scale.documents.toLocaleString('en')} documents: the derived corpus (bench/corpora.ts), ${r.scale.queries} queries of 1-3 words AND drawn from xwlb.` : ' The 1M-document rows need `--scale 1000000` (about 20 min per build).'}`,
     '',
   );
+  if (r.failures?.length) out.push(`Stages that failed in this run (their rows are missing): ${r.failures.join('; ')}.`, '');
   const e = r.equivalence;
   if (e) {
     out.push(
