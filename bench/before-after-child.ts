@@ -16,6 +16,10 @@
  *     <budget> seconds per block. Also the answer of each plain query (total and top-10 ids), so
  *     the parent can check both sides give the same results.
  *     -> { latency: { [cls | 'all']: { plain, facets } }, answers: { [cls]: string[] } }
+ *   before-after-child.ts paired <checkout> <index dir> <queries.json> <budget seconds> <checkout B> <index dir B>
+ *     the same, both engines in this one process, each query run on both in turn (the order
+ *     alternating from query to query), so a pause of the machine falls on both.
+ *     -> { sides: [{ latency, answers }, { latency, answers }] } (first: <checkout>, second: B)
  *
  * Owns: these measurements of one checkout. Must not: import this checkout's src/ (the engine
  * measured is the one under <checkout>), print anything else on stdout.
@@ -38,7 +42,7 @@ interface Api {
   SearchIndex: { open(dir: string): Engine };
 }
 
-const [mode, checkout, indexDir, queriesFile, budgetArg] = process.argv.slice(2);
+const [mode, checkout, indexDir, queriesFile, budgetArg, checkoutB, indexDirB] = process.argv.slice(2);
 if (!mode || !checkout || !indexDir) {
   console.error('usage: before-after-child.ts open <checkout> <index dir> | latency <checkout> <index dir> <queries.json> <budget s>');
   process.exit(2);
@@ -61,37 +65,48 @@ if (mode === 'open') {
   const arrayBuffersMB = after.arrayBuffersMB - before.arrayBuffersMB;
   console.log(JSON.stringify({ openSeconds, documents: index.documentCount, heapMB, arrayBuffersMB, memoryMB: heapMB + arrayBuffersMB }));
   await index.close();
-} else if (mode === 'latency') {
+} else if (mode === 'latency' || mode === 'paired') {
   const queries = JSON.parse(readFileSync(queriesFile, 'utf8')) as { cls: string; q: string; op: 'and' | 'or' }[];
   const budget = Number(budgetArg ?? 60) * 1000;
-  const index = api.SearchIndex.open(indexDir);
+  const engines = [api.SearchIndex.open(indexDir)];
+  if (mode === 'paired') {
+    const apiB = (await import(pathToFileURL(resolve(checkoutB, 'dist/index.js')).href)) as Api;
+    apiB.SearchIndex.open(empty).search('预热', { size: 10 });
+    engines.push(apiB.SearchIndex.open(indexDirB));
+  }
   const byClass = new Map<string, typeof queries>();
   for (const q of queries) (byClass.get(q.cls) ?? byClass.set(q.cls, []).get(q.cls)!).push(q);
-  const out: Record<string, Record<string, Latency>> = {};
-  const answers: Record<string, string[]> = {};
+  const out = engines.map(() => ({} as Record<string, Record<string, Latency>>));
+  const answers = engines.map(() => ({} as Record<string, string[]>));
   for (const facets of [false, true]) {
-    const all: number[] = [];
+    const all: number[][] = engines.map(() => []);
     for (const [cls, qs] of byClass) {
       const options = qs.map((q) => ({ op: q.op, size: 10, highlight: false, ...(facets ? { facets: FACETS } : {}) }));
       gc();
-      for (let i = 0; i < Math.min(WARM_UP, qs.length); i++) index.search(qs[i].q, options[i]);
-      const samples: number[] = [];
-      const got: string[] = [];
-      const until = performance.now() + budget;
+      for (const index of engines) for (let i = 0; i < Math.min(WARM_UP, qs.length); i++) index.search(qs[i].q, options[i]);
+      const samples: number[][] = engines.map(() => []);
+      const got: string[][] = engines.map(() => []);
+      const until = performance.now() + budget * engines.length;
       for (let i = 0; i < qs.length && performance.now() < until; i++) {
-        const t = performance.now();
-        const r = index.search(qs[i].q, options[i]);
-        samples.push(performance.now() - t);
-        if (!facets) got.push(`${r.total}:${r.hits.map((h) => h.id).join(',')}`);
+        for (let k = 0; k < engines.length; k++) {
+          const e = engines.length === 1 ? 0 : (i + k) % 2;
+          const t = performance.now();
+          const r = engines[e].search(qs[i].q, options[i]);
+          samples[e].push(performance.now() - t);
+          if (!facets) got[e].push(`${r.total}:${r.hits.map((h) => h.id).join(',')}`);
+        }
       }
-      if (!facets) answers[cls] = got;
-      all.push(...samples);
-      (out[cls] ??= {})[facets ? 'facets' : 'plain'] = latency(samples);
+      engines.forEach((_, e) => {
+        if (!facets) answers[e][cls] = got[e];
+        all[e].push(...samples[e]);
+        (out[e][cls] ??= {})[facets ? 'facets' : 'plain'] = latency(samples[e]);
+      });
     }
-    (out.all ??= {})[facets ? 'facets' : 'plain'] = latency(all);
+    engines.forEach((_, e) => ((out[e].all ??= {})[facets ? 'facets' : 'plain'] = latency(all[e])));
   }
-  console.log(JSON.stringify({ documents: index.documentCount, latency: out, answers }));
-  await index.close();
+  const sides = engines.map((index, e) => ({ documents: index.documentCount, latency: out[e], answers: answers[e] }));
+  console.log(JSON.stringify(mode === 'paired' ? { sides } : sides[0]));
+  for (const index of engines) await index.close();
 } else {
   console.error(`unknown mode ${mode}`);
   process.exit(2);

@@ -17,7 +17,9 @@
  *    frequencies, from the documents as the after index stores them; the same queries for both),
  *    each round a fresh process per side (before-after-child.ts `latency`: plain and all facets)
  *    in alternating order, then the floor (bench/floor.ts) timed in this process on the same
- *    terms; per class the median over rounds of p50 / p95 / p99. The answers (total + top-10 ids)
+ *    terms; per class the median over rounds of p50 / p95 / p99. With --paired, each round is one
+ *    fresh process holding both engines (before-after-child.ts `paired`), each query run on both
+ *    in turn, the order alternating query by query: a pause of the machine then falls on both. The answers (total + top-10 ids)
  *    of the two sides are compared query by query (exactness: they must agree).
  *  - server: `<checkout>/bin/zhsearch.js serve`, time until /api/health answers, then 300
  *    searches of the API's defaults (all facets, snippets), then the server's VmRSS; alternating.
@@ -54,7 +56,7 @@ import { buildPeer, floorOf, type Peer } from './peers.js';
 import { buildQueries, CLASS_LABELS, CLASSES, type Query, type QueryClass } from './queries.js';
 import { getJieba, readTokenIds, readTokenLines, tokenCache } from './tokens.js';
 
-const f = flags(process.argv.slice(2), ['quick', 'full', 'keep', 'skip-equivalence']);
+const f = flags(process.argv.slice(2), ['quick', 'full', 'keep', 'skip-equivalence', 'paired']);
 const quick = f.has('quick');
 const docLimit = Number(f.get('docs') ?? (quick ? 6_000 : Infinity));
 const perClass = Number(f.get('queries') ?? (quick ? 30 : 300));
@@ -241,8 +243,17 @@ function timeFloor(qs: readonly Query[]): Latency {
 }
 const latencyRuns: Record<string, LatencyRun[]> = { before: [], after: [] };
 const floorRuns: Record<string, Latency>[] = [];
+/** --paired: both engines in one fresh process per round, alternating query by query. */
+const paired = f.has('paired');
 for (let r = 0; r < rounds; r++) {
-  for (const side of ordered(r)) {
+  if (paired) {
+    const [x, y] = ordered(r);
+    log(`query latency, both in one process, ${x.name} first (round ${r + 1}/${rounds})...`);
+    const got = await runJsonChild<{ sides: LatencyRun[] }>(['bench/before-after-child.ts', 'paired', x.checkout, indexDir(x), queryFile, String(budget), y.checkout, indexDir(y)]);
+    latencyRuns[x.name].push(got.sides[0]);
+    latencyRuns[y.name].push(got.sides[1]);
+  }
+  for (const side of paired ? [] : ordered(r)) {
     log(`query latency, ${side.name} (round ${r + 1}/${rounds})...`);
     latencyRuns[side.name].push(await runJsonChild<LatencyRun>(['bench/before-after-child.ts', 'latency', side.checkout, indexDir(side), queryFile, String(budget)]));
   }
@@ -590,6 +601,7 @@ const output = {
     budgetSeconds: budget,
     rounds,
     builds,
+    paired,
     load: { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
   },
   figures,
