@@ -17,9 +17,10 @@
  *    frequencies, from the documents as the after index stores them; the same queries for both),
  *    each round a fresh process per side (before-after-child.ts `latency`: plain and all facets)
  *    in alternating order, then the floor (bench/floor.ts) timed in this process on the same
- *    terms; per class the median over rounds of p50 / p95 / p99. With --paired, each round is one
- *    fresh process holding both engines (before-after-child.ts `paired`), each query run on both
- *    in turn, the order alternating query by query: a pause of the machine then falls on both. The answers (total + top-10 ids)
+ *    terms; per class the median over rounds of p50 / p95 / p99. Each round is one fresh process
+ *    holding both engines (before-after-child.ts `paired`), each query run on both in turn, the
+ *    order alternating query by query, so a pause of the machine falls on both; --separate runs
+ *    one fresh process per side instead (child `latency`), alternating. The answers (total + top-10 ids)
  *    of the two sides are compared query by query (exactness: they must agree).
  *  - server: `<checkout>/bin/zhsearch.js serve`, time until /api/health answers, then 300
  *    searches of the API's defaults (all facets, snippets), then the server's VmRSS; alternating.
@@ -35,7 +36,8 @@
  * bench/report.ts renders (renderBeforeAfter).
  *
  * Usage: npx tsx --expose-gc bench/before-after.ts [--before <git revision>] [--quick]
- *          [--rounds N] [--builds N] [--queries N] [--budget S] [--scale N] [--out FILE]
+ *          [--rounds N] [--builds N] [--queries N] [--budget S] [--scale N] [--separate]
+ *          [--skip-equivalence] [--http autocannon|http.ts] [--keep (the temporary directory)] [--out FILE]
  *   --quick: the first 6,000 xwlb items, 30 queries per class, 3 s per block, 1 build each, a
  *   log of 1,000 HTTP requests. Running it with --before naming a commit of the same engine is
  *   the A/A check of the method (every ratio should be near 1).
@@ -56,7 +58,7 @@ import { buildPeer, floorOf, type Peer } from './peers.js';
 import { buildQueries, CLASS_LABELS, CLASSES, type Query, type QueryClass } from './queries.js';
 import { getJieba, readTokenIds, readTokenLines, tokenCache } from './tokens.js';
 
-const f = flags(process.argv.slice(2), ['quick', 'full', 'keep', 'skip-equivalence', 'paired']);
+const f = flags(process.argv.slice(2), ['quick', 'full', 'keep', 'skip-equivalence', 'separate']);
 const quick = f.has('quick');
 const docLimit = Number(f.get('docs') ?? (quick ? 6_000 : Infinity));
 const perClass = Number(f.get('queries') ?? (quick ? 30 : 300));
@@ -243,8 +245,12 @@ function timeFloor(qs: readonly Query[]): Latency {
 }
 const latencyRuns: Record<string, LatencyRun[]> = { before: [], after: [] };
 const floorRuns: Record<string, Latency>[] = [];
-/** --paired: both engines in one fresh process per round, alternating query by query. */
-const paired = f.has('paired');
+/**
+ * Default: both engines in one fresh process per round, alternating query by query (A/A on the
+ * loaded 2-core machine: per-class p50 ratios 0.89-1.09). --separate: one fresh process per side
+ * and round (A/A in the same conditions: 0.25-2.1, as the machine's load drifts between processes).
+ */
+const paired = !f.has('separate');
 for (let r = 0; r < rounds; r++) {
   if (paired) {
     const [x, y] = ordered(r);

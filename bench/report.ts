@@ -448,6 +448,7 @@ export interface BeforeAfterResult {
     perClass: number;
     rounds: number;
     builds: number;
+    paired?: boolean;
     load: { mean: number; max: number };
   };
   figures: { figure: string; before: number; after: number; unit: string; ratio: number; target: string; met: boolean | null }[];
@@ -467,7 +468,7 @@ export function renderBeforeAfter(r: BeforeAfterResult): string {
   const num = (v: number, unit: string) => (unit === 'ms' || unit === 's' ? ms(v) : unit === 'x' ? fixed(v, 1) : fixed(v, 0));
   const out: string[] = ['## Before/after (issue 15)', ''];
   out.push(
-    `Measured by bench/before-after.ts on ${m.date.slice(0, 16).replace('T', ' ')} UTC (${m.mode} mode): before = \`${m.before.commit.slice(0, 12)}\` (${m.before.revision === m.before.commit ? 'bench/baseline.json: the last commit before the issue' : m.before.revision}), checked out into a temporary directory and compiled there; after = \`${m.after.commit.slice(0, 12)}\`. Both sides in the same run on ${m.documents.toLocaleString('en')} xwlb documents, each built by its own CLI (${m.builds} build${m.builds > 1 ? 's' : ''} each, alternating), then opened, queried and served in fresh processes that alternate (${m.rounds} rounds, before/after then after/before; medians). The floor is timed in the same run on the same terms. 1-minute load average ${fixed(m.load.mean, 1)} on average, ${fixed(m.load.max, 1)} at most, on 2 cores. Ratio = after / before.`,
+    `Measured by bench/before-after.ts on ${m.date.slice(0, 16).replace('T', ' ')} UTC (${m.mode} mode): before = \`${m.before.commit.slice(0, 12)}\` (${m.before.revision === m.before.commit ? 'bench/baseline.json: the last commit before the issue' : m.before.revision}), checked out into a temporary directory and compiled there; after = \`${m.after.commit.slice(0, 12)}\`. Both sides in the same run on ${m.documents.toLocaleString('en')} xwlb documents, each built by its own CLI (${m.builds} build${m.builds > 1 ? 's' : ''} each, alternating), then opened and served in fresh processes that alternate (${m.rounds} rounds, before/after then after/before; medians) and queried ${m.paired === false ? 'in one fresh process per side, alternating' : 'in one fresh process per round holding both, each query on both in turn (order alternating query by query)'}. The floor is timed in the same run on the same terms. 1-minute load average ${fixed(m.load.mean, 1)} on average, ${fixed(m.load.max, 1)} at most, on 2 cores. Ratio = after / before.`,
     '',
   );
   out.push(
