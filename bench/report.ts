@@ -516,3 +516,80 @@ export function renderUnderstanding({ understanding: u, ab }: UnderstandingResul
   }
   return out.join('\n');
 }
+
+/** What bench/before-after.ts wrote (bench/results/before-after.json), as far as the report reads it. */
+export interface BeforeAfterResult {
+  meta: {
+    date: string;
+    mode: string;
+    before: { revision: string; commit: string };
+    after: { commit: string };
+    documents: number;
+    textMB: number;
+    perClass: number;
+    rounds: number;
+    builds: number;
+    paired?: boolean;
+    load: { mean: number; max: number };
+  };
+  figures: { figure: string; before: number; after: number; unit: string; ratio: number; target: string; met: boolean | null }[];
+  classes: Record<string, { before: Record<'plain' | 'facets', Latency>; after: Record<'plain' | 'facets', Latency>; floor: Latency; differingAnswers: number; comparedAnswers: number }>;
+  answers: { compared: number; differing: number };
+  equivalence?: { ok: boolean; terms: number; postings: number; positions: number; mismatchedTerms: number; examples: { field: string; kind: string; term: string; what: string }[] } | { error: string } | null;
+  build: { jiebaOneThreadMBps: number; before: { seconds: number; peakRssMB: number }; after: { seconds: number; peakRssMB: number } };
+  server: { warmUpSearches: number };
+  http: { method: string; connections: number; distinctQueries: number; before: { latencyP99: number; errors: number; non2xx: number }; after: { latencyP99: number; errors: number; non2xx: number } } | null;
+  scale: { documents: number; queries: number } | null;
+  failures?: string[];
+}
+
+/** The before/after section of issue 15: every target figure for the previous commit and this one, same run. */
+export function renderBeforeAfter(r: BeforeAfterResult): string {
+  const m = r.meta;
+  const num = (v: number, unit: string) => (unit === 'ms' || unit === 's' ? ms(v) : unit === 'x' ? fixed(v, 1) : fixed(v, 0));
+  const out: string[] = ['## Before/after (issue 15)', ''];
+  out.push(
+    `Measured by bench/before-after.ts on ${m.date.slice(0, 16).replace('T', ' ')} UTC (${m.mode} mode): before = \`${m.before.commit.slice(0, 12)}\` (${m.before.revision === m.before.commit ? 'bench/baseline.json: the last commit before the issue' : m.before.revision}), checked out into a temporary directory and compiled there; after = \`${m.after.commit.slice(0, 12)}\`. Both sides in the same run on ${m.documents.toLocaleString('en')} xwlb documents, each built by its own CLI (${m.builds} build${m.builds > 1 ? 's' : ''} each, alternating), then opened and served in fresh processes that alternate (${m.rounds} rounds, before/after then after/before; medians) and queried ${m.paired === false ? 'in one fresh process per side, alternating' : 'in one fresh process per round holding both, each query on both in turn (order alternating query by query)'}. The floor is timed in the same run on the same terms. 1-minute load average ${fixed(m.load.mean, 1)} on average, ${fixed(m.load.max, 1)} at most, on 2 cores. Ratio = after / before.`,
+    '',
+  );
+  out.push(
+    markdownTable(
+      ['figure', 'before', 'after', 'ratio', 'target', 'met?'],
+      r.figures.map((f) => [f.figure, `${num(f.before, f.unit)} ${f.unit}`, `${num(f.after, f.unit)} ${f.unit}`, fixed(f.ratio, 2), f.target, f.met === null ? '-' : f.met ? '**met**' : '**not met**']),
+    ),
+    '',
+  );
+  out.push(`Per class (ms; ${m.perClass} queries per class, top 10, highlighting off; "facets" = all 7 facets):`, '');
+  out.push(
+    markdownTable(
+      ['class', 'p50 before', 'p50 after', 'p99 before', 'p99 after', 'facets p99 before', 'facets p99 after', 'floor p50 / p99', 'answers differing'],
+      Object.entries(r.classes).map(([cls, c]) => [
+        CLASS_LABELS[cls as QueryClass] ?? cls,
+        ms(c.before.plain.p50),
+        ms(c.after.plain.p50),
+        ms(c.before.plain.p99),
+        ms(c.after.plain.p99),
+        ms(c.before.facets.p99),
+        ms(c.after.facets.p99),
+        `${ms(c.floor.p50)} / ${ms(c.floor.p99)}`,
+        `${c.differingAnswers} / ${c.comparedAnswers}`,
+      ]),
+    ),
+    '',
+  );
+  out.push(
+    `"answers differing": plain queries whose total or top-10 ids differ between before and after (${r.answers.differing} of ${r.answers.compared}). Indexing share = MB/s of title + content end to end over twice nodejieba's one-thread cut-for-search (${fixed(r.build.jiebaOneThreadMBps, 2)} MB/s, same run). Time to open: \`SearchIndex.open\` alone in a fresh process whose jieba dictionaries are already loaded (an empty index opened and searched once first: jieba loads on the first analysis, whatever the index). Server RSS: VmRSS of \`zhsearch serve\` after ${r.server.warmUpSearches} searches with the API's defaults (all facets, snippets). ${r.http ? `HTTP: ${r.http.method}; ${r.http.distinctQueries} distinct queries (a quarter with a province, a quarter with a year range, a tenth by date, a tenth on page 2; all facets and snippets as the API defaults), ${r.http.connections} connections; p99 ${ms(r.http.before.latencyP99)} ms before, ${ms(r.http.after.latencyP99)} ms after; errors + non-2xx ${r.http.before.errors + r.http.before.non2xx} before, ${r.http.after.errors + r.http.after.non2xx} after.` : ''}${r.scale ? ` ${r.scale.documents.toLocaleString('en')} documents: the derived corpus (bench/corpora.ts), ${r.scale.queries} queries of 1-3 words AND drawn from xwlb.` : ' The 1M-document rows need `--scale 1000000` (about 20 min per build).'}`,
+    '',
+  );
+  if (r.failures?.length) out.push(`Stages that failed in this run (their rows are missing): ${r.failures.join('; ')}.`, '');
+  const e = r.equivalence;
+  if (e) {
+    out.push(
+      'error' in e
+        ? `Postings equivalence (bench/postings-equivalence.ts) of the two xwlb indexes: could not run (${e.error}).`
+        : `Postings equivalence (bench/postings-equivalence.ts, acceptance 2): the two indexes, compared term by term over every field and kind, documents by external id: ${e.terms.toLocaleString('en')} terms, ${e.postings.toLocaleString('en')} postings (document, frequency) and ${e.positions.toLocaleString('en')} positions compared; ${e.ok ? '**every posting list decodes to the same documents, frequencies and positions**' : `**${e.mismatchedTerms} terms differ**, e.g. ${e.examples.slice(0, 3).map((x) => `${x.field}.${x.kind} \`${x.term}\`: ${x.what}`).join('; ')}`}.`,
+      '',
+    );
+  }
+  return out.join('\n');
+}

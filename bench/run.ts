@@ -11,7 +11,13 @@
  *     bench/results/quick/*.json, bench/results/quick/REPORT.md and its SVG (all git-ignored),
  *     never the committed report.
  *
+ *   Then the before/after of issue 15 (bench/before-after.ts: the commit of bench/baseline.json, or
+ *   --before <git revision>, checked out into a temporary directory and measured with this one in
+ *   the same run; --scale 1000000 adds the 1M-document rows, about 40 min more), rendered as the
+ *   report's "Before/after (issue 15)" section.
+ *
  * Usage: npm run bench [-- --quick] [-- --sizes 75806,300000 (scaling sizes)] [-- --report-only]
+ *          [-- --before <rev>] [-- --scale 1000000]
  *   --report-only renders the report again from the JSON results of earlier runs (e.g. after
  *   adding a size with `bench/scaling.ts --sizes 1000000 --merge bench/results/scaling.json`).
  */
@@ -21,7 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { ensureDerived } from './corpora.js';
 import { ensureCompiled, flags } from './measure.js';
-import { renderReport, renderUnderstanding, type RunResults } from './report.js';
+import { renderBeforeAfter, renderReport, renderUnderstanding, type BeforeAfterResult, type RunResults } from './report.js';
 
 const f = flags(process.argv.slice(2), ['quick', 'full', 'report-only']);
 const quick = f.has('quick');
@@ -71,11 +77,14 @@ async function runAll(): Promise<void> {
   if (!quick) {
     await ensureDerived([300_000, 1_000_000]);
   }
-  for (const name of ['query-latency', 'http', 'scaling']) rmSync(`${results}/${name}.json`, { force: true });
+  for (const name of ['query-latency', 'http', 'scaling', 'before-after']) rmSync(`${results}/${name}.json`, { force: true });
   await stage('bench/query-latency.ts', [...mode, '--work', work, '--out', `${results}/query-latency.json`]);
   const ql = read<{ meta: { corpusItems: number } }>(`${results}/query-latency.json`)!;
   await attempt('bench/http.ts', [...mode, '--index', join(work, 'index-xwlb'), '--docs', String(ql.meta.corpusItems), '--out', `${results}/http.json`]);
   await attempt('bench/scaling.ts', [...mode, ...(sizes ? ['--sizes', sizes] : []), '--reuse', `${results}/query-latency.json`, '--out', `${results}/scaling.json`, '--svg', svgPath]);
+  const before = f.get('before');
+  const scale = f.get('scale');
+  await attempt('bench/before-after.ts', [...mode, ...(before ? ['--before', before] : []), ...(scale ? ['--scale', scale] : []), '--out', `${results}/before-after.json`]);
 }
 
 const earlier = reportOnly ? read<RunResults>(`${results}/run.json`) : null;
@@ -91,6 +100,8 @@ const run: RunResults = {
 let report = renderReport(run);
 // Query understanding (issue 12) from its own scripts' latest results, when they exist.
 if (!quick) report += '\n' + renderUnderstanding({ understanding: read('bench/results/understanding.json'), ab: read('bench/results/ab-latency.json') });
+const beforeAfter = read<BeforeAfterResult>(`${results}/before-after.json`);
+if (beforeAfter) report += '\n' + renderBeforeAfter(beforeAfter);
 if (failures.length) report += `\n## Failures in this run\n\n${failures.map((x) => `- ${x}`).join('\n')}\n`;
 writeFileSync(reportPath, report);
 writeFileSync(`${results}/run.json`, JSON.stringify({ ...run, failures }, null, 2));
