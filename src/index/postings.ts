@@ -105,6 +105,28 @@ export function cursorOf(list: PostingList): PostingCursor {
   return list instanceof BlockPostings ? list.cursor() : new ArrayCursor(list);
 }
 
+/** First index >= `from` whose value is >= `target` in sorted `a` (a.length if none). */
+export function gallop(a: Int32Array, from: number, target: number): number {
+  if (from >= a.length || a[from] >= target) return from;
+  let step = 1;
+  let lo = from;
+  let hi = from + 1;
+  while (hi < a.length && a[hi] < target) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  if (hi > a.length) hi = a.length;
+  // a[lo] < target; the answer is in (lo, hi].
+  lo++;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Moves forward through a postings list. */
 export interface PostingCursor {
   /** The first document >= `target` from the current place on, or {@link END} (targets must not decrease). */
@@ -124,26 +146,7 @@ export class ArrayCursor implements PostingCursor {
 
   seek(target: number): number {
     const a = this.list.docs;
-    let i = this.i;
-    if (i < a.length && a[i] < target) {
-      let step = 1;
-      let lo = i;
-      let hi = i + 1;
-      while (hi < a.length && a[hi] < target) {
-        lo = hi;
-        step *= 2;
-        hi = lo + step;
-      }
-      if (hi > a.length) hi = a.length;
-      lo++;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (a[mid] < target) lo = mid + 1;
-        else hi = mid;
-      }
-      i = lo;
-    }
-    this.i = i;
+    const i = (this.i = gallop(a, this.i, target));
     return i < a.length ? a[i] : END;
   }
 

@@ -8,6 +8,7 @@
  *
  * Owns: those operations. Must not: know about terms or fields.
  */
+import { gallop } from '../index/postings.js';
 
 export interface DocSet {
   docs: Int32Array;
@@ -149,27 +150,8 @@ export function unionDocs(lists: readonly Int32Array[]): Int32Array {
   return out;
 }
 
-/** First index >= `from` whose value is >= `target` in sorted `a` (a.length if none). */
-export function gallop(a: Int32Array, from: number, target: number): number {
-  if (from >= a.length || a[from] >= target) return from;
-  let step = 1;
-  let lo = from;
-  let hi = from + 1;
-  while (hi < a.length && a[hi] < target) {
-    lo = hi;
-    step *= 2;
-    hi = lo + step;
-  }
-  if (hi > a.length) hi = a.length;
-  // a[lo] < target; the answer is in (lo, hi].
-  lo++;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+// First index >= `from` whose value is >= `target` in sorted `a`: kept with the postings (index/postings.ts).
+export { gallop };
 
 /** Scratch space of {@link unionAll}, kept between calls and cleaned after each. */
 let scratchScores = new Float64Array(0);
