@@ -14,10 +14,11 @@
  *   pos.ck   chunk checksums of `pos`
  * Positions count searchable characters of the field (letters and digits; see analysis).
  *
- * The skip table: the term's documents in blocks of {@link BLOCK} (the last one shorter), one
- * entry of five u32 (little-endian) per block: the block's last document, the end of its bytes in
- * the term's document list (after the skip table), the end of its bytes in the term's positions,
- * its largest frequency and the shortest field length among its documents. It lets a reader jump
+ * The skip table: the term's documents in blocks of {@link BLOCK} (the last one shorter); its
+ * length in bytes (varint), then one entry of five varints per block: the block's last document
+ * and the end of its bytes in the term's document list (after the skip table) and in the term's
+ * positions (each as the difference from the block before), its largest frequency and the
+ * shortest field length among its documents. It lets a reader jump
  * to the block holding a document (positions of chosen documents, intersections) and bound the
  * BM25 score of a whole block (block-max pruning) without decoding it.
  *
@@ -30,12 +31,15 @@ import { ChunkChecksums, IndexFileError, requireSection, view, type LazySection,
 
 /** Documents per block of a postings list. */
 export const BLOCK = 128;
-/** u32 values per skip entry: last doc, post end, pos end, max freq, min length. */
-const SKIP_FIELDS = 5;
-
-/** Bytes of the skip table in front of a term's document list of `df` documents. */
-export function skipBytes(df: number): number {
-  return df > BLOCK ? Math.ceil(df / BLOCK) * SKIP_FIELDS * 4 : 0;
+/**
+ * Where a term's document list starts in its encoded bytes `post` (of `df` documents): after the
+ * skip table, which a term of more than one block has (varint length, then the entries).
+ */
+export function dataStart(post: Uint8Array, df: number): number {
+  if (df <= BLOCK) return 0;
+  const r = new ByteReader(post);
+  const length = r.varint();
+  return r.pos + length;
 }
 
 /** Decoded postings of one term. */
@@ -295,6 +299,7 @@ export class TermTableWriter {
   private readonly posCheck = new ChunkChecksums();
   /** The current term's document list, before its skip table is known. */
   private readonly termPost = new ByteWriter(1 << 12);
+  private readonly skipWriter = new ByteWriter(1 << 10);
   private skip: number[] = [];
   private lastDoc = -1;
   private docs = 0;
@@ -378,8 +383,18 @@ export class TermTableWriter {
     }
     if (this.docs > BLOCK) {
       if (this.docs % BLOCK !== 0) this.closeBlock();
-      const table = new Uint8Array(Uint32Array.from(this.skip).buffer);
-      this.post.append(table);
+      const table = this.skipWriter;
+      table.length = 0;
+      const k = this.skip;
+      for (let i = 0; i < k.length; i += 5) {
+        table.varint(i ? k[i] - k[i - 5] : k[i]);
+        table.varint(i ? k[i + 1] - k[i - 4] : k[i + 1]);
+        table.varint(i ? k[i + 2] - k[i - 3] : k[i + 2]);
+        table.varint(k[i + 3]);
+        table.varint(k[i + 4]);
+      }
+      this.post.varint(table.length);
+      this.post.append(table.view());
     }
     this.post.append(this.termPost.view());
     this.df.push(this.docs);
@@ -448,7 +463,7 @@ export function termTableSections(withPositions: boolean): number {
  * bytes of its positions (null without positions).
  */
 export function forEachEncoded(raw: RawPostings, each: (doc: number, freq: number, positions: Uint8Array | null) => void): void {
-  const r = new ByteReader(raw.post, skipBytes(raw.df));
+  const r = new ByteReader(raw.post, dataStart(raw.post, raw.df));
   const pos = raw.pos;
   let at = 0;
   let doc = -1;
@@ -472,6 +487,8 @@ const scratch = { bytes: new Uint8Array(1 << 16) };
 export interface SkipTable {
   /** Blocks (1 for a term without a skip table). */
   blocks: number;
+  /** Where the document list starts in the term's bytes (after the skip table). */
+  dataStart: number;
   /** Per block: last document, end of its document bytes, end of its position bytes, max freq, min length. */
   lastDoc: Int32Array;
   postEnd: Int32Array;
@@ -516,7 +533,7 @@ export class TermTable {
     const freqs = new Int32Array(n);
     const length = this.postOff[ord + 1] - this.postOff[ord];
     const bytes = this.post.view(this.postOff[ord], length, scratch);
-    const end = readIncreasingPairs(bytes, skipBytes(n), docs, freqs);
+    const end = readIncreasingPairs(bytes, dataStart(bytes, n), docs, freqs);
     if (end !== length) throw new IndexFileError(this.file, `postings of term ${ord} do not decode to their length (corrupted)`);
     return { docs, freqs };
   }
@@ -524,24 +541,29 @@ export class TermTable {
   /** The skip table of term `ord` (one block covering every document when it has none). */
   skipTable(ord: number): SkipTable {
     const df = this.df[ord];
-    const bytes = skipBytes(df);
-    if (bytes === 0) {
-      const length = this.postOff[ord + 1] - this.postOff[ord];
+    const length = this.postOff[ord + 1] - this.postOff[ord];
+    if (df <= BLOCK) {
       const posLength = this.posOff ? this.posOff[ord + 1] - this.posOff[ord] : 0;
-      return { blocks: 1, lastDoc: Int32Array.of(0x7fffffff), postEnd: Int32Array.of(length), posEnd: Int32Array.of(posLength), maxFreq: Int32Array.of(0x7fffffff), minLength: Int32Array.of(0) };
+      return { blocks: 1, dataStart: 0, lastDoc: Int32Array.of(0x7fffffff), postEnd: Int32Array.of(length), posEnd: Int32Array.of(posLength), maxFreq: Int32Array.of(0x7fffffff), minLength: Int32Array.of(0) };
     }
-    const raw = new Uint8Array(bytes);
-    this.post.read(this.postOff[ord], bytes, raw);
-    const u = new Int32Array(raw.buffer);
-    const blocks = bytes / (SKIP_FIELDS * 4);
-    const table: SkipTable = { blocks, lastDoc: new Int32Array(blocks), postEnd: new Int32Array(blocks), posEnd: new Int32Array(blocks), maxFreq: new Int32Array(blocks), minLength: new Int32Array(blocks) };
+    const head = this.post.view(this.postOff[ord], Math.min(length, 5), scratch);
+    const h = new ByteReader(head);
+    const tableLength = h.varint();
+    const start = h.pos;
+    const r = new ByteReader(this.post.view(this.postOff[ord] + start, tableLength, scratch));
+    const blocks = Math.ceil(df / BLOCK);
+    const table: SkipTable = { blocks, dataStart: start + tableLength, lastDoc: new Int32Array(blocks), postEnd: new Int32Array(blocks), posEnd: new Int32Array(blocks), maxFreq: new Int32Array(blocks), minLength: new Int32Array(blocks) };
+    let last = 0;
+    let post = 0;
+    let pos = 0;
     for (let b = 0; b < blocks; b++) {
-      table.lastDoc[b] = u[b * SKIP_FIELDS];
-      table.postEnd[b] = u[b * SKIP_FIELDS + 1];
-      table.posEnd[b] = u[b * SKIP_FIELDS + 2];
-      table.maxFreq[b] = u[b * SKIP_FIELDS + 3];
-      table.minLength[b] = u[b * SKIP_FIELDS + 4];
+      table.lastDoc[b] = last += r.varint();
+      table.postEnd[b] = post += r.varint();
+      table.posEnd[b] = pos += r.varint();
+      table.maxFreq[b] = r.varint();
+      table.minLength[b] = r.varint();
     }
+    if (r.pos !== tableLength) throw new IndexFileError(this.file, `skip table of term ${ord} does not decode to its length (corrupted)`);
     return table;
   }
 
@@ -550,7 +572,7 @@ export class TermTable {
     const df = this.df[ord];
     const n = b < skip.blocks - 1 ? BLOCK : df - BLOCK * (skip.blocks - 1);
     const from = b === 0 ? 0 : skip.postEnd[b - 1];
-    const base = this.postOff[ord] + skipBytes(df);
+    const base = this.postOff[ord] + skip.dataStart;
     const bytes = this.post.view(base + from, skip.postEnd[b] - from, scratch);
     const d = docs.subarray(0, n);
     const f = freqs.subarray(0, n);
