@@ -92,9 +92,9 @@ export class BlockPostings implements PostingList {
     return skip.blocks === 1 ? maxOf(this.decoded().freqs) : maxOf(skip.maxFreq);
   }
 
-  /** A forward cursor over the list (a decoded list is searched in place). */
+  /** A forward cursor over the list (a decoded list, or one of a single block, is searched in place). */
   cursor(): PostingCursor {
-    return this.full ? new ArrayCursor(this.full) : this.table.cursor(this.ord);
+    return this.full || this.df <= BLOCK ? new ArrayCursor(this.decoded()) : this.table.cursor(this.ord);
   }
 }
 

@@ -98,6 +98,9 @@ export interface Collect {
   skipBlocks?: boolean;
 }
 
+/** A list is probed block by block when it has this many times more documents than the candidates (executor's intersections). */
+const SPARSE = 16;
+
 /** A word in fewer documents than this is never common (a small collection has no common words). */
 export const MIN_COMMON_DOCUMENTS = 50;
 
@@ -191,7 +194,10 @@ export function execute(snapshot: IndexSnapshot, plan: Plan, op: Op, ranking: Ra
       let docs = lead.set ? lead.set.docs : unionDocs(lead.fields!.map((f) => f.substring.docs));
       for (let k = 1; k < order.length && docs.length; k++) {
         const p = parts[order[k]];
-        docs = keepInAnyCursor(docs, p.set ? [new ArrayCursor({ docs: p.set.docs, freqs: p.set.docs })] : p.fields!.map((f) => cursorOf(f.substring)));
+        // A list much longer than the candidates is probed block by block; a comparable one is
+        // decoded whole (most of its blocks hold a candidate, and array search costs less per step).
+        const probe = (l: PostingList) => (sizeOf(l) > docs.length * SPARSE ? cursorOf(l) : new ArrayCursor(l));
+        docs = keepInAnyCursor(docs, p.set ? [new ArrayCursor({ docs: p.set.docs, freqs: p.set.docs })] : p.fields!.map((f) => probe(f.substring)));
       }
       const scores = new Float64Array(docs.length);
       for (const p of parts) {
