@@ -24,10 +24,12 @@ const FIRST_CHUNK = 1 << 10;
 /**
  * Full-size chunks of logs already sorted, kept for the next logs of the thread: fresh memory
  * costs page faults and zeroing, which showed as much as the writes themselves. At most
- * {@link POOL_MAX} chunks (12 MiB each) are kept, so a thread's resident memory stays bounded.
+ * {@link POOL_MAX} chunks (12 MiB each) are kept.
  */
 const pool: Chunk[] = [];
-const POOL_MAX = 8;
+const POOL_MAX = 24;
+/** The sort's scratch arrays, reused from one sort to the next. */
+let scratch: Chunk | null = null;
 
 function newChunk(size: number): Chunk {
   if (size === CHUNK && pool.length) return pool.pop()!;
@@ -102,7 +104,7 @@ export class OccurrenceLog {
     if (max <= 0xffff) {
       for (let c = 0; c < chunks.length; c++) scatter(chunks[c], filled(c), dst, low, 0);
     } else {
-      const scratch: Chunk = { keys: new Uint32Array(n), docs: new Uint32Array(n), values: new Uint32Array(n) };
+      if (!scratch || scratch.keys.length < n) scratch = { keys: new Uint32Array(n), docs: new Uint32Array(n), values: new Uint32Array(n) };
       for (let c = 0; c < chunks.length; c++) scatter(chunks[c], filled(c), scratch, low, 0);
       for (let b = 1; b <= 0x10000; b++) high[b] += high[b - 1];
       scatter(scratch, n, dst, high, 16);
