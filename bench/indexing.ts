@@ -4,7 +4,9 @@
  *    threads, segments, merge, commit), as a child process whose resident memory is sampled;
  *  - the engine core alone: the same records added through the public API without ingestion
  *    (no cleaning, no region/library extraction, no duplicate detection);
- *  - nodejieba's own single-thread cut-for-search throughput on the same text.
+ *  - nodejieba's own cut-for-search throughput on the same text: on one thread, and on two worker
+ *    threads (each cutting every other record; timed from when both have loaded their dictionaries),
+ *    the figure indexing on two cores is compared with.
  * Reports time, documents/s, MB/s, peak RSS, index size on disk and load time of the built index.
  *
  * Usage: npx tsx bench/indexing.ts [corpus.jsonl.gz] [--limit N]
@@ -15,6 +17,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync, 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SearchIndex } from '../src/index.js';
 
@@ -39,6 +42,29 @@ for (const r of records) {
   jieba.cutForSearch(r.content ?? '', true);
 }
 const jiebaSeconds = (performance.now() - t) / 1000;
+
+/** nodejieba on `threads` worker threads, each cutting every `threads`-th record (title and content). */
+async function jiebaThreads(threads: number): Promise<number> {
+  const binding = createRequire(import.meta.url).resolve('nodejieba');
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+const jieba = require(${JSON.stringify(binding)});
+jieba.cutForSearch('预热', true);
+parentPort.postMessage('ready');
+parentPort.once('message', () => { for (const t of workerData) jieba.cutForSearch(t, true); parentPort.postMessage('done'); });`;
+  const shares: string[][] = Array.from({ length: threads }, () => []);
+  records.forEach((r, i) => shares[i % threads].push(r.title ?? '', r.content ?? ''));
+  const workers = shares.map((s) => new Worker(code, { eval: true, workerData: s }));
+  const next = () => Promise.all(workers.map((w) => new Promise((res) => w.once('message', res))));
+  await next();
+  const started = performance.now();
+  const done = next();
+  for (const w of workers) w.postMessage('go');
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return seconds;
+}
+const jiebaTwoSeconds = await jiebaThreads(2);
 
 /** Runs a command as a child process, sampling its peak resident memory. */
 async function measured(cmd: string[]): Promise<{ seconds: number; peakMB: number; stdout: string }> {
@@ -89,12 +115,15 @@ const result = {
   loadSeconds,
   jiebaSingleThreadMBps: textBytes / 1e6 / jiebaSeconds,
   throughputVsJiebaOneThread: textBytes / 1e6 / seconds / (textBytes / 1e6 / jiebaSeconds),
+  jiebaTwoThreadsMBps: textBytes / 1e6 / jiebaTwoSeconds,
+  throughputVsJiebaTwoThreads: jiebaTwoSeconds / seconds,
   cli: out.trim(),
 };
 console.table({
   zhsearch: { seconds: result.seconds.toFixed(1), 'docs/s': result.docsPerSecond.toFixed(0), 'MB/s': result.mbPerSecond.toFixed(2), 'peak RSS MB': result.peakRssMB.toFixed(0), 'disk MB': result.diskMB.toFixed(0), 'load s': result.loadSeconds.toFixed(3) },
   'engine core (no ingestion)': { seconds: core.seconds.toFixed(1), 'docs/s': (lines.length / core.seconds).toFixed(0), 'MB/s': (textBytes / 1e6 / core.seconds).toFixed(2), 'peak RSS MB': core.peakMB.toFixed(0) },
   'nodejieba alone (1 thread)': { seconds: jiebaSeconds.toFixed(1), 'docs/s': (documents / jiebaSeconds).toFixed(0), 'MB/s': result.jiebaSingleThreadMBps.toFixed(2) },
+  'nodejieba alone (2 threads)': { seconds: jiebaTwoSeconds.toFixed(1), 'docs/s': (documents / jiebaTwoSeconds).toFixed(0), 'MB/s': result.jiebaTwoThreadsMBps.toFixed(2) },
 });
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/indexing.json', JSON.stringify(result, null, 2));

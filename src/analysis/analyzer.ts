@@ -19,7 +19,7 @@ export interface FieldTokens {
   /** Word tokens (repeats kept: their count is the term frequency; their number the field length). */
   words: string[];
   /** Searchable characters of the normalized text, as code points, in order. */
-  chars: number[];
+  chars: ArrayLike<number>;
 }
 
 export interface AnalyzerOptions {
@@ -42,7 +42,6 @@ const HAN = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$/;
 /** Non-Han letter/digit runs, joined by inner `-/.:_` (dates 2023-06-21, codes gb/t, versions 2.0). */
 const NON_HAN_ALNUM = String.raw`(?:(?![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[\p{L}\p{N}])+`;
 const ALNUM = new RegExp(`${NON_HAN_ALNUM}(?:[-/.:_]${NON_HAN_ALNUM})*`, 'gu');
-const ALNUM_PART = new RegExp(NON_HAN_ALNUM, 'gu');
 const QUERY_PIECE = new RegExp(`[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]+|${ALNUM.source}`, 'gu');
 
 export class Analyzer {
@@ -67,16 +66,21 @@ export class Analyzer {
   }
 
   /** Index-time analysis of one field's original text. */
-  analyzeField(original: string): FieldTokens {
+  analyzeField(original: string): { words: string[]; chars: number[] } {
+    const { words, chars } = this.analyzeFieldInto(original, new CharBuffer());
+    return { words, chars: Array.from(chars) };
+  }
+
+  /**
+   * {@link analyzeField} with the characters written to `buffer` (reused from one call to the
+   * next): the returned `chars` is a view of it, valid until the buffer's next use.
+   */
+  analyzeFieldInto(original: string, buffer: CharBuffer): { words: string[]; chars: Uint32Array } {
     const text = normalizeText(original);
     const words: string[] = [];
-    for (const w of this.segmenter.cutForSearch(text)) if (isHanWord(w)) words.push(w);
-    for (const m of text.matchAll(ALNUM)) {
-      const token = m[0];
-      words.push(token);
-      if (token.length > 1 && /[-/.:_]/.test(token)) for (const p of token.matchAll(ALNUM_PART)) words.push(p[0]);
-    }
-    return { words, chars: searchableCodes(text) };
+    if (hasHan(text)) for (const w of this.segmenter.cutForSearch(text)) if (isHanWord(w)) words.push(w);
+    const chars = scanText(text, words, buffer);
+    return { words, chars };
   }
 
   /**
@@ -122,6 +126,72 @@ function isHanWord(w: string): boolean {
     if (!((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff))) return false;
   }
   return true;
+}
+
+/** A growable buffer of code points, reused between the fields analyzed on one thread. */
+export class CharBuffer {
+  codes = new Uint32Array(1024);
+}
+
+/** Whether `text` has a Han character (jieba has no word to find in text without one). */
+function hasHan(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff)) return true;
+  }
+  return false;
+}
+
+const isSeparator = (c: number) => c === 0x2d || c === 0x2f || c === 0x2e || c === 0x3a || c === 0x5f; // - / . : _
+const isBmpHan = (c: number) => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff);
+
+/**
+ * One pass over the code points of normalized text: its searchable characters into `buffer`
+ * (returned as a view), and its non-Han letter/digit tokens appended to `words` as {@link ALNUM}
+ * matches them (runs joined by inner `-/.:_`), each joined token followed by its runs.
+ */
+function scanText(text: string, words: string[], buffer: CharBuffer): Uint32Array {
+  const n = text.length;
+  if (buffer.codes.length < n) buffer.codes = new Uint32Array(Math.max(n, buffer.codes.length * 2));
+  const codes = buffer.codes;
+  let count = 0;
+  /** Start of the current token, or -1; the separator just after one of its runs, or -1. */
+  let token = -1;
+  let separator = -1;
+  let joined = false;
+  for (let i = 0; i < n; ) {
+    const c = text.codePointAt(i)!;
+    const width = c > 0xffff ? 2 : 1;
+    const searchable = isSearchable(c);
+    if (searchable) codes[count++] = c;
+    if (searchable && !isBmpHan(c)) {
+      if (token < 0) token = i;
+      else if (separator >= 0) joined = true;
+      separator = -1;
+    } else if (token >= 0) {
+      if (separator < 0 && isSeparator(c)) separator = i;
+      else {
+        emitToken(text, token, separator >= 0 ? separator : i, joined, words);
+        token = separator = -1;
+        joined = false;
+      }
+    }
+    i += width;
+  }
+  if (token >= 0) emitToken(text, token, separator >= 0 ? separator : n, joined, words);
+  return codes.subarray(0, count);
+}
+
+function emitToken(text: string, start: number, end: number, joined: boolean, words: string[]): void {
+  words.push(text.slice(start, end));
+  if (!joined) return;
+  let part = start;
+  for (let i = start; i <= end; i++) {
+    if (i === end || isSeparator(text.charCodeAt(i))) {
+      words.push(text.slice(part, i));
+      part = i + 1;
+    }
+  }
 }
 
 /** The searchable characters (letters and digits) of already-normalized text, as code points. */

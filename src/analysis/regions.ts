@@ -257,6 +257,10 @@ interface Gazetteer {
   /** Trie: root children by char code in a flat array, deeper nodes in maps. */
   rootNext: Int32Array;
   next: Array<Map<number, number>>;
+  /** The edges of `next` as an open-addressing table of key `node * 0x10000 + char` (-1: empty), for the scan. */
+  edgeKeys: Float64Array;
+  edgeChild: Int32Array;
+  edgeMask: number;
   terminal: Int32Array;
   maxLength: number;
   byCode: Map<string, Entity>;
@@ -401,8 +405,41 @@ function loadGazetteer(): Gazetteer {
   for (const vs of variants) {
     vs.sort((x, y) => Number(x.weak) - Number(y.weak) || entities[x.entity].level - entities[y.entity].level);
   }
-  gazetteer = { entities, surfaces, variants, rootNext, next, terminal: Int32Array.from(terminalList), maxLength, byCode };
+  let edges = 0;
+  for (const m of next) edges += m.size;
+  let size = 1024;
+  while (size < edges * 2) size *= 2;
+  const edgeKeys = new Float64Array(size).fill(-1);
+  const edgeChild = new Int32Array(size);
+  next.forEach((m, node) => {
+    for (const [c, child] of m) {
+      let h = edgeSlot(node, c, size - 1);
+      while (edgeKeys[h] !== -1) h = (h + 1) & (size - 1);
+      edgeKeys[h] = node * 0x10000 + c;
+      edgeChild[h] = child;
+    }
+  });
+  gazetteer = { entities, surfaces, variants, rootNext, next, edgeKeys, edgeChild, edgeMask: size - 1, terminal: Int32Array.from(terminalList), maxLength, byCode };
   return gazetteer;
+}
+
+function edgeSlot(node: number, c: number, mask: number): number {
+  let h = Math.imul(node, 0x9e3779b1) ^ c;
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h & mask;
+}
+
+/** The child of trie node `node` (below the root) by char code `c`, or -1. */
+function childOf(g: Gazetteer, node: number, c: number): number {
+  const key = node * 0x10000 + c;
+  const keys = g.edgeKeys;
+  for (let h = edgeSlot(node, c, g.edgeMask); ; h = (h + 1) & g.edgeMask) {
+    const k = keys[h];
+    if (k === key) return g.edgeChild[h];
+    if (k === -1) return -1;
+  }
 }
 
 function followedBySuffix(text: string, end: number, level: Level): boolean {
@@ -491,7 +528,7 @@ function isFeature(surface: string, after: string): boolean {
 /** Every gazetteer name in `text` (Simplified), leftmost-longest, after the local rules. */
 export function scanPlaces(text: string): PlaceMention[] {
   const g = loadGazetteer();
-  const { rootNext, next, terminal, maxLength } = g;
+  const { rootNext, terminal, maxLength } = g;
   const out: PlaceMention[] = [];
   const n = text.length;
   const ends: number[] = [];
@@ -505,8 +542,8 @@ export function scanPlaces(text: string): PlaceMention[] {
     ends.length = 0;
     if (terminal[node] !== -1) ends.push(i + 1, terminal[node]);
     for (let j = i + 1; j < n && j - i < maxLength; j++) {
-      const child = next[node].get(text.charCodeAt(j));
-      if (child === undefined) break;
+      const child = childOf(g, node, text.charCodeAt(j));
+      if (child === -1) break;
       node = child;
       if (terminal[node] !== -1) ends.push(j + 1, terminal[node]);
     }

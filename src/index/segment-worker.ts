@@ -5,7 +5,7 @@
  *
  * Owns: the analyze -> build loop. Must not: touch the manifest or other segments.
  */
-import { Analyzer } from '../analysis/analyzer.js';
+import { Analyzer, CharBuffer } from '../analysis/analyzer.js';
 import type { DocumentInput } from '../document.js';
 import { FIELDS } from './schema.js';
 import type { SegmentMeta } from './segment.js';
@@ -37,6 +37,8 @@ export class SegmentWorkerCore {
   private seqs: number[] = [];
   private count = 0;
   private readonly built: BuiltSegment[] = [];
+  /** One character buffer per field, reused from document to document. */
+  private readonly buffers = FIELDS.map(() => new CharBuffer());
 
   constructor(private readonly config: WorkerConfig) {
     this.analyzer = new Analyzer({ userDicts: config.userDicts });
@@ -47,7 +49,7 @@ export class SegmentWorkerCore {
       const doc = docs[i];
       const texts = fieldTexts(doc);
       const tokens = {} as AnalyzedFields;
-      for (const f of FIELDS) tokens[f] = this.analyzer.analyzeField(texts[f]);
+      FIELDS.forEach((f, k) => (tokens[f] = this.analyzer.analyzeFieldInto(texts[f], this.buffers[k])));
       this.builder ??= new SegmentBuilder(this.config.dir, `${this.config.namePrefix}-${this.count++}`);
       this.builder.add(doc, tokens);
       this.seqs.push(seqs[i]);
