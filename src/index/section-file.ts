@@ -291,7 +291,7 @@ export function openSectionFile(path: string, magic: string, version: number): O
 }
 
 /** Bytes covered by one chunk checksum of a section read on demand. */
-export const CHECK_CHUNK = 1 << 16;
+export const CHECK_CHUNK = 1 << 14;
 
 /** Computes the chunk checksums (`X.ck`) of a section from its bytes, given front to back. */
 export class ChunkChecksums {
