@@ -36,6 +36,13 @@ const port = parentPort!;
 const { indexDir, files, options } = workerData as { indexDir: string; files: SharedSectionFile[]; options: ThreadIndexOptions };
 adoptSectionFiles(files);
 const index = SearchIndex.open(indexDir, options);
+// jieba's dictionaries load on a thread's first analysis (a second or more): load them now, while
+// the server starts, not within the first search's time budget.
+try {
+  index.search('预热', { size: 1, highlight: false });
+} catch {
+  // A damaged index reports itself on the first real search.
+}
 
 /**
  * Builds the query-understanding data of the index version open now (see `SearchIndex.warm`),
