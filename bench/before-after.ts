@@ -344,14 +344,17 @@ for (let r = 0; r < rounds; r++) {
 log(`server RSS after warm-up: before ${median(serverRuns.before.map((x) => x.rssAfterWarmUpMB)).toFixed(0)} MB, after ${median(serverRuns.after.map((x) => x.rssAfterWarmUpMB)).toFixed(0)} MB`);
 
 // --- HTTP throughput.
-interface HttpSide {
+/** One load run's figures (autocannon or bench/http.ts). */
+interface HttpRun {
   requestsPerSecond: number;
   latencyP50: number;
   latencyP99: number;
   requests: number;
   non2xx: number;
   errors: number;
-  runs: { requestsPerSecond: number; latencyP50: number; latencyP99: number; requests: number; non2xx: number; errors: number; seconds: number }[];
+}
+interface HttpSide extends HttpRun {
+  runs: (HttpRun & { seconds: number })[];
 }
 interface HttpFigures {
   method: string;
@@ -416,27 +419,19 @@ async function measureHttp(): Promise<HttpFigures> {
 
 /** bench/http.ts in its A/B mode (after = this checkout, before = the clone), mapped to {@link HttpFigures}. */
 async function httpScriptAB(): Promise<HttpFigures> {
-  interface Run {
-    requestsPerSecond: number;
-    latencyP50: number;
-    latencyP99: number;
-    requests: number;
-    non2xx: number;
-    errors: number;
-  }
   const out = join(work, 'http-ab.json');
   const args = ['bench/http.ts', ...(quick ? ['--quick'] : []), '--index', indexDir(after), '--docs', String(raw.length), '--before', before.checkout, '--before-index', indexDir(before), '--out', out];
   log(`HTTP: npx tsx ${args.join(' ')}`);
   await runNode(['--expose-gc', '--import', 'tsx', ...args]);
   const j = JSON.parse(readFileSync(out, 'utf8')) as {
     meta: { connections: number; logSize: number; distinctQueries?: number; rounds: number; requestsPerRound?: number };
-    search: Run;
-    rounds: Run[];
-    before: { search: Run; rounds: Run[] };
+    search: HttpRun;
+    rounds: HttpRun[];
+    before: { search: HttpRun; rounds: HttpRun[] };
     ratio: number;
     compared?: { requests: number; different: number };
   };
-  const side = (s: Run, runs: Run[]): HttpSide => ({ requestsPerSecond: s.requestsPerSecond, latencyP50: s.latencyP50, latencyP99: s.latencyP99, requests: s.requests, non2xx: s.non2xx, errors: s.errors, runs: runs.map((x) => ({ ...x, seconds: NaN })) });
+  const side = (s: HttpRun, runs: HttpRun[]): HttpSide => ({ requestsPerSecond: s.requestsPerSecond, latencyP50: s.latencyP50, latencyP99: s.latencyP99, requests: s.requests, non2xx: s.non2xx, errors: s.errors, runs: runs.map((x) => ({ ...x, seconds: NaN })) });
   return {
     method: `bench/http.ts A/B: both servers side by side, ${j.meta.rounds} rounds alternating, each round a slice of the log not sent before${j.compared ? `; ${j.compared.requests} response bodies compared, ${j.compared.different} different` : ''}`,
     connections: j.meta.connections,
