@@ -56,7 +56,7 @@ export function sizeOf(list: PostingList): number {
 /**
  * A term's postings decoded on demand: `docs` and `freqs` decode the whole list the first time
  * they are read; {@link cursor} walks it block by block, decoding only the blocks it stops in
- * (an intersection with a short list skips the rest), and {@link maxFreq} reads the skip table.
+ * (an intersection with a short list skips the rest).
  */
 export class BlockPostings implements PostingList {
   private full: PostingList | null = null;
@@ -85,23 +85,10 @@ export class BlockPostings implements PostingList {
     return this.decoded().freqs;
   }
 
-  /** The largest frequency of the list (from the skip table when the list is not decoded). */
-  maxFreq(): number {
-    if (this.full) return maxOf(this.full.freqs);
-    const skip = this.table.skipTable(this.ord);
-    return skip.blocks === 1 ? maxOf(this.decoded().freqs) : maxOf(skip.maxFreq);
-  }
-
   /** A forward cursor over the list (a decoded list, or one of a single block, is searched in place). */
   cursor(): PostingCursor {
     return this.full || this.df <= BLOCK ? new ArrayCursor(this.decoded()) : this.table.cursor(this.ord);
   }
-}
-
-function maxOf(a: Int32Array): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] > max) max = a[i];
-  return max;
 }
 
 /** A forward cursor over a list: block by block for lists decoded on demand. */
@@ -581,19 +568,6 @@ export class TermTable {
     const shift = b === 0 ? 0 : skip.lastDoc[b - 1] + 1;
     if (shift) for (let i = 0; i < n; i++) d[i] += shift;
     return n;
-  }
-
-  /** The encoded postings of term `ord` as stored (copies). */
-  raw(ord: number): RawPostings {
-    const length = this.postOff[ord + 1] - this.postOff[ord];
-    const post = new Uint8Array(length);
-    this.post.read(this.postOff[ord], length, post);
-    let pos: Uint8Array | null = null;
-    if (this.pos && this.posOff) {
-      pos = new Uint8Array(this.posOff[ord + 1] - this.posOff[ord]);
-      this.pos.read(this.posOff[ord], pos.length, pos);
-    }
-    return { df: this.df[ord], post, pos };
   }
 
   /** Decodes documents, frequencies and positions of term `ord` (tables with positions only). */
