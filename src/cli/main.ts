@@ -16,6 +16,7 @@ import { DuplicateDetector } from '../ingest/dedupe.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
 import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
 import { Progress } from './progress.js';
+import { clusterCommand } from './cluster.js';
 import { serveCommand, startCommand } from './serve.js';
 
 const HELP = `zhsearch: Chinese full-text search
@@ -32,6 +33,8 @@ Commands:
                      document, deletions); exit code 0 when intact, 1 when damaged
   serve              serve the search page and JSON API at http://127.0.0.1:3000 (zhsearch serve --help)
   start              build the index from corpus/ if there is none, then serve (what \`npm start\` runs)
+  cluster start|stop|status
+                     a Sphinx cluster to index into and serve from (zhsearch cluster --help)
 
 Common options:
   --index-dir <dir>  index directory (default: index, or $ZHSEARCH_INDEX_DIR)
@@ -80,7 +83,7 @@ const COMMON = {
 /** Time budget of `zhsearch search`, as the server's default. */
 const DEFAULT_SEARCH_TIMEOUT_MS = 2000;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
@@ -94,7 +97,7 @@ function indexDir(value: unknown): string {
   return (typeof value === 'string' && value) || process.env.ZHSEARCH_INDEX_DIR || 'index';
 }
 
-function positiveInt(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+export function positiveInt(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${value}"`);
@@ -125,6 +128,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'start':
         return await startCommand(rest);
+      case 'cluster':
+        return await clusterCommand(rest);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -26,10 +26,11 @@
  * Owns: `manifest.json`, `manifest-N.json`, `*.del-N` files, `write.lock`, deciding which files
  * are garbage. Must not: read postings or documents.
  */
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { fsyncDir, writeFileAtomically as writeAtomically } from '../fs/durable.js';
 import type { SegmentMeta } from './segment.js';
 import { IndexFileError, readSectionFile, writeSectionFile } from './section-file.js';
 
@@ -175,39 +176,6 @@ export function loadManifest(dir: string): LoadedManifest | null {
 /** Reads the manifest of the current version of `dir` (see {@link loadManifest}), or null when the directory holds no index. */
 export function readManifest(dir: string): Manifest | null {
   return loadManifest(dir)?.manifest ?? null;
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems do not support fsync on directories; the rename is still atomic.
-  }
-}
-
-/** Writes `dir/name` atomically: a temporary file, fsynced, renamed over it; the temporary is removed on failure. */
-function writeAtomically(dir: string, name: string, text: string): void {
-  const tmp = join(dir, `${name}.tmp-${process.pid}`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      const bytes = Buffer.from(text, 'utf8');
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, join(dir, name));
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  fsyncDir(dir);
 }
 
 function manifestText(manifest: Manifest): string {

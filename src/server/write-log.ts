@@ -14,8 +14,9 @@
  *
  * Owns: the log file's format, appends, syncs and truncation. Must not: touch the index.
  */
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDir } from '../fs/durable.js';
 import type { DocumentInput } from '../index.js';
 
 /** Log files: `write-ahead-<n>.log`, n increasing; a commit switches to the next one. */
@@ -138,18 +139,5 @@ export class WriteAheadLog {
 
   close(): void {
     closeSync(this.fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems cannot fsync a directory.
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * `zhsearch cluster start|stop|status`: the Sphinx cluster a `--backend <dir>` index and server
+ * use (src/backend/sphinx/cluster.ts).
+ *
+ * Owns: these commands' arguments and output. Must not: reach past the public API.
+ */
+import { parseArgs } from 'node:util';
+import { clusterStatus, DEFAULT_BASE_PORT, startCluster, stopCluster } from '../index.js';
+import { positiveInt, UsageError } from './main.js';
+
+const HELP = `Usage: zhsearch cluster start  --dir <dir> --shards <n> [--mirrors <m>] [--base-port <p>] [--host <addr>]
+                                [--query-timeout-ms <n>]
+       zhsearch cluster stop   --dir <dir>
+       zhsearch cluster status --dir <dir> [--json]
+
+start   starts n Sphinx searchd shard processes (m per shard with mirrors) and one front,
+        from Debian's sphinxsearch, and waits until all answer; <dir>/cluster.json describes
+        them. On a directory whose cluster is stopped, starts it again with its documents.
+stop    stops every process of the cluster (its documents stay in <dir>)
+status  each process: running, answering, documents; exit code 0 when all answer
+
+Options:
+  --dir <dir>             the cluster's directory (created)
+  --shards <n>            shards (documents are spread by a hash of their id)
+  --mirrors <m>           nodes per shard holding the same documents (default 1: no mirror); the
+                          front uses another when one is down
+  --base-port <p>         ${DEFAULT_BASE_PORT}: the front's SphinxQL port; the shards use the ports after it
+  --host <addr>           127.0.0.1 (every process listens there only; see SECURITY.md)
+  --query-timeout-ms <n>  1500: a shard slower than this is left out of an answer, which says so
+
+Then: zhsearch index <paths...> --backend <dir>, zhsearch serve --backend <dir>.
+`;
+
+export async function clusterCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        dir: { type: 'string' },
+        shards: { type: 'string' },
+        mirrors: { type: 'string' },
+        'base-port': { type: 'string' },
+        host: { type: 'string' },
+        'query-timeout-ms': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError(`cluster ${action ?? ''}: ${(err as Error).message}`);
+  }
+  const { values } = parsed;
+  if (!action || action === 'help' || action === '--help' || action === '-h' || values.help) return void process.stdout.write(HELP), 0;
+  if (!['start', 'stop', 'status'].includes(action)) throw new UsageError(`cluster: unknown action "${action}" (start, stop or status)`);
+  if (!values.dir) throw new UsageError(`cluster ${action}: --dir <dir> is required`);
+  const dir = values.dir;
+  if (action === 'start') {
+    if (values.shards === undefined) throw new UsageError('cluster start: --shards <n> is required');
+    const c = await startCluster(dir, {
+      shards: positiveInt('shards', values.shards, 1, 64),
+      mirrors: positiveInt('mirrors', values.mirrors, 1, 8),
+      basePort: positiveInt('base-port', values['base-port'], DEFAULT_BASE_PORT, 65_000),
+      host: values.host,
+      queryTimeoutMs: values['query-timeout-ms'] === undefined ? undefined : positiveInt('query-timeout-ms', values['query-timeout-ms'], 1, 600_000),
+    });
+    process.stdout.write(`cluster started in ${dir}: ${c.shardCount} shard(s)${c.mirrors > 1 ? ` x ${c.mirrors} nodes` : ''}, front at ${c.front.host}:${c.front.port} (SphinxQL), ${c.engine}\n`);
+    return 0;
+  }
+  if (action === 'stop') {
+    const results = await stopCluster(dir);
+    for (const r of results) process.stdout.write(`${r.node}: ${r.result}\n`);
+    return 0;
+  }
+  const status = await clusterStatus(dir);
+  if (values.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  else {
+    process.stdout.write(`${status.dir} (${status.engine})\n`);
+    for (const n of status.nodes) {
+      const state = n.answering ? 'up' : n.running ? 'not answering' : 'down';
+      process.stdout.write(`  ${n.node.padEnd(18)} ${`${n.host}:${n.port}`.padEnd(22)} ${state.padEnd(14)} ${n.pid ? `pid ${n.pid}` : ''}${n.documents !== null ? `  ${n.documents} documents` : ''}${n.error ? `  (${n.error})` : ''}\n`);
+    }
+  }
+  return status.nodes.every((n) => n.answering) ? 0 : 1;
+}
