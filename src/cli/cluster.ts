@@ -4,9 +4,16 @@
  *
  * Owns: these commands' arguments and output. Must not: reach past the public API.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { clusterStatus, DEFAULT_BASE_PORT, startCluster, stopCluster } from '../index.js';
+import { clusterStatus, DEFAULT_BASE_PORT, loadDocuments, readCluster, startCluster, stopCluster } from '../index.js';
+import { ArticleConverter } from '../ingest/article-converter.js';
+import { DuplicateDetector } from '../ingest/dedupe.js';
+import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
+import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
 import { positiveInt, UsageError } from './main.js';
+import { Progress } from './progress.js';
 
 const HELP = `Usage: zhsearch cluster start  --dir <dir> --shards <n> [--mirrors <m>] [--base-port <p>] [--host <addr>]
                                 [--query-timeout-ms <n>]
@@ -84,4 +91,38 @@ export async function clusterCommand(args: string[]): Promise<number> {
     }
   }
   return status.nodes.every((n) => n.answering) ? 0 : 1;
+}
+
+/**
+ * `zhsearch index <paths...> --backend <dir>`: the same ingestion (cleaning, regions, libraries,
+ * dates, duplicates within the run) and report as the embedded index, loaded into the cluster.
+ */
+export async function indexIntoCluster(dir: string, paths: string[], o: { mapping?: string; userDicts?: string[]; quiet: boolean; dedupe: boolean }): Promise<number> {
+  const started = performance.now();
+  const c = readCluster(dir);
+  let mapping;
+  try {
+    mapping = parseFieldMapping(o.mapping ?? '');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const progress = new Progress(totalBytes(listInputs(paths).files), !o.quiet && process.stderr.isTTY === true);
+  const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe: o.dedupe, detector: new DuplicateDetector() }));
+  const result = await loadDocuments(dir, ingestion.documents(readInputs(paths, (b) => progress.bytes(b))), {
+    userDicts: o.userDicts,
+    onDocument: (n) => progress.doc(n),
+  });
+  progress.finish();
+  const report = ingestion.report;
+  const reportPath = join(dir, 'ingest-report.json');
+  writeFileSync(reportPath, JSON.stringify(report, null, 2));
+  const seconds = (performance.now() - started) / 1000;
+  const reasons = Object.entries(report.byReason).map(([r, n]) => `${r} ${n}`).join(', ');
+  process.stdout.write(
+    `indexed ${result.documents} documents in ${seconds.toFixed(1)} s (${(result.documents / seconds).toFixed(0)} docs/s); rejected ${report.rejected.length}${reasons ? ` (${reasons})` : ''}\n` +
+      `cluster ${dir}: ${result.totalDocuments} documents on ${c.shardCount} shard(s) (${result.perShard.join(' + ')} loaded now); report ${reportPath}\n`,
+  );
+  for (const r of report.rejected.slice(0, 10)) process.stderr.write(`  rejected ${r.origin}: ${r.message}\n`);
+  if (report.rejected.length > 10) process.stderr.write(`  ... and ${report.rejected.length - 10} more in ${reportPath}\n`);
+  return 0;
 }

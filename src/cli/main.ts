@@ -16,7 +16,7 @@ import { DuplicateDetector } from '../ingest/dedupe.js';
 import { Ingestion, parseFieldMapping } from '../ingest/pipeline.js';
 import { listInputs, readInputs, totalBytes } from '../ingest/readers.js';
 import { Progress } from './progress.js';
-import { clusterCommand } from './cluster.js';
+import { clusterCommand, indexIntoCluster } from './cluster.js';
 import { serveCommand, startCommand } from './serve.js';
 
 const HELP = `zhsearch: Chinese full-text search
@@ -50,6 +50,7 @@ index options:
   --quiet            no progress bar
   --force            delete index files that no kept commit names (e.g. the segments of a lost
                      manifest.json) instead of refusing to run
+  --backend <dir>    index into the Sphinx cluster of <dir> (zhsearch cluster --help) instead
 
 search options:
   --op auto|and|or   auto (default): documents with every word first, then fewer; and: every
@@ -156,9 +157,11 @@ async function indexCommand(args: string[]): Promise<number> {
     quiet: { type: 'boolean' },
     'no-dedupe': { type: 'boolean' },
     force: { type: 'boolean' },
+    backend: { type: 'string' },
   });
   if (values.help) return void process.stdout.write(HELP), 0;
   if (!positionals.length) throw new UsageError('index: give at least one file or directory');
+  if (values.backend) return await indexIntoCluster(values.backend, positionals, { mapping: values.map, userDicts: values['user-dict'], quiet: values.quiet === true, dedupe: !values['no-dedupe'] });
   const dir = indexDir(values['index-dir']);
   let mapping;
   try {

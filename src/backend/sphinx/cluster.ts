@@ -4,6 +4,8 @@
  *
  *   <dir>/cluster.json          the description (below); written atomically
  *   <dir>/global.idf            document frequencies over the whole collection (global-idf.ts)
+ *   <dir>/names.json            ids of source and library names (names.ts)
+ *   <dir>/load/                 a load's documents per shard, while it runs (load.ts)
  *   <dir>/front/                the front's config, log, pid file
  *   <dir>/shard-<i>/            shard i's first node: config, `main` and `delta` index files, binlog
  *   <dir>/shard-<i>-mirror-<j>/ its mirrors (j from 1)
@@ -65,6 +67,8 @@ export const clusterSchema = z.object({
   connectTimeoutMs: z.number().int().positive(),
   queryTimeoutMs: z.number().int().positive(),
   globalIdf: z.string(),
+  /** Where a load writes each shard's documents (`shard-<i>.xml`), removed once merged. */
+  loadDir: z.string(),
   front: nodeSchema,
   shards: z.array(shardNodeSchema),
 });
@@ -136,6 +140,7 @@ function layout(dir: string, o: StartOptions): ClusterDescription {
     connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     queryTimeoutMs: o.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     globalIdf: join(dir, 'global.idf'),
+    loadDir: join(dir, 'load'),
     front: { host, port: basePort, pid: null, dir: frontDir, config: join(frontDir, 'searchd.conf'), log: join(frontDir, 'searchd.out') },
     shards,
   };
@@ -143,7 +148,12 @@ function layout(dir: string, o: StartOptions): ClusterDescription {
 
 /** The paths a shard node's config names. */
 export function nodePaths(c: ClusterDescription, node: ShardNode): NodePaths {
-  return { dir: node.dir, mainXml: join(node.dir, 'main.xml'), globalIdf: c.globalIdf };
+  return { dir: node.dir, mainXml: join(node.dir, 'main.xml'), batchXml: batchXml(c, node.shard), globalIdf: c.globalIdf };
+}
+
+/** Where a load writes shard `shard`'s documents (every node of the shard builds from it). */
+export function batchXml(c: ClusterDescription, shard: number): string {
+  return join(c.loadDir, `shard-${shard}.xml`);
 }
 
 /** Writes every node's config (from the description, so they always agree with it). */
@@ -182,7 +192,7 @@ export async function startCluster(dirPath: string, options: StartOptions): Prom
     // A new node gets an empty `main` (searchd does not serve an index that was never built).
     if (!existsSync(join(node.dir, 'main.sph'))) {
       writeFileSync(join(node.dir, 'main.xml'), xmlpipeHeader() + XMLPIPE_FOOTER);
-      runIndexer(node.config, 'main', false);
+      runIndexer(node.config, ['main'], false);
     }
   }
   const started: Array<{ pid: number; config: string }> = [];

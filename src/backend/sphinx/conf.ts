@@ -13,8 +13,8 @@
  * Must not: start processes, analyse text or run queries.
  */
 
-/** Full-text fields: per zhsearch field, its words (`w`) and its character grams (`g`). */
-export const SPHINX_FIELDS = ['title_w', 'title_g', 'content_w', 'content_g', 'tags_w', 'tags_g'] as const;
+/** Full-text fields: per zhsearch field, its words (`w`), character bigrams (`g`) and characters (`u`). */
+export const SPHINX_FIELDS = ['title_w', 'title_g', 'title_u', 'content_w', 'content_g', 'content_u', 'tags_w', 'tags_g', 'tags_u'] as const;
 export type SphinxField = (typeof SPHINX_FIELDS)[number];
 
 export type AttrType = 'uint' | 'bigint' | 'multi' | 'string';
@@ -49,13 +49,12 @@ export const SPHINX_ATTRS: ReadonlyArray<{ name: string; type: AttrType }> = [
 ];
 
 /**
- * Characters Sphinx keeps in keywords: digits, Latin (folded to lower case, as zhsearch's tokens
- * already are), accented Latin, Greek, Cyrillic, 〇, the CJK ideograph blocks, and the joiners
- * zhsearch keeps inside codes and dates (`-/.:_`), so no token is split again.
+ * Characters Sphinx keeps in keywords: every printable character up to U+2FFFF, Sphinx's limit
+ * (rows.ts writes the few beyond it as `U+` and hex), so a token is split at spaces only. No case
+ * folding: the tokens are normalized already.
  */
 export const CHARSET_TABLE = [
-  '0..9', 'A..Z->a..z', 'a..z', 'U+2D', 'U+2E', 'U+2F', 'U+3A', 'U+5F', 'U+C0..U+24F', 'U+370..U+3FF',
-  'U+400..U+4FF', 'U+3007', 'U+3400..U+4DBF', 'U+4E00..U+9FFF', 'U+F900..U+FAFF', 'U+20000..U+2FA1F',
+  'U+21..U+7E', 'U+A1..U+D7FF', 'U+E000..U+2FFFF',
 ].join(', ');
 
 const TEXT_SETTINGS = ['dict = keywords', 'min_word_len = 1', `charset_table = ${CHARSET_TABLE}`, 'index_field_lengths = 1'];
@@ -63,8 +62,10 @@ const TEXT_SETTINGS = ['dict = keywords', 'min_word_len = 1', `charset_table = $
 export interface NodePaths {
   /** The node's directory: index files, binlog, log, pid file. */
   dir: string;
-  /** The xmlpipe2 stream `indexer` builds `main` from. */
+  /** The xmlpipe2 stream `indexer` builds `main` from (an empty one: a new node's). */
   mainXml: string;
+  /** The xmlpipe2 stream of a load (`batch`, then merged into `main`). */
+  batchXml: string;
   /** The cluster's global IDF file (every node reads the same). */
   globalIdf: string;
 }
@@ -100,13 +101,19 @@ function block(head: string, lines: string[]): string {
   return `${head}\n{\n${lines.map((l) => `  ${l}`).join('\n')}\n}\n`;
 }
 
-/** The config of one shard node (or one mirror of it). */
+/**
+ * The config of one shard node (or one mirror of it). `main` and `batch` are plain indexes: a load
+ * builds `batch` and merges it into `main` (`indexer --merge main batch --rotate`: a document of
+ * the batch replaces the one of the same id).
+ */
 export function shardConfig(paths: NodePaths, listen: Listen): string {
   const common = [...TEXT_SETTINGS, `global_idf = ${paths.globalIdf}`];
   return [
     `# zhsearch shard node: written by \`zhsearch cluster start\`; edits are overwritten.\n`,
     block('source main_src', ['type = xmlpipe2', `xmlpipe_command = cat ${paths.mainXml}`]),
     block('index main', ['source = main_src', `path = ${paths.dir}/main`, 'docinfo = extern', ...common]),
+    block('source batch_src', ['type = xmlpipe2', `xmlpipe_command = cat ${paths.batchXml}`]),
+    block('index batch', ['source = batch_src', `path = ${paths.dir}/batch`, 'docinfo = extern', ...common]),
     block('index delta', [
       'type = rt',
       `path = ${paths.dir}/delta`,

@@ -13,22 +13,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { writeFileAtomically } from '../../fs/durable.js';
-
-const utf8 = new TextEncoder();
-
-/** 64-bit FNV-1a of `keyword`'s UTF-8 bytes as two 32-bit halves (hi, lo): Sphinx's keyword hash. */
-function fnv1a64(keyword: string): [number, number] {
-  // offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
-  let hi = 0xcbf29ce4;
-  let lo = 0x84222325;
-  for (const byte of utf8.encode(keyword)) {
-    lo = (lo ^ byte) >>> 0;
-    const low = lo * 0x1b3;
-    hi = (hi * 0x1b3 + ((lo << 8) >>> 0) + Math.floor(low / 0x100000000)) >>> 0;
-    lo = low >>> 0;
-  }
-  return [hi, lo];
-}
+import { fnv1a64 } from './hash.js';
 
 /** Sphinx's hash of `keyword` in the global IDF file (64-bit FNV-1a of its UTF-8 bytes). */
 export function keywordHash(keyword: string): bigint {

@@ -36,14 +36,15 @@ export function sphinxVersion(): string {
 }
 
 /**
- * Builds plain index `index` of `config` with `indexer` (`rotate`: the searchd running that
- * config switches to the new files without a restart). Throws with indexer's output when it fails.
+ * Runs `indexer --config <config> <args...>` (e.g. `main`, or `--merge main batch`); `rotate`: a
+ * searchd running that config switches to the new files without a restart. Throws with indexer's
+ * output when it fails.
  */
-export function runIndexer(config: string, index: string, rotate: boolean): void {
-  const r = spawnSync('indexer', ['--config', config, index, '--quiet', ...(rotate ? ['--rotate'] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
+export function runIndexer(config: string, args: readonly string[], rotate: boolean): void {
+  const r = spawnSync('indexer', ['--config', config, ...args, '--quiet', ...(rotate ? ['--rotate'] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) throw (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new SphinxMissingError('indexer') : r.error;
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.status !== 0 || /^(ERROR|FATAL):/m.test(output)) throw new Error(`indexer failed on ${index} of ${config} (exit ${r.status}): ${output.trim().slice(-2000)}`);
+  if (r.status !== 0 || /^(ERROR|FATAL):/m.test(output)) throw new Error(`indexer ${args.join(' ')} (${config}) failed (exit ${r.status}): ${output.trim().slice(-2000)}`);
 }
 
 /** Starts `searchd --config <config> --nodetach` in its own session, output to `logFile`; returns its PID. */

@@ -7,37 +7,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusterStatus, ClusterError, readCluster, startCluster, stopCluster } from '../../../src/index.js';
 import { keywordHash, writeGlobalIdf } from '../../../src/backend/sphinx/global-idf.js';
-import { removeDir, tempDir } from '../../helpers.js';
+import { cleanUpClusters, clusterTempDir, freeBase } from './fixture.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) {
-    if (existsSync(join(d, 'cluster.json'))) await stopCluster(d).catch(() => undefined);
-    removeDir(d);
-  }
-});
-
-/** A base port with `count` free ports from it (the cluster takes consecutive ports). */
-async function freeBase(count: number): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((res) => {
-      const s = createServer();
-      s.once('error', () => res(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + count && ok; p++) ok = await free(p);
-    if (ok) return base;
-  }
-  throw new Error('no free port range');
-}
+afterAll(cleanUpClusters);
 
 const alive = (pid: number | null) => {
   if (!pid) return false;
@@ -51,8 +27,7 @@ const alive = (pid: number | null) => {
 
 describe('zhsearch cluster', () => {
   it('starts n shards and a front, refuses a second start, stops them all and starts them again', async () => {
-    const dir = tempDir('zhsearch-cluster-');
-    dirs.push(dir);
+    const dir = clusterTempDir();
     const basePort = await freeBase(1 + 2 * 2);
     const c = await startCluster(dir, { shards: 2, basePort });
     expect(c.shards.map((n) => [n.shard, n.mirror, n.port, n.apiPort])).toEqual([
@@ -91,8 +66,7 @@ describe('zhsearch cluster', () => {
   }, 60_000);
 
   it('mirrors are the agents of one shard, tried in turn (ha_strategy nodeads)', async () => {
-    const dir = tempDir('zhsearch-cluster-');
-    dirs.push(dir);
+    const dir = clusterTempDir();
     const basePort = await freeBase(1 + 2 * 2);
     const c = await startCluster(dir, { shards: 1, mirrors: 2, basePort });
     expect(c.shards.map((n) => n.dir.slice(dir.length + 1))).toEqual(['shard-0', 'shard-0-mirror-1']);
@@ -104,8 +78,7 @@ describe('zhsearch cluster', () => {
   }, 60_000);
 
   it('the global IDF file is what indextool --buildidf writes for the same counts', () => {
-    const dir = tempDir('zhsearch-idf-');
-    dirs.push(dir);
+    const dir = clusterTempDir('zhsearch-idf-');
     const counts = new Map<string, number>([
       ['图书馆', 3],
       ['很多', 2],
@@ -125,8 +98,7 @@ describe('zhsearch cluster', () => {
   });
 
   it('without Sphinx installed, the command says how to install it', () => {
-    const dir = tempDir('zhsearch-nosphinx-');
-    dirs.push(dir);
+    const dir = clusterTempDir('zhsearch-nosphinx-');
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
@@ -137,8 +109,7 @@ describe('zhsearch cluster', () => {
   });
 
   it('usage errors name the flag', () => {
-    const dir = tempDir('zhsearch-usage-');
-    dirs.push(dir);
+    const dir = clusterTempDir('zhsearch-usage-');
     const r = spawnSync(process.execPath, ['bin/zhsearch.js', 'cluster', 'start', '--dir', dir], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--shards <n> is required');

@@ -1,0 +1,144 @@
+/**
+ * Loading documents into the cluster (`zhsearch index <paths> --backend <dir>`): each document is
+ * analysed by zhsearch (rows.ts) and written to its shard's xmlpipe2 stream; every node builds
+ * the stream as a plain index `batch` with `indexer`; the global IDF file is written from the
+ * shards' term counts (each shard's `main` and `batch` dictionaries, summed); then every node
+ * merges `batch` into `main` (`indexer --merge main batch --rotate`: a document of the batch
+ * replaces the one with its id, and a running searchd switches to the merged index, reading the
+ * new global IDF with it) and drops the batch's ids from its real-time `delta`.
+ *
+ * Plain indexes are what Sphinx 2.2.11 ranks with length normalization (BM25A/BM25F); the
+ * real-time `delta` only takes the documents written through the server between loads.
+ *
+ * Owns: the load procedure. Must not: parse inputs (ingestion does) or run searches.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Analyzer } from '../../analysis/analyzer.js';
+import type { DocumentInput } from '../../document.js';
+import { batchXml, ClusterError, nodeName, readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
+import { writeGlobalIdf } from './global-idf.js';
+import { NameTable } from './names.js';
+import { toRow } from './rows.js';
+import { connect, isSearchd, runIndexer, SphinxMissingError } from './searchd.js';
+import { XmlpipeWriter } from './xmlpipe.js';
+
+export interface LoadResult {
+  documents: number;
+  /** Documents per shard in this load. */
+  perShard: number[];
+  /** Documents in the collection after the load (the shards' `main` indexes). */
+  totalDocuments: number;
+  seconds: number;
+}
+
+export interface LoadOptions {
+  /** Extra jieba user dictionaries, as the embedded index's `userDicts`. */
+  userDicts?: readonly string[];
+  /** Called after each document is analysed, with the count so far. */
+  onDocument?: (count: number) => void;
+}
+
+/** Loads `docs` into the running cluster of `dir`. */
+export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: LoadOptions = {}): Promise<LoadResult> {
+  const started = performance.now();
+  const c = readCluster(dir);
+  const down = c.shards.filter((n) => !isSearchd(n.pid, n.config));
+  if (down.length) throw new ClusterError(`the cluster in ${dir} is not running (${down.map(nodeName).join(', ')} down): start it with \`zhsearch cluster start --dir ${dir} --shards ${c.shardCount}\` first`);
+  const analyzer = new Analyzer({ userDicts: options.userDicts });
+  const names = NameTable.load(dir);
+  mkdirSync(c.loadDir, { recursive: true });
+  const writers = Array.from({ length: c.shardCount }, (_, i) => new XmlpipeWriter(batchXml(c, i)));
+  const ids: string[][] = writers.map(() => []);
+  let count = 0;
+  try {
+    for await (const doc of docs) {
+      const row = toRow(doc, analyzer, c.shardCount, names);
+      await writers[row.shard].write(row);
+      ids[row.shard].push(row.sid);
+      options.onDocument?.(++count);
+    }
+  } finally {
+    await Promise.all(writers.map((w) => w.close()));
+  }
+  names.save();
+  try {
+    for (const node of c.shards) runIndexer(node.config, ['batch'], false);
+    const totalDocuments = await writeGlobalIdfOf(c);
+    for (const node of c.shards) await mergeBatch(node);
+    for (const node of c.shards) await dropFromDelta(node, ids[node.shard]);
+    return { documents: count, perShard: writers.map((w) => w.count), totalDocuments, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    rmSync(c.loadDir, { recursive: true, force: true });
+    for (const node of c.shards) for (const f of readdirSync(node.dir)) if (f.startsWith('batch.')) rmSync(join(node.dir, f), { force: true });
+  }
+}
+
+/**
+ * Writes the cluster's global IDF from the shards' dictionaries (`indextool --dumpdict --stats`
+ * of each shard's `main` and `batch`, first node of each shard); returns the document total.
+ */
+async function writeGlobalIdfOf(c: ClusterDescription): Promise<number> {
+  const docs = new Map<string, number>();
+  let total = 0;
+  for (const node of c.shards.filter((n) => n.mirror === 0)) {
+    for (const index of ['main', 'batch']) total += await addDictionary(node, index, docs);
+  }
+  writeGlobalIdf(c.globalIdf, total, docs);
+  return total;
+}
+
+/** Adds the document counts of `index`'s keywords to `docs`; returns its document total. */
+function addDictionary(node: ShardNode, index: string, docs: Map<string, number>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('indextool', ['--dumpdict', index, '--stats', '--config', node.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let total = 0;
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', (err) => reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new SphinxMissingError('indextool') : err));
+    const lines = createInterface({ input: child.stdout });
+    let inList = false;
+    lines.on('line', (line) => {
+      if (!inList) {
+        const t = /^total-documents: (\d+)/.exec(line);
+        if (t) total = Number(t[1]);
+        else if (line.startsWith('keyword,docs,hits,offset')) inList = true;
+        return;
+      }
+      // keyword,docs,hits,offset: the keyword itself may hold commas.
+      const c3 = line.lastIndexOf(',');
+      const c2 = line.lastIndexOf(',', c3 - 1);
+      const c1 = line.lastIndexOf(',', c2 - 1);
+      if (c1 <= 0) return;
+      const keyword = line.slice(0, c1);
+      docs.set(keyword, (docs.get(keyword) ?? 0) + Number(line.slice(c1 + 1, c2)));
+    });
+    child.on('close', (code) => (code === 0 ? resolve(total) : reject(new Error(`indextool --dumpdict ${index} (${node.config}) failed (exit ${code}): ${stderr.trim().slice(-1000)}`))));
+  });
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+/** Merges `batch` into `main` on one node; a running searchd switches to the result before this returns. */
+async function mergeBatch(node: ShardNode): Promise<void> {
+  runIndexer(node.config, ['--merge', 'main', 'batch'], true);
+  // indexer --rotate wrote main.new.* and signalled searchd, which renames them when it switches.
+  const until = Date.now() + 120_000;
+  while (existsSync(join(node.dir, 'main.new.sph'))) {
+    if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the merged index within 120 s`);
+    await sleep(50);
+  }
+}
+
+/** Removes documents now in `main` from the node's `delta` (written there through the server before this load). */
+async function dropFromDelta(node: ShardNode, sids: string[]): Promise<void> {
+  if (!sids.length) return;
+  const conn = await connect(node.host, node.port);
+  try {
+    for (let i = 0; i < sids.length; i += 1000) await conn.query(`DELETE FROM delta WHERE id IN (${sids.slice(i, i + 1000).join(',')})`);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Loading into the cluster (src/backend/sphinx/load.ts, `zhsearch index --backend`): the bundled
+ * corpus and a file of awkward tokens go through the same ingestion as the embedded index, land
+ * on the shards their id hashes to, and every string that occurs in a document finds it: for
+ * random substrings of the stored documents, Sphinx's phrase-of-bigrams count equals a brute-force
+ * count over the same documents (the no-miss guarantee). Loading a document again replaces it.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Analyzer } from '../../../src/analysis/analyzer.js';
+import { queryChars } from '../../../src/analysis/analyzer.js';
+import { anyFieldMatch } from '../../../src/backend/sphinx/match.js';
+import { shardOf } from '../../../src/backend/sphinx/rows.js';
+import { connect } from '../../../src/backend/sphinx/searchd.js';
+import { fieldTexts } from '../../../src/index/segment-worker.js';
+import { loadDocuments, type ClusterDescription, type DocumentInput } from '../../../src/index.js';
+import { random } from '../../helpers.js';
+import { cleanUpClusters, clusterTempDir, testCluster } from './fixture.js';
+
+let dir: string;
+let cluster: ClusterDescription;
+let front: Connection;
+
+const ODD: DocumentInput[] = [
+  { id: 'odd-1', title: 'GB/T 7714-2015 著录规则', content: '参考文献著录规则 GB/T 7714-2015，于 2015-05-15 发布。C++ 与 a|b、x*y、"引号"。', tags: ['标准', 'GB/T'] },
+  { id: 'odd-2', title: '3.5亿元投入图书馆', content: '全市投入3.5亿元建设 24 小时城市书房（e-book 借阅）。𠀀字测试。', date: '2024-03-01', source: '测试报' },
+];
+
+async function docsOfCluster(): Promise<DocumentInput[]> {
+  const [rows] = (await front.query('SELECT doc FROM dist WHERE deleted = 0 LIMIT 10000 OPTION max_matches = 10000')) as unknown as [Array<{ doc: string }>];
+  return rows.map((r) => JSON.parse(r.doc) as DocumentInput);
+}
+
+async function count(chars: string[]): Promise<number> {
+  const [sets] = (await front.query(`SELECT id FROM dist WHERE MATCH(${front.escape(anyFieldMatch(['title', 'content', 'tags'], chars))}) AND deleted = 0 LIMIT 1; SHOW META`)) as unknown as [[unknown[], Array<{ Variable_name: string; Value: string }>]];
+  return Number(sets[1].find((r) => r.Variable_name === 'total_found')!.Value);
+}
+
+beforeAll(async () => {
+  ({ dir, cluster } = await testCluster({ shards: 3 }));
+  const odd = join(clusterTempDir('zhsearch-odd-'), 'odd.jsonl');
+  writeFileSync(odd, ODD.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  const r = spawnSync(process.execPath, ['bin/zhsearch.js', 'index', 'corpus', odd, '--backend', dir, '--quiet'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/indexed 46 documents .* rejected 0/);
+  front = await connect(cluster.front.host, cluster.front.port);
+}, 120_000);
+
+afterAll(async () => {
+  await front?.end();
+  await cleanUpClusters();
+});
+
+describe('loading into the cluster', () => {
+  it('puts every document on the shard its id hashes to', async () => {
+    const docs = await docsOfCluster();
+    expect(docs.length).toBe(46);
+    for (const node of cluster.shards) {
+      const c = await connect(node.host, node.port);
+      const [rows] = (await c.query('SELECT xid FROM shard WHERE deleted = 0 LIMIT 1000')) as unknown as [Array<{ xid: string }>];
+      await c.end();
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) expect(shardOf(r.xid, 3)).toBe(node.shard);
+    }
+  });
+
+  it('finds every substring of every document (phrase totals equal brute force)', async () => {
+    const analyzer = new Analyzer();
+    const docs = await docsOfCluster();
+    const texts = docs.map((d) => Object.values(fieldTexts(d)).map((t) => analyzer.analyzeField(t).chars.map((c) => String.fromCodePoint(c)).join('')));
+    const rnd = random(16);
+    let checked = 0;
+    for (let i = 0; i < 300; i++) {
+      const fields = texts[Math.floor(rnd() * texts.length)];
+      const text = fields[1] || fields[0];
+      const cps = [...text];
+      if (!cps.length) continue;
+      const len = 1 + Math.floor(rnd() * 6);
+      const at = Math.floor(rnd() * Math.max(1, cps.length - len));
+      const needle = cps.slice(at, at + len).join('');
+      const chars = queryChars(needle);
+      const expected = texts.filter((fs) => fs.some((t) => t.includes(chars.join('')))).length;
+      expect(await count(chars), needle).toBe(expected);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(250);
+    // Awkward tokens: operators of Sphinx's query syntax, codes, dates, a character beyond the BMP.
+    for (const [needle, n] of [['GB/T', 1], ['7714-2015', 1], ['C++', 1], ['a|b', 1], ['x*y', 1], ['"引号"', 1], ['3.5亿元', 1], ['e-book', 1], ['𠀀字', 1], ['2015-05-15', 1]] as const) {
+      expect(await count(queryChars(needle)), needle).toBe(n);
+    }
+  });
+
+  it('loading a document again replaces it', async () => {
+    const before = await count(queryChars('著录规则'));
+    await loadDocuments(dir, [{ ...ODD[0], title: '新版著录标准', content: '替换后的正文，没有旧的说法。' }]);
+    expect(await count(queryChars('替换后的正文'))).toBe(1);
+    expect(await count(queryChars('著录规则'))).toBe(before - 1);
+    expect((await docsOfCluster()).length).toBe(46);
+  }, 60_000);
+});
