@@ -161,32 +161,51 @@ export class CompiledFilters {
    * `from` after `to`.
    */
   static compile(snapshot: IndexSnapshot, filters: SearchFilters = {}): CompiledFilters {
+    const r = resolveFilters(filters, regionNames(snapshot));
     const tests = new Map<FilterKey, SegmentTest[]>();
-    const regionCodes = new Map<RegionLevel, ReadonlySet<string>>();
-    const levels: RegionLevel[] = ['province', 'city', 'county'];
-    for (const level of levels) {
-      const values = trimmed(level, filters[level]);
-      if (!values) continue;
-      const codes = resolveRegions(level, values, regionNames(snapshot));
-      regionCodes.set(level, codes);
-      tests.set(level, keywordTests(snapshot, 'region', codes));
-    }
+    for (const [level, codes] of r.regions) tests.set(level, keywordTests(snapshot, 'region', codes));
     for (const column of ['source', 'library'] as const) {
-      const values = trimmed(column, filters[column]);
-      if (!values) continue;
-      tests.set(column, keywordTests(snapshot, column, new Set(values)));
+      const values = r[column];
+      if (values) tests.set(column, keywordTests(snapshot, column, new Set(values)));
     }
-    const dateRange = compileDateRange(filters);
-    const undated = compileUndated(filters, dateRange !== null);
-    if (dateRange || undated) {
-      const [from, to] = dateRange ?? [-Infinity, Infinity];
+    if (r.dateRange || r.undated) {
+      const [from, to] = r.dateRange ?? [-Infinity, Infinity];
       tests.set(
         'date',
-        snapshot.segments.map(({ segment }) => ({ kind: 'date', dates: segment.columns.date, from, to, undated })),
+        snapshot.segments.map(({ segment }) => ({ kind: 'date', dates: segment.columns.date, from, to, undated: r.undated })),
       );
     }
-    return new CompiledFilters(tests, regionCodes, dateRange, undated);
+    return new CompiledFilters(tests, r.regions, r.dateRange, r.undated);
   }
+}
+
+/** Filters checked and resolved, independent of where the documents are (an index or a cluster). */
+export interface ResolvedFilters {
+  /** Per region filter that is set, the codes it names (in insertion order: province, city, county). */
+  regions: Map<RegionLevel, ReadonlySet<string>>;
+  /** Sources and libraries, trimmed; null when that filter is not set. */
+  source: string[] | null;
+  library: string[] | null;
+  /** Inclusive day-number range (days since 1970-01-01), or null. */
+  dateRange: [number, number] | null;
+  undated: 'only' | 'exclude' | null;
+}
+
+/**
+ * Checks and resolves `filters`, regions by `names` (the codes present and their names). Throws
+ * {@link FilterError} for a blank value, an unknown region or `undated=only` with a date range,
+ * RangeError for a bad date or `from` after `to`.
+ */
+export function resolveFilters(filters: SearchFilters, names: RegionNames): ResolvedFilters {
+  const regions = new Map<RegionLevel, ReadonlySet<string>>();
+  for (const level of ['province', 'city', 'county'] as const) {
+    const values = trimmed(level, filters[level]);
+    if (values) regions.set(level, resolveRegions(level, values, names));
+  }
+  const source = trimmed('source', filters.source);
+  const library = trimmed('library', filters.library);
+  const dateRange = compileDateRange(filters);
+  return { regions, source, library, dateRange, undated: compileUndated(filters, dateRange !== null) };
 }
 
 /** Documents without a date fail, as do dates outside [from, to]. */

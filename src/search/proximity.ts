@@ -40,18 +40,42 @@ export function proximity(snapshot: IndexSnapshot, s: number, docs: Int32Array, 
     for (let d = 0; d < docs.length; d++) {
       postings.budget.check();
       const doc = docs[d];
-      const positions: Array<Int32Array | null> = cursors.map((c) => (c && c.seek(doc) === doc ? c.positions().slice() : null));
-      let sum = 0;
-      for (let t = 0; t + 1 < terms.length; t++) {
-        const a = positions[t];
-        const b = positions[t + 1];
-        if (a && b) sum += 1 / (1 + smallestGap(a, terms[t].length, b, terms[t + 1].length) / SCALE);
-      }
-      const value = sum / (terms.length - 1);
+      const value = fieldProximity(cursors.map((c) => (c && c.seek(doc) === doc ? c.positions().slice() : null)), terms);
       if (value > out[d]) out[d] = value;
     }
   }
   return out;
+}
+
+/** A field's proximity from the positions of each term's first bigram in it (null: the field lacks the term). */
+function fieldProximity(positions: ReadonlyArray<Int32Array | null>, terms: readonly (readonly string[])[]): number {
+  let sum = 0;
+  for (let t = 0; t + 1 < terms.length; t++) {
+    const a = positions[t];
+    const b = positions[t + 1];
+    if (a && b) sum += 1 / (1 + smallestGap(a, terms[t].length, b, terms[t + 1].length) / SCALE);
+  }
+  return sum / (terms.length - 1);
+}
+
+/**
+ * The same measure from a document's text: `fields` are the searchable characters of its title
+ * and content (as the index saw them); positions are found by scanning them. For stores without
+ * positions (the cluster backend).
+ */
+export function textProximity(fields: readonly (readonly string[])[], terms: readonly (readonly string[])[]): number {
+  if (terms.length < 2) return 0;
+  let best = 0;
+  for (const chars of fields) {
+    const positions = terms.map((t) => {
+      if (t.length < 2) return null;
+      const at: number[] = [];
+      for (let i = 0; i + 1 < chars.length; i++) if (chars[i] === t[0] && chars[i + 1] === t[1]) at.push(i);
+      return at.length ? Int32Array.from(at) : null;
+    });
+    best = Math.max(best, fieldProximity(positions, terms));
+  }
+  return best;
 }
 
 /**

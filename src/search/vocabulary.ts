@@ -48,31 +48,8 @@ class SegmentVocabulary {
   /** By sound keys of every reading (space-separated). */
   readonly sound: KeyIndex;
 
-  constructor(segment: Segment) {
-    const df = new Map<string, number>();
-    for (const f of FIELDS) {
-      const table = segment.fields[f].words;
-      for (let i = 0; i < table.terms.size; i++) {
-        const w = table.terms.get(i);
-        if (w.length < 2 || w.length > MAX_WORD_CHARS || !isHan(w)) continue;
-        const d = table.df[i];
-        if (d > (df.get(w) ?? 0)) df.set(w, d);
-      }
-    }
-    // The library and place names ingestion extracted (columns), with the documents naming them.
-    const names: Array<[KeywordColumn, (value: string) => string | undefined]> = [
-      ['library', (v) => v],
-      ['region', (code) => { const r = regionByCode(code); return r ? r.county || r.city || r.province : undefined; }],
-    ];
-    for (const [column, nameOf] of names) {
-      const data = segment.columns.keyword[column];
-      const counts = new Uint32Array(data.dict.size);
-      for (const v of data.values) counts[v]++;
-      for (let o = 0; o < data.dict.size; o++) {
-        const name = nameOf(data.dict.get(o));
-        if (name && name.length >= 2 && name.length <= MAX_WORD_CHARS && isHan(name) && counts[o] > (df.get(name) ?? 0)) df.set(name, counts[o]);
-      }
-    }
+  /** The sound index of `df`: each word and the documents that have it. */
+  constructor(df: ReadonlyMap<string, number>) {
     const pinyinKeys: Array<[string, number]> = [];
     const initialKeys: Array<[string, number]> = [];
     const soundKeys: Array<[string, number]> = [];
@@ -91,6 +68,43 @@ class SegmentVocabulary {
     this.initials = sorted(initialKeys);
     this.sound = sorted(soundKeys);
   }
+}
+
+/**
+ * A segment's words for the vocabulary: jieba's words of two or more Han characters (the most
+ * documents of any field), and the library and place names ingestion extracted (its columns).
+ */
+function segmentWords(segment: Segment): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const f of FIELDS) {
+    const table = segment.fields[f].words;
+    for (let i = 0; i < table.terms.size; i++) {
+      const w = table.terms.get(i);
+      if (!isVocabularyWord(w)) continue;
+      const d = table.df[i];
+      if (d > (df.get(w) ?? 0)) df.set(w, d);
+    }
+  }
+  // The library and place names ingestion extracted (columns), with the documents naming them.
+  const names: Array<[KeywordColumn, (value: string) => string | undefined]> = [
+    ['library', (v) => v],
+    ['region', (code) => { const r = regionByCode(code); return r ? r.county || r.city || r.province : undefined; }],
+  ];
+  for (const [column, nameOf] of names) {
+    const data = segment.columns.keyword[column];
+    const counts = new Uint32Array(data.dict.size);
+    for (const v of data.values) counts[v]++;
+    for (let o = 0; o < data.dict.size; o++) {
+      const name = nameOf(data.dict.get(o));
+      if (name && isVocabularyWord(name) && counts[o] > (df.get(name) ?? 0)) df.set(name, counts[o]);
+    }
+  }
+  return df;
+}
+
+/** Whether `w` can be a vocabulary word: 2 to {@link MAX_WORD_CHARS} Han characters. */
+export function isVocabularyWord(w: string): boolean {
+  return w.length >= 2 && w.length <= MAX_WORD_CHARS && isHan(w);
 }
 
 /** The sound keys of word `w` read `syl` in context, then with its characters' other readings. */
@@ -134,19 +148,19 @@ const cache = new WeakMap<Segment, SegmentVocabulary>();
 function ofSegment(segment: Segment): SegmentVocabulary {
   let v = cache.get(segment);
   if (!v) {
-    v = new SegmentVocabulary(segment);
+    v = new SegmentVocabulary(segmentWords(segment));
     cache.set(segment, v);
   }
   return v;
 }
 
-/** The vocabulary of a snapshot: lookups over every segment, document frequencies summed. */
+/** The vocabulary of a snapshot (lookups over every segment, document frequencies summed) or of a cluster. */
 export class Vocabulary {
-  private readonly parts: SegmentVocabulary[];
-
-  private constructor(private readonly snapshot: IndexSnapshot) {
-    this.parts = snapshot.segments.map((s) => ofSegment(s.segment));
-  }
+  private constructor(
+    private readonly parts: SegmentVocabulary[],
+    /** Documents having a word as a word in some field (the most of any field). */
+    private readonly dfOf: (word: string) => number,
+  ) {}
 
   private static readonly views = new WeakMap<IndexSnapshot, Vocabulary>();
 
@@ -154,10 +168,37 @@ export class Vocabulary {
   static of(snapshot: IndexSnapshot): Vocabulary {
     let v = Vocabulary.views.get(snapshot);
     if (!v) {
-      v = new Vocabulary(snapshot);
+      v = new Vocabulary(
+        snapshot.segments.map((s) => ofSegment(s.segment)),
+        (word) => {
+          let n = 0;
+          for (const { segment } of snapshot.segments) {
+            let most = 0;
+            for (const f of FIELDS) {
+              const table = segment.fields[f].words;
+              const ord = table.lookup(word);
+              if (ord >= 0 && table.df[ord] > most) most = table.df[ord];
+            }
+            n += most;
+          }
+          return n;
+        },
+      );
       Vocabulary.views.set(snapshot, v);
     }
     return v;
+  }
+
+  /**
+   * A vocabulary from counts: `words`, each word and the documents having it as a word (the most
+   * of any field); `names`, extracted library and place names and the documents naming them
+   * (found by sound, as words are, but not words of the text).
+   */
+  static fromCounts(words: ReadonlyMap<string, number>, names: ReadonlyMap<string, number> = new Map()): Vocabulary {
+    const all = new Map<string, number>();
+    for (const [w, n] of words) if (isVocabularyWord(w)) all.set(w, n);
+    for (const [w, n] of names) if (isVocabularyWord(w) && n > (all.get(w) ?? 0)) all.set(w, n);
+    return new Vocabulary([new SegmentVocabulary(all)], (word) => words.get(word) ?? 0);
   }
 
   /** Words read exactly as `syllables` in context (tu shu guan -> 图书馆), most frequent first. */
@@ -203,17 +244,7 @@ export class Vocabulary {
 
   /** Documents having `word` as a word in some field (the most of any field, summed over segments); 0 if none. */
   df(word: string): number {
-    let n = 0;
-    for (const { segment } of this.snapshot.segments) {
-      let most = 0;
-      for (const f of FIELDS) {
-        const table = segment.fields[f].words;
-        const ord = table.lookup(word);
-        if (ord >= 0 && table.df[ord] > most) most = table.df[ord];
-      }
-      n += most;
-    }
-    return n;
+    return this.dfOf(word);
   }
 
   /** Words and keys held (over all segments), for reports. */

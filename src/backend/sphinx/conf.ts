@@ -39,6 +39,11 @@ export const SPHINX_ATTRS: ReadonlyArray<{ name: string; type: AttrType }> = [
   { name: 'library', type: 'multi' },
   /** The story key's 63-bit hash (collapsing copies). */
   { name: 'story', type: 'bigint' },
+  /**
+   * 1 when other documents share the story key (a copy, or an original with copies): stories are
+   * counted as articles - shared matches + shared stories, the last from a small GROUP BY.
+   */
+  { name: 'shared', type: 'uint' },
   /** Words per field (BM25's field lengths). */
   { name: 'title_len', type: 'uint' },
   { name: 'content_len', type: 'uint' },

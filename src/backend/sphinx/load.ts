@@ -14,14 +14,17 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Analyzer } from '../../analysis/analyzer.js';
 import type { DocumentInput } from '../../document.js';
+import { writeFileAtomically } from '../../fs/durable.js';
+import { isVocabularyWord } from '../../search/vocabulary.js';
 import { batchXml, ClusterError, nodeName, readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
 import { writeGlobalIdf } from './global-idf.js';
 import { NameTable } from './names.js';
-import { toRow } from './rows.js';
+import { hash63 } from './hash.js';
+import { shardOf, toRow } from './rows.js';
 import { connect, isSearchd, runIndexer, SphinxMissingError } from './searchd.js';
 import { XmlpipeWriter } from './xmlpipe.js';
 
@@ -52,10 +55,13 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
   mkdirSync(c.loadDir, { recursive: true });
   const writers = Array.from({ length: c.shardCount }, (_, i) => new XmlpipeWriter(batchXml(c, i)));
   const ids: string[][] = writers.map(() => []);
+  /** Originals that copies in this load name: their story is shared from now on. */
+  const originals = new Set<string>();
   let count = 0;
   try {
     for await (const doc of docs) {
       const row = toRow(doc, analyzer, c.shardCount, names);
+      if (doc.duplicateOf && doc.duplicateOf !== doc.id) originals.add(doc.duplicateOf);
       await writers[row.shard].write(row);
       ids[row.shard].push(row.sid);
       options.onDocument?.(++count);
@@ -69,6 +75,7 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
     const totalDocuments = await writeGlobalIdfOf(c);
     for (const node of c.shards) await mergeBatch(node);
     for (const node of c.shards) await dropFromDelta(node, ids[node.shard]);
+    for (const node of c.shards) await markShared(node, [...originals].filter((id) => shardOf(id, c.shardCount) === node.shard).map(hash63));
     return { documents: count, perShard: writers.map((w) => w.count), totalDocuments, seconds: (performance.now() - started) / 1000 };
   } finally {
     rmSync(c.loadDir, { recursive: true, force: true });
@@ -87,7 +94,27 @@ async function writeGlobalIdfOf(c: ClusterDescription): Promise<number> {
     for (const index of ['main', 'batch']) total += await addDictionary(node, index, docs);
   }
   writeGlobalIdf(c.globalIdf, total, docs);
+  writeVocabulary(c, docs);
   return total;
+}
+
+/** The file of the cluster's words and their document counts (the query-understanding vocabulary). */
+export const VOCABULARY_FILE = 'vocabulary.tsv';
+
+/**
+ * Writes `<dir>/vocabulary.tsv`: each jieba word of two or more Han characters and the documents
+ * having it (the most of any field), from the keyword counts (`tw_`, `cw_`, `gw_` keywords).
+ */
+function writeVocabulary(c: ClusterDescription, docs: ReadonlyMap<string, number>): void {
+  const words = new Map<string, number>();
+  for (const [k, n] of docs) {
+    if (k[1] !== 'w' || k[2] !== '_') continue;
+    const w = k.slice(3);
+    if (isVocabularyWord(w) && n > (words.get(w) ?? 0)) words.set(w, n);
+  }
+  let text = '';
+  for (const [w, n] of words) text += `${w}\t${n}\n`;
+  writeFileAtomically(dirname(c.globalIdf), VOCABULARY_FILE, text);
 }
 
 /** Adds the document counts of `index`'s keywords to `docs`; returns its document total. */
@@ -129,6 +156,20 @@ async function mergeBatch(node: ShardNode): Promise<void> {
   while (existsSync(join(node.dir, 'main.new.sph'))) {
     if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the merged index within 120 s`);
     await sleep(50);
+  }
+}
+
+/** Marks documents (Sphinx ids) as having copies: `shared = 1` in `main` and `delta` (an attribute update, kept in the binlog). */
+async function markShared(node: ShardNode, sids: string[]): Promise<void> {
+  if (!sids.length) return;
+  const conn = await connect(node.host, node.port);
+  try {
+    for (let i = 0; i < sids.length; i += 1000) {
+      const list = sids.slice(i, i + 1000).join(',');
+      for (const index of ['main', 'delta']) await conn.query(`UPDATE ${index} SET shared = 1 WHERE id IN (${list})`);
+    }
+  } finally {
+    await conn.end().catch(() => undefined);
   }
 }
 

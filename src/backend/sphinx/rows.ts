@@ -64,6 +64,7 @@ export interface SphinxRow {
     source: number;
     library: number[];
     story: string;
+    shared: number;
     title_len: number;
     content_len: number;
     tags_len: number;
@@ -117,6 +118,8 @@ export function toRow(doc: DocumentInput, analyzer: Analyzer, shards: number, na
       source: doc.source ? names.idOf('source', doc.source) : 0,
       library: kv.library.map((l) => names.idOf('library', l)),
       story: hash63(kv.story[0] ?? doc.id),
+      // A copy shares its original's key; an original learns it has copies when one is loaded (load.ts).
+      shared: kv.story.length ? 1 : 0,
       title_len: lengths.title,
       content_len: lengths.content,
       tags_len: lengths.tags,
