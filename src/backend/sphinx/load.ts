@@ -13,14 +13,15 @@
  * Owns: the load procedure. Must not: parse inputs (ingestion does) or run searches.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Analyzer } from '../../analysis/analyzer.js';
 import type { DocumentInput } from '../../document.js';
 import { writeFileAtomically } from '../../fs/durable.js';
 import { isVocabularyWord } from '../../search/vocabulary.js';
-import { batchXml, ClusterError, nodeName, readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
+import { batchXml, ClusterError, nodeName, nodePaths, readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
+import { xmlpipeHeader, XMLPIPE_FOOTER } from './conf.js';
 import { writeGlobalIdf } from './global-idf.js';
 import { NameTable } from './names.js';
 import { hash63 } from './hash.js';
@@ -73,7 +74,7 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
   try {
     for (const node of c.shards) runIndexer(node.config, ['batch'], false);
     const totalDocuments = await writeGlobalIdfOf(c);
-    for (const node of c.shards) await mergeBatch(node);
+    for (const node of c.shards) await mergeBatch(c, node);
     for (const node of c.shards) await dropFromDelta(node, ids[node.shard]);
     for (const node of c.shards) await markShared(node, [...originals].filter((id) => shardOf(id, c.shardCount) === node.shard).map(hash63));
     return { documents: count, perShard: writers.map((w) => w.count), totalDocuments, seconds: (performance.now() - started) / 1000 };
@@ -148,15 +149,33 @@ function addDictionary(node: ShardNode, index: string, docs: Map<string, number>
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-/** Merges `batch` into `main` on one node; a running searchd switches to the result before this returns. */
-async function mergeBatch(node: ShardNode): Promise<void> {
-  runIndexer(node.config, ['--merge', 'main', 'batch'], true);
+/**
+ * Merges `batch` into `main` on one node; a running searchd switches to the result before this
+ * returns. A node whose `main` is empty builds it from the load's stream instead: Sphinx 2.2.11's
+ * merge into an empty index loses the total field lengths, and BM25A/BM25F (the candidates' order)
+ * are then a constant (measured; test/backend/sphinx/load.test.ts).
+ */
+async function mergeBatch(c: ClusterDescription, node: ShardNode): Promise<void> {
+  const conn = await connect(node.host, node.port);
+  let empty: boolean;
+  try {
+    const [rows] = (await conn.query('SELECT COUNT(*) AS n FROM main')) as unknown as [Array<{ n: number | string }>];
+    empty = Number(rows[0]?.n ?? 0) === 0;
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+  const mainXml = nodePaths(c, node).mainXml;
+  if (empty) {
+    copyFileSync(batchXml(c, node.shard), mainXml);
+    runIndexer(node.config, ['main'], true);
+  } else runIndexer(node.config, ['--merge', 'main', 'batch'], true);
   // indexer --rotate wrote main.new.* and signalled searchd, which renames them when it switches.
   const until = Date.now() + 120_000;
   while (existsSync(join(node.dir, 'main.new.sph'))) {
-    if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the merged index within 120 s`);
+    if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the new index within 120 s`);
     await sleep(50);
   }
+  if (empty) writeFileSync(mainXml, xmlpipeHeader() + XMLPIPE_FOOTER);
 }
 
 /** Marks documents (Sphinx ids) as having copies: `shared = 1` in `main` and `delta` (an attribute update, kept in the binlog). */

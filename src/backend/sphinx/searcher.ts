@@ -324,7 +324,7 @@ export class ClusterSearcher {
     const facetNames = [...new Set(options.facets ?? [])];
     for (const name of facetNames) {
       const { attr, own } = FACET_ATTRS[name];
-      statements.push(`SELECT ${attr} AS v, COUNT(*) AS c FROM dist WHERE ${where(own)} GROUP BY ${attr} ORDER BY c DESC LIMIT ${FACET_GROUPS} OPTION max_matches=${FACET_GROUPS}`);
+      statements.push(`SELECT GROUPBY() AS v, COUNT(*) AS c FROM dist WHERE ${where(own)} GROUP BY ${attr} ORDER BY c DESC LIMIT ${FACET_GROUPS} OPTION max_matches=${FACET_GROUPS}`);
     }
     const sets = await this.query(statements.join('; '));
     budget.check();
@@ -535,12 +535,12 @@ const FACET_ATTRS: Record<FacetName, { attr: string; own: string }> = {
   library: { attr: 'library', own: 'library' },
 };
 
-/** Sphinx's field weights of its BM25F (candidate order only): words as their field's boost, grams and characters at half. */
+/** Sphinx's field weights of its BM25F (candidate order only): words as their field's boost x 10, grams and characters 1 (Sphinx's least). */
 function rankerWeights(): string {
   const w: string[] = [];
   for (const f of FIELDS) {
     const boost = Math.round(DEFAULT_RANKING.boosts[f] * 10);
-    w.push(`${f}_w=${boost}`, `${f}_g=${Math.max(1, Math.round(boost / 2))}`, `${f}_u=${Math.max(1, Math.round(boost / 2))}`);
+    w.push(`${f}_w=${boost}`, `${f}_g=1`, `${f}_u=1`);
   }
   return w.join(', ');
 }

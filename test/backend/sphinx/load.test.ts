@@ -93,11 +93,23 @@ describe('loading into the cluster', () => {
     }
   });
 
+  /** Distinct BM25A weights of the documents matching a common character (a constant when field lengths are lost). */
+  async function bm25aWeights(): Promise<number> {
+    const [rows] = (await front.query("SELECT id, WEIGHT() AS w FROM dist WHERE MATCH('cu_馆') LIMIT 100 OPTION ranker=expr('bm25a(1.2, 0.75)*10000'), idf='plain,tfidf_unnormalized'")) as unknown as [Array<{ w: number }>];
+    return new Set(rows.map((r) => r.w)).size;
+  }
+
+  it('keeps the field lengths BM25A needs (a first load builds main directly; a merge into an empty index loses them)', async () => {
+    expect(await bm25aWeights()).toBeGreaterThan(5);
+  });
+
   it('loading a document again replaces it', async () => {
     const before = await count(queryChars('著录规则'));
     await loadDocuments(dir, [{ ...ODD[0], title: '新版著录标准', content: '替换后的正文，没有旧的说法。' }]);
     expect(await count(queryChars('替换后的正文'))).toBe(1);
     expect(await count(queryChars('著录规则'))).toBe(before - 1);
     expect((await docsOfCluster()).length).toBe(46);
+    // After a merge too.
+    expect(await bm25aWeights()).toBeGreaterThan(5);
   }, 60_000);
 });
