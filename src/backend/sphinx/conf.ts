@@ -154,7 +154,8 @@ export function frontConfig(dir: string, listen: Listen, options: FrontOptions):
       `agent_connect_timeout = ${options.connectTimeoutMs}`,
       `agent_query_timeout = ${options.queryTimeoutMs}`,
     ]),
-    searchdSection(dir, listen),
+    // Mirrors are pinged this often (ms); a dead one is left out of queries from the next ping on.
+    searchdSection(dir, listen, ['ha_ping_interval = 200']),
   ].join('\n');
 }
 

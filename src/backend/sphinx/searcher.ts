@@ -48,6 +48,7 @@ import { readCluster, type ClusterDescription } from './cluster.js';
 import { VOCABULARY_FILE } from './load.js';
 import { escapeKeyword } from './match.js';
 import { NameTable } from './names.js';
+import { hash63 } from './hash.js';
 import { keyword } from './rows.js';
 
 /** Candidates Sphinx returns for zhsearch to score (at least; a deep page asks for page x size x 2). */
@@ -187,6 +188,11 @@ export class ClusterSearcher {
     await this.pool.end();
   }
 
+  /** OPTION text every statement on `dist` carries: with mirrors, Sphinx's own retry of a failed agent. */
+  private get retry(): string {
+    return this.cluster.mirrors > 1 ? `retry_count=${this.cluster.mirrors - 1}, retry_delay=0` : 'retry_count=0';
+  }
+
   private async query(sql: string): Promise<Row[][]> {
     const [sets] = (await this.pool.query(sql)) as unknown as [Row[] | Row[][]];
     return (Array.isArray(sets[0]) ? sets : [sets]) as Row[][];
@@ -197,7 +203,7 @@ export class ClusterSearcher {
     const ttl = this.options.statsTtlMs ?? 1000;
     if (this.stats && performance.now() - this.stats.at < ttl) return this.stats;
     const sums = FIELDS.map((f) => `SUM(${f}_len) AS ${f}_total, SUM(IF(${f}_len > 0, 1, 0)) AS ${f}_docs`).join(', ');
-    const [rows] = await this.query(`SELECT COUNT(*) AS n, ${sums} FROM dist WHERE deleted = 0`);
+    const [rows] = await this.query(`SELECT COUNT(*) AS n, ${sums} FROM dist WHERE deleted = 0 OPTION ${this.retry}`);
     const r = rows[0] ?? {};
     const fields = {} as CollectionStats['fields'];
     for (const f of FIELDS) {
@@ -217,7 +223,7 @@ export class ClusterSearcher {
       .map((t) => {
         const m = new MatchText();
         const chars = queryChars(t);
-        return `SELECT id FROM dist WHERE MATCH(${this.pool.escape(`(${FIELDS.map((f) => m.substring(f, chars)).join(' | ')})`)}) AND deleted = 0 LIMIT 1; SHOW META`;
+        return `SELECT id FROM dist WHERE MATCH(${this.pool.escape(`(${FIELDS.map((f) => m.substring(f, chars)).join(' | ')})`)}) AND deleted = 0 LIMIT 1 OPTION ${this.retry}; SHOW META`;
       })
       .join('; ');
     const sets = await this.query(sql);
@@ -307,26 +313,33 @@ export class ClusterSearcher {
     const order = sort === 'date_desc' ? 'ORDER BY day DESC, id ASC' : sort === 'date_asc' ? 'ORDER BY day ASC, id ASC' : 'ORDER BY WEIGHT() DESC, id ASC';
     const ranker = match ? `ranker=expr('bm25f(1.2, 0.75, {${rankerWeights()}})*10000'), idf='plain,tfidf_unnormalized', ` : '';
     const statements: string[] = [
-      `SELECT id, xid, story, ${FIELDS.map((f) => `${f}_len`).join(', ')}${match ? ', PACKEDFACTORS() AS f' : ''} FROM dist WHERE ${where()} ${order} LIMIT ${wanted} OPTION ${ranker}max_matches=${wanted}`,
+      `SELECT id, xid, story, ${FIELDS.map((f) => `${f}_len`).join(', ')}${match ? ', PACKEDFACTORS() AS f' : ''} FROM dist WHERE ${where()} ${order} LIMIT ${wanted} OPTION ${ranker}max_matches=${wanted}, ${this.retry}`,
       'SHOW META',
     ];
     // Substrings of three characters or more: their document count per field (their IDF).
     const leaves = [...new Set(positiveLeaves(plan.root))];
     const longSubstrings: Array<{ leaf: Leaf; field: FieldName }> = [];
     for (const l of leaves) if (l.chars.length >= 3) for (const f of l.fields) longSubstrings.push({ leaf: l, field: f });
-    for (const { leaf, field } of longSubstrings) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape(new MatchText().substring(field, leaf.chars))}) LIMIT 1`, 'SHOW META');
+    for (const { leaf, field } of longSubstrings) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape(new MatchText().substring(field, leaf.chars))}) LIMIT 1 OPTION ${this.retry}`, 'SHOW META');
     // Phrase words' document counts (a phrase's IDF sums its words').
     const phraseWords = new Set<string>();
     for (const l of leaves) if (l.kind === 'phrase') for (const f of l.fields) for (const w of l.words) phraseWords.add(keyword(f, 'w', w));
-    if (phraseWords.size) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape([...phraseWords].map(escapeKeyword).join(' | '))}) LIMIT 1`, 'SHOW META');
+    if (phraseWords.size) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape([...phraseWords].map(escapeKeyword).join(' | '))}) LIMIT 1 OPTION ${this.retry}`, 'SHOW META');
     // Stories = articles - matches sharing a story + the stories they share (copies are few: a small GROUP BY).
-    if (collapse) statements.push(`SELECT id FROM dist WHERE ${where()} AND shared = 1 LIMIT 1`, 'SHOW META', `SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${SHARED_STORIES}`, 'SHOW META');
+    if (collapse) statements.push(`SELECT id FROM dist WHERE ${where()} AND shared = 1 LIMIT 1 OPTION ${this.retry}`, 'SHOW META', `SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${SHARED_STORIES}, ${this.retry}`, 'SHOW META');
     const facetNames = [...new Set(options.facets ?? [])];
     for (const name of facetNames) {
       const { attr, own } = FACET_ATTRS[name];
-      statements.push(`SELECT GROUPBY() AS v, COUNT(*) AS c FROM dist WHERE ${where(own)} GROUP BY ${attr} ORDER BY c DESC LIMIT ${FACET_GROUPS} OPTION max_matches=${FACET_GROUPS}`);
+      statements.push(`SELECT GROUPBY() AS v, COUNT(*) AS c FROM dist WHERE ${where(own)} GROUP BY ${attr} ORDER BY c DESC LIMIT ${FACET_GROUPS} OPTION max_matches=${FACET_GROUPS}, ${this.retry}`);
     }
-    const sets = await this.query(statements.join('; '));
+    let sets = await this.query(statements.join('; '));
+    // Sphinx 2.2.11 does not send a query to another mirror when a node fails within the query
+    // (measured: after a kill -9, every other query lost that shard until the front's pings
+    // marked the node dead): with mirrors, a partial answer is asked again, a few times.
+    for (let again = 0; again < 4 * (this.cluster.mirrors - 1) && failedShards(metaOf(sets[1])) > 0; again++) {
+      budget.check();
+      sets = await this.query(statements.join('; '));
+    }
     budget.check();
     let at = 0;
     const candidates = sets[at++];
@@ -468,18 +481,14 @@ export class ClusterSearcher {
   private async documents(sids: readonly string[]): Promise<Map<string, StoredDocument>> {
     const out = new Map<string, StoredDocument>();
     if (!sids.length) return out;
-    const [rows] = await this.query(`SELECT id, doc FROM dist WHERE id IN (${sids.join(',')}) AND deleted = 0 LIMIT ${sids.length} OPTION max_matches=${Math.max(sids.length, 1)}`);
+    const [rows] = await this.query(`SELECT id, doc FROM dist WHERE id IN (${sids.join(',')}) AND deleted = 0 LIMIT ${sids.length} OPTION max_matches=${Math.max(sids.length, 1)}, ${this.retry}`);
     for (const r of rows) out.set(String(r.id), JSON.parse(String(r.doc)) as StoredDocument);
     return out;
   }
 
   /** The stored document with external id `id`, or null. */
   async get(id: string): Promise<StoredDocument | null> {
-    const [rows] = await this.query(`SELECT doc FROM dist WHERE xid = ${this.pool.escape(id)} AND deleted = 0 LIMIT 1`).catch(async () => {
-      // Sphinx 2.2.11 cannot filter on a string attribute: find it by its id hash.
-      const { hash63 } = await import('./hash.js');
-      return this.query(`SELECT doc FROM dist WHERE id = ${hash63(id)} AND deleted = 0 LIMIT 1`);
-    });
+    const [rows] = await this.query(`SELECT doc FROM dist WHERE id = ${hash63(id)} AND deleted = 0 LIMIT 1 OPTION ${this.retry}`);
     return rows[0] ? (JSON.parse(String(rows[0].doc)) as StoredDocument) : null;
   }
 
