@@ -2,7 +2,7 @@
  * Test clusters: real searchd processes on free loopback ports, in temporary directories,
  * stopped and removed after the tests.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startCluster, stopCluster, type ClusterDescription, type StartOptions } from '../../../src/index.js';
@@ -47,6 +47,14 @@ export function clusterTempDir(prefix = 'zhsearch-cluster-'): string {
 export async function cleanUpClusters(): Promise<void> {
   for (const d of dirs.splice(0)) {
     if (existsSync(join(d, 'cluster.json'))) await stopCluster(d).catch(() => undefined);
+    // A node a test restarted itself is not in cluster.json: any searchd whose config is in the directory.
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.startsWith(`${d}/`))) process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone, or not ours
+      }
+    }
     removeDir(d);
   }
 }
