@@ -61,6 +61,7 @@ export { clusterStatus, ClusterError, DEFAULT_BASE_PORT, readCluster, startClust
 export { SphinxMissingError } from './backend/sphinx/searchd.js';
 export { loadDocuments, type LoadOptions, type LoadResult } from './backend/sphinx/load.js';
 export { ClusterSearcher, type ClusterSearchResult, type ClusterSearcherOptions, type ShardsInfo } from './backend/sphinx/searcher.js';
+export { ClusterWrites, type ClusterWriteOp } from './backend/sphinx/writes.js';
 export { MAX_QUERY_TERMS } from './search/plan.js';
 export { MAX_FACET_VALUES, MAX_FILTER_VALUES, MAX_LIBRARY_WINDOW, MAX_PAGE_SIZE, MAX_SNIPPET_LENGTH, OPS, SORT_ORDERS } from './search/options.js';
 

@@ -25,6 +25,8 @@ start   like serve, but first builds the index from the corpus when the index di
 
 Options (flag, environment variable, default):
   --index-dir <dir>       ZHSEARCH_INDEX_DIR     index
+  --backend <dir>         ZHSEARCH_BACKEND       none: serve the Sphinx cluster of <dir> instead of the index
+                                                 (zhsearch cluster --help; README "Cluster")
   --port <n>              ZHSEARCH_PORT          3000 (0 = any free port)
   --host <addr>           ZHSEARCH_HOST          127.0.0.1 (0.0.0.0 to listen on all interfaces)
   --cors-origins <list>   ZHSEARCH_CORS_ORIGINS  * (or comma-separated origins allowed to call the API)
@@ -62,6 +64,7 @@ Keys, limits and timeouts: SECURITY.md.
 
 const OPTIONS = {
   'index-dir': { type: 'string' },
+  backend: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'cors-origins': { type: 'string' },
@@ -133,7 +136,7 @@ export async function startCommand(args: string[]): Promise<number> {
 async function serve(config: ServeConfig): Promise<number> {
   // A worker of the cluster (see src/server/cluster.ts): the primary reports and handles signals.
   if (cluster.isWorker) return runWorker(config);
-  if (!indexExists(config.indexDir)) {
+  if (!config.backend && !indexExists(config.indexDir)) {
     process.stderr.write(
       `zhsearch serve: warning: no index in ${config.indexDir} yet; serving an empty index until one is built there ` +
         `(\`zhsearch index <paths> --index-dir ${config.indexDir}\`)\n`,
@@ -145,8 +148,7 @@ async function serve(config: ServeConfig): Promise<number> {
     if (workers > 1) running = await startCluster(workers, (line) => void process.stderr.write(line + '\n'));
     else {
       const server = await startServer(config);
-      const s = server.index.stats();
-      running = { url: server.url, documents: s.documents, generation: s.generation, close: () => server.close() };
+      running = { url: server.url, ...server.started, close: () => server.close() };
     }
   } catch (err) {
     // A synonym list with a bad line (named file:line) is a configuration error, as a bad flag.
@@ -162,7 +164,7 @@ async function serve(config: ServeConfig): Promise<number> {
   }
   const processes = workers > 1 ? `, ${workers} worker processes` : '';
   const writeApi = config.keys.admin ? ', write API on' : '';
-  process.stderr.write(`zhsearch: serving ${config.indexDir} (${running.documents} documents, version ${running.generation}${processes}${writeApi}) at ${running.url}\n`);
+  process.stderr.write(`zhsearch: serving ${config.backend ? `the cluster of ${config.backend}` : config.indexDir} (${running.documents} documents${config.backend ? '' : `, version ${running.generation}`}${processes}${writeApi}) at ${running.url}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {

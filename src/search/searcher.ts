@@ -191,6 +191,13 @@ export interface SearchResult {
   facetTotals: FacetTotals;
   /** Problems met while reading the page's hits (absent when there were none), for the caller to log. */
   warnings?: SearchWarning[];
+  /**
+   * Cluster backend (README "Cluster"): true when some shard did not answer within the timeout,
+   * so totals, facets and hits lack its documents. Absent for the embedded index.
+   */
+  partial?: boolean;
+  /** Cluster backend: shards asked and shards that did not answer. */
+  shards?: { total: number; failed: number };
 }
 
 /** A stored document of the page that could not be read: its hit is marked `unavailable`. */

@@ -37,13 +37,29 @@ import { ApiError, errorHandler, methodNotAllowed, unknownRoute } from './errors
 import { SearchLanes } from './lanes.js';
 import { cors, preflight, securityHeaders, writePreflight, type CorsOrigins } from './headers.js';
 import { authorize, NO_KEYS, rateLimit, type KeyDigests, type RateLimitOptions } from './auth.js';
-import { writeRoutes } from './write-routes.js';
-import type { WriteService } from './writes.js';
+import { writeRoutes, type WriteTarget } from './write-routes.js';
 import { openApiDocument } from './openapi.js';
 import { parseQueryString } from './query-string.js';
 import { MAX_URL_BYTES } from './schemas.js';
 
 export type { IndexProvider } from './api.js';
+
+/**
+ * The API's handlers: the embedded index's (api.ts, with its search lanes) or a cluster's
+ * (cluster-routes.ts). The app around them (page, headers, CORS, keys, limits, errors) is the same.
+ */
+export interface ApiRoutes {
+  search: RequestHandler;
+  doc: RequestHandler;
+  similar: RequestHandler;
+  feed: RequestHandler;
+  export: RequestHandler;
+  suggest: RequestHandler;
+  health: RequestHandler;
+  stats: RequestHandler;
+  /** The write routes, when the write API is on. */
+  writes: { put: RequestHandler; post: RequestHandler; remove: RequestHandler } | null;
+}
 
 export interface AppOptions {
   /** Origins allowed to call the API from a browser: `'*'` (default) or exact origins. */
@@ -65,7 +81,7 @@ export interface AppOptions {
   /** Per-address and per-key request limits (auth.ts). Default none. */
   rateLimit?: RateLimitOptions;
   /** The write path (writes.ts), when the write API is on (an admin key is configured). */
-  writes?: WriteService | null;
+  writes?: WriteTarget | null;
   /** Requests wait for it (the server replays its write-ahead log before answering anything). */
   ready?: Promise<void>;
 }
@@ -76,7 +92,26 @@ export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../../src/server/public
 const API_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const;
 const PAGE_METHODS = ['GET', 'HEAD'] as const;
 
-export function createApp(provider: IndexProvider, options: AppOptions = {}): Express {
+/** The embedded index's handlers: searches in the lanes (lanes.ts), answers cached by index version. */
+function indexRoutes(provider: IndexProvider, options: AppOptions): ApiRoutes {
+  const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
+  const lanes = options.lanes ?? new SearchLanes('', { thread: false });
+  return {
+    search: searchRoute(provider, lanes, timeoutMs, options.cacheKey),
+    doc: docRoute(provider, timeoutMs, options.cacheKey),
+    similar: similarRoute(provider, lanes, timeoutMs, options.cacheKey),
+    feed: feedRoute(provider, lanes, timeoutMs, options.cacheKey),
+    export: exportRoute(provider, lanes, timeoutMs),
+    suggest: suggestRoute(provider),
+    health: healthRoute(provider),
+    stats: statsRoute(provider),
+    writes: options.writes && (options.keys ?? NO_KEYS).admin ? writeRoutes(options.writes) : null,
+  };
+}
+
+/** The app over an index (`provider`) or over given handlers (a cluster's: cluster-routes.ts). */
+export function createApp(source: IndexProvider | ApiRoutes, options: AppOptions = {}): Express {
+  const routes = 'search' in source ? source : indexRoutes(source, options);
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
   const app = express();
@@ -98,17 +133,15 @@ export function createApp(provider: IndexProvider, options: AppOptions = {}): Ex
   api.use(rateLimit(options.rateLimit ?? { perMinute: 0, limitLoopback: false }));
   const keys = options.keys ?? NO_KEYS;
   api.use(authorize(keys));
-  const timeoutMs = options.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
-  const lanes = options.lanes ?? new SearchLanes('', { thread: false });
-  apiRoute(api, '/search', searchRoute(provider, lanes, timeoutMs, options.cacheKey));
-  apiRoute(api, '/docs/:id', docRoute(provider, timeoutMs, options.cacheKey));
-  apiRoute(api, '/docs/:id/similar', similarRoute(provider, lanes, timeoutMs, options.cacheKey));
-  apiRoute(api, '/feed.atom', feedRoute(provider, lanes, timeoutMs, options.cacheKey));
-  apiRoute(api, '/export', exportRoute(provider, lanes, timeoutMs));
-  apiRoute(api, '/suggest', suggestRoute(provider));
-  apiRoute(api, '/health', healthRoute(provider));
-  apiRoute(api, '/stats', statsRoute(provider));
-  const writes = options.writes && keys.admin ? writeRoutes(options.writes) : null;
+  apiRoute(api, '/search', routes.search);
+  apiRoute(api, '/docs/:id', routes.doc);
+  apiRoute(api, '/docs/:id/similar', routes.similar);
+  apiRoute(api, '/feed.atom', routes.feed);
+  apiRoute(api, '/export', routes.export);
+  apiRoute(api, '/suggest', routes.suggest);
+  apiRoute(api, '/health', routes.health);
+  apiRoute(api, '/stats', routes.stats);
+  const writes = keys.admin ? routes.writes : null;
   const writesOff: RequestHandler = (_req, _res, next) => next(new ApiError(403, 'writes_disabled', 'the write API is off: start the server with an admin key (ZHSEARCH_ADMIN_KEY or --admin-key-file) to enable it'));
   api
     .route('/documents')

@@ -114,8 +114,7 @@ export async function runWorker(options: ServerOptions): Promise<number> {
     process.send!({ type: 'failed', code: e.code, name: e.name, message: e.message } satisfies WorkerMessage, () => process.disconnect?.());
     return 1;
   }
-  const s = running.index.stats();
-  process.send!({ type: 'listening', url: running.url, documents: s.documents, generation: s.generation } satisfies WorkerMessage);
+  process.send!({ type: 'listening', url: running.url, ...running.started } satisfies WorkerMessage);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());

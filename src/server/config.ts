@@ -62,11 +62,14 @@ export interface ServeConfig {
   rateLimitLoopback: boolean;
   /** How often written documents are committed (made searchable), in ms. */
   refreshIntervalMs: number;
+  /** A Sphinx cluster's directory to serve instead of the index (`--backend`, ZHSEARCH_BACKEND). */
+  backend?: string;
 }
 
 /** Flag values as parsed from the command line (undefined when absent). */
 export interface ServeFlags {
   'index-dir'?: string;
+  backend?: string;
   port?: string;
   host?: string;
   'cors-origins'?: string;
@@ -197,8 +200,10 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
   if (keys.admin && result.success && workerCount(result.data.workers) > 1) {
     lines.push('  --workers / ZHSEARCH_WORKERS: the write API (on with an admin key) needs one server process, the index\'s one writer: use --workers 1');
   }
+  const backend = flags.backend ?? env.ZHSEARCH_BACKEND;
+  if (backend !== undefined && !backend.trim()) lines.push('  --backend / ZHSEARCH_BACKEND: must not be empty');
   if (!result.success || lines.length) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  return { ...result.data, synonyms, keys };
+  return { ...result.data, synonyms, keys, ...(backend ? { backend } : {}) };
 }
 
 /** Server processes for `workers` (0 = one per core), as cluster.ts counts them. */

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'overloaded'
   | 'document_unavailable'
   | 'internal'
+  // A route the cluster backend does not serve (cluster-routes.ts):
+  | 'not_supported'
   // The write API and keys (write-routes.ts, auth.ts):
   | 'invalid_document'
   | 'unauthorized'

@@ -314,6 +314,11 @@ export const searchResponse = z.object({
   }),
   total: z.number().int().meta({ description: 'Hits as listed: stories with collapse=true (the default), articles with collapse=false.' }),
   articles: z.number().int().meta({ description: 'Matching articles, every copy of a story counted (equals total with collapse=false).' }),
+  partial: z.boolean().optional().meta({ description: 'Cluster backend only: true when some shard did not answer within the timeout (totals, facets and hits lack its documents).' }),
+  shards: z
+    .object({ total: z.number().int(), failed: z.number().int() })
+    .optional()
+    .meta({ description: 'Cluster backend only: the shards asked and those that did not answer.' }),
   page: z.number().int(),
   size: z.number().int(),
   tookMs: z.number(),

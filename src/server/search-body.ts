@@ -27,7 +27,7 @@ type SearchBody = z.input<typeof searchResponse>;
 /** The body parts of `result` for the request's `page` and `size` (echoed). */
 export function searchBodyParts(result: SearchResult, page: number, size: number): SearchBodyParts {
   const { q, terms, excluded, op, relaxed, dropped, stopWords, ignored, interpretations, correctedFrom, didYouMean } = result.query;
-  const head: Pick<SearchBody, 'query' | 'total' | 'articles' | 'page' | 'size'> = {
+  const head: Pick<SearchBody, 'query' | 'total' | 'articles' | 'partial' | 'shards' | 'page' | 'size'> = {
     query: {
       q,
       terms,
@@ -43,6 +43,8 @@ export function searchBodyParts(result: SearchResult, page: number, size: number
     },
     total: result.total,
     articles: result.articles,
+    ...(result.partial === undefined ? {} : { partial: result.partial }),
+    ...(result.shards === undefined ? {} : { shards: result.shards }),
     page,
     size,
   };

@@ -25,7 +25,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { FACET_NAMES, SearchIndex, type SynonymsSource } from '../index.js';
+import { ClusterSearcher, ClusterWrites, FACET_NAMES, SearchIndex, type SynonymsSource } from '../index.js';
+import { clusterRoutes } from './cluster-routes.js';
 import { createApp } from './app.js';
 import { availableParallelism } from 'node:os';
 import { SearchLanes, type LaneOptions } from './lanes.js';
@@ -35,6 +36,11 @@ import { WriteService, type Durability } from './writes.js';
 
 export interface ServerOptions {
   indexDir: string;
+  /**
+   * A Sphinx cluster's directory (`zhsearch cluster start --dir`): serve it instead of the index
+   * in `indexDir` (README "Cluster").
+   */
+  backend?: string;
   /** Default 3000; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1 (loopback only). */
@@ -90,7 +96,10 @@ export interface RunningServer {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
-  readonly index: SearchIndex;
+  /** The embedded index served (null when a cluster is). */
+  readonly index: SearchIndex | null;
+  /** Documents and index version when it started listening (a cluster has no version: 0). */
+  readonly started: { documents: number; generation: number };
   /** The write path, when the write API is on. */
   readonly writes: WriteService | null;
   /** Stops accepting, finishes in-flight requests, closes the index. Idempotent. */
@@ -110,6 +119,7 @@ export const SERVER_DEFAULTS = {
 } as const;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  if (options.backend) return startClusterServer(options, options.backend);
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
   const keys = options.keys ?? NO_KEYS;
   // The writer lock names the server (and its URL once it listens) to writers it refuses.
@@ -141,22 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     writes,
     ready,
   });
-  const server = createServer(
-    {
-      maxHeaderSize: MAX_HEADER_BYTES,
-      requestTimeout: o.requestTimeoutMs,
-      headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),
-      // How often Node looks for requests over those timeouts (its default, 30 s, would let them run that much longer).
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(o.headersTimeoutMs / 4))),
-    },
-    app,
-  );
-  server.keepAliveTimeout = o.keepAliveTimeoutMs;
-  server.maxConnections = o.maxConnections;
-  // A socket without progress (a client that stopped reading, a half-dead peer) is destroyed,
-  // which frees what it buffered.
-  cutStalledConnections(server, o.idleTimeoutMs);
-  server.on('clientError', answerClientError);
+  const server = httpServer(app, o);
 
   try {
     await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1');
@@ -208,7 +203,71 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await index.close();
     })());
 
-  return { url, port: address.port, index, writes, close };
+  const s = index.stats();
+  return { url, port: address.port, index, started: { documents: s.documents, generation: s.generation }, writes, close };
+}
+
+/** The server over a Sphinx cluster: the same app and HTTP settings, the cluster's routes (cluster-routes.ts). */
+async function startClusterServer(options: ServerOptions, dir: string): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
+  const keys = options.keys ?? NO_KEYS;
+  const o = { ...SERVER_DEFAULTS, ...definedOnly(options) };
+  const searcher = await ClusterSearcher.open(dir);
+  const writes = keys.admin ? ClusterWrites.open(dir) : null;
+  const app = createApp(clusterRoutes(searcher, writes, o.searchTimeoutMs), {
+    corsOrigins: options.corsOrigins,
+    log,
+    publicDir: options.publicDir,
+    searchTimeoutMs: o.searchTimeoutMs,
+    trustProxy: options.trustProxy,
+    keys,
+    rateLimit: { perMinute: options.rateLimit ?? 0, limitLoopback: options.rateLimitLoopback ?? false },
+  });
+  const server = httpServer(app, o);
+  const release = async () => {
+    await writes?.close();
+    await searcher.close();
+  };
+  try {
+    await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1');
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      await done;
+      clearTimeout(grace);
+      await release();
+    })());
+  return { url: `http://${host}:${address.port}`, port: address.port, index: null, started: { documents: await searcher.documentCount(), generation: 0 }, writes: null, close };
+}
+
+/** The HTTP server of `app` with the request limits and timeouts (see the header). */
+function httpServer(app: ReturnType<typeof createApp>, o: { [K in keyof typeof SERVER_DEFAULTS]: number }): Server {
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requestTimeout: o.requestTimeoutMs,
+      headersTimeout: Math.min(o.headersTimeoutMs, o.requestTimeoutMs),
+      // How often Node looks for requests over those timeouts (its default, 30 s, would let them run that much longer).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(o.headersTimeoutMs / 4))),
+    },
+    app,
+  );
+  server.keepAliveTimeout = o.keepAliveTimeoutMs;
+  server.maxConnections = o.maxConnections;
+  // A socket without progress (a client that stopped reading, a half-dead peer) is destroyed,
+  // which frees what it buffered.
+  cutStalledConnections(server, o.idleTimeoutMs);
+  server.on('clientError', answerClientError);
+  return server;
 }
 
 /**

@@ -23,7 +23,19 @@ import { parse } from './api.js';
 import { ApiError } from './errors.js';
 import { docPath, documentBody, MAX_BULK_BYTES, MAX_DOCUMENT_BYTES, putDocumentBody, writeParams, type bulkResponse } from './schemas.js';
 import type { LoggedOp } from './write-log.js';
-import type { WriteReceipt, WriteService } from './writes.js';
+import type { WriteReceipt } from './writes.js';
+
+/** Where the write routes send writes: the embedded index's WriteService (writes.ts) or a cluster's writes. */
+export interface WriteTarget {
+  /** Accepts `ops` in order; the task id to acknowledge. */
+  apply(ops: readonly LoggedOp[]): Promise<number>;
+  /** Resolves once the writes accepted so far are durable (and, with `waitForRefresh`, searchable). */
+  acknowledge(taskId: number, waitForRefresh: boolean): Promise<WriteReceipt>;
+  /** A task id for a request that wrote nothing. */
+  nextTaskId(): number;
+  /** The version searched now (null where there is none). */
+  generation(): number | null;
+}
 
 /** Documents written per step of a bulk request (one queue turn, one log append). */
 const BULK_CHUNK = 256;
@@ -45,7 +57,7 @@ interface FailedLine {
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines'];
 
-export function writeRoutes(service: WriteService, limits: WriteRouteLimits = WRITE_LIMITS): { put: RequestHandler; post: RequestHandler; remove: RequestHandler } {
+export function writeRoutes(service: WriteTarget, limits: WriteRouteLimits = WRITE_LIMITS): { put: RequestHandler; post: RequestHandler; remove: RequestHandler } {
   const put: RequestHandler = async (req, res) => {
     const { refresh } = parse(writeParams, req.query);
     const { id } = parse(docPath, req.params);
@@ -77,7 +89,7 @@ export function writeRoutes(service: WriteService, limits: WriteRouteLimits = WR
   return { put, post, remove };
 }
 
-async function writeOne(service: WriteService, res: Response, op: LoggedOp, wait: boolean): Promise<void> {
+async function writeOne(service: WriteTarget, res: Response, op: LoggedOp, wait: boolean): Promise<void> {
   const taskId = await service.apply([op]);
   const receipt = await service.acknowledge(taskId, wait);
   answer(res, receipt, { id: op.op === 'put' ? op.doc.id : op.id, operation: op.op, ...receipt });
@@ -88,7 +100,7 @@ function answer(res: Response, receipt: WriteReceipt, body: unknown): void {
 }
 
 /** The NDJSON bulk: lines parsed and checked as they arrive, written in chunks. */
-async function bulk(service: WriteService, req: Request, res: Response, wait: boolean, limits: WriteRouteLimits): Promise<void> {
+async function bulk(service: WriteTarget, req: Request, res: Response, wait: boolean, limits: WriteRouteLimits): Promise<void> {
   const declared = Number(req.get('Content-Length'));
   if (declared > limits.maxBulkBytes) throw tooLarge(limits.maxBulkBytes, null);
   const failed: FailedLine[] = [];

@@ -187,6 +187,8 @@ async function markShared(node: ShardNode, sids: string[]): Promise<void> {
       const list = sids.slice(i, i + 1000).join(',');
       for (const index of ['main', 'delta']) await conn.query(`UPDATE ${index} SET shared = 1 WHERE id IN (${list})`);
     }
+    // Attribute updates stay in memory until flushed (a kill -9 would lose them).
+    await conn.query('FLUSH ATTRIBUTES');
   } finally {
     await conn.end().catch(() => undefined);
   }

@@ -42,7 +42,7 @@ import { textProximity } from '../../search/proximity.js';
 import { parseQuery, type QueryNode } from '../../search/query-parser.js';
 import { regionLevel, type RegionNames } from '../../search/region-names.js';
 import { MAX_TERMS_LIMIT, PROXIMITY_WINDOW, SNIPPET_SCAN_CHARS, type SearchHit, type SearchOptions, type SearchResult } from '../../search/searcher.js';
-import { highlightText, snippet } from '../../search/snippets.js';
+import { highlightText, snippet, type Highlighted } from '../../search/snippets.js';
 import { Vocabulary } from '../../search/vocabulary.js';
 import { readCluster, type ClusterDescription } from './cluster.js';
 import { VOCABULARY_FILE } from './load.js';
@@ -68,7 +68,6 @@ export interface ShardsInfo {
 }
 
 export interface ClusterSearchResult extends SearchResult {
-  /** True when some shard did not answer: the totals and hits lack its documents. */
   partial: boolean;
   shards: ShardsInfo;
 }
@@ -313,7 +312,7 @@ export class ClusterSearcher {
     const order = sort === 'date_desc' ? 'ORDER BY day DESC, id ASC' : sort === 'date_asc' ? 'ORDER BY day ASC, id ASC' : 'ORDER BY WEIGHT() DESC, id ASC';
     const ranker = match ? `ranker=expr('bm25f(1.2, 0.75, {${rankerWeights()}})*10000'), idf='plain,tfidf_unnormalized', ` : '';
     const statements: string[] = [
-      `SELECT id, xid, story, ${FIELDS.map((f) => `${f}_len`).join(', ')}${match ? ', PACKEDFACTORS() AS f' : ''} FROM dist WHERE ${where()} ${order} LIMIT ${wanted} OPTION ${ranker}max_matches=${wanted}, ${this.retry}`,
+      `SELECT id, xid, story, day, ${FIELDS.map((f) => `${f}_len`).join(', ')}${match ? ', PACKEDFACTORS() AS f' : ''} FROM dist WHERE ${where()} ${order} LIMIT ${wanted} OPTION ${ranker}max_matches=${wanted}, ${this.retry}`,
       'SHOW META',
     ];
     // Substrings of three characters or more: their document count per field (their IDF).
@@ -373,19 +372,18 @@ export class ClusterSearcher {
       if (!index.has(k)) index.set(k, i);
     });
     const scorer = new CandidateScorer(plan, ranking, stats, keywordDocs, substringDocs, index, op);
-    type Ranked = { sid: string; xid: string; story: string; score: number; bm25: number; tier: number; proximity: number; order: number };
-    let ranked: Ranked[] = candidates.map((r, i) => {
+    type Ranked = { sid: string; xid: string; story: string; day: number; score: number; bm25: number; tier: number; proximity: number };
+    let ranked: Ranked[] = candidates.map((r) => {
       const tf = match ? parseFactors(String(r.f ?? '')) : new Map<number, number>();
       const lengths = { title: Number(r.title_len), content: Number(r.content_len), tags: Number(r.tags_len) };
       const { score, tier } = scorer.score(tf, lengths);
-      return { sid: String(r.id), xid: String(r.xid), story: String(r.story), score, bm25: score, tier, proximity: 0, order: i };
+      return { sid: String(r.id), xid: String(r.xid), story: String(r.story), day: Number(r.day), score, bm25: score, tier, proximity: 0 };
     });
-    if (sort === 'relevance' && match) {
-      ranked.sort((a, b) => b.tier - a.tier || b.score - a.score || a.order - b.order);
-      if (op === 'and' && articles === 0 && options.relax !== false) {
-        // (relaxation is done by the caller: an AND without matches is searched again as OR, best tier only)
-      }
-    }
+    // The embedded collector's order (collector.ts): tier, then the date in a date order (undated
+    // last), then score, then id.
+    const dateKey = (r: Ranked) => (sort === 'relevance' ? 0 : r.day === 0 ? -Infinity : sort === 'date_desc' ? r.day : -r.day);
+    const byId = (a: Ranked, b: Ranked) => (a.xid < b.xid ? -1 : a.xid > b.xid ? 1 : 0);
+    ranked.sort((a, b) => b.tier - a.tier || dateKey(b) - dateKey(a) || b.score - a.score || byId(a, b));
     // Proximity: the best PROXIMITY_WINDOW of a ranked query of several words.
     const near = sort === 'relevance' && ranking.proximity > 0 ? topLevelClauses(plan.root).filter((c): c is Extract<PlanNode, { type: 'leaf' }> => c.type === 'leaf' && c.leaf.chars.length >= 2).slice(0, 16).map((c) => c.leaf.chars) : [];
     const docs = new Map<string, StoredDocument>();
@@ -398,7 +396,7 @@ export class ClusterSearcher {
         r.proximity = textProximity([queryChars(d.title ?? ''), queryChars(d.content ?? '')], near);
         r.score = r.bm25 * (1 + ranking.proximity * r.proximity);
       }
-      const head = window.sort((a, b) => b.tier - a.tier || b.score - a.score || (a.xid < b.xid ? -1 : a.xid > b.xid ? 1 : 0));
+      const head = window.sort((a, b) => b.tier - a.tier || b.score - a.score || byId(a, b));
       ranked = [...head, ...ranked.slice(head.length)];
     }
     // Collapse: the first copy of each story is its hit; the others it lists.
@@ -490,6 +488,22 @@ export class ClusterSearcher {
   async get(id: string): Promise<StoredDocument | null> {
     const [rows] = await this.query(`SELECT doc FROM dist WHERE id = ${hash63(id)} AND deleted = 0 LIMIT 1 OPTION ${this.retry}`);
     return rows[0] ? (JSON.parse(String(rows[0].doc)) as StoredDocument) : null;
+  }
+
+  /**
+   * `text` (a stored `field`) with the matches of query `q` marked, the query read as the search
+   * reads it (`literal`: as typed).
+   */
+  async highlight(q: string, text: string, field: FieldName = 'content', literal = false): Promise<Highlighted> {
+    const understood = await this.understand(q, literal);
+    const leaves = positiveLeaves(planQuery(understood.node, this.analyzer).root).filter((l) => l.fields.includes(field));
+    return highlightText(text, leaves.map((l) => l.chars));
+  }
+
+  /** Live documents of the cluster (a fresh count). */
+  async documentCount(): Promise<number> {
+    this.stats = null;
+    return (await this.collectionStats()).documents;
   }
 
   /** Facet lists from the GROUP BY rows (value id -> count). */

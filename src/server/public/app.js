@@ -371,6 +371,8 @@ function renderSummary(state, data) {
   if (state.q) parts.push(`“${readingOf(data.query)}”${count}`);
   else parts.push(articles === null ? `共 ${data.total} 篇文章` : count);
   parts.push(`（${data.tookMs} 毫秒）`);
+  // A cluster answer without some shard: said, with how many did not answer.
+  if (data.partial) parts.push(`部分数据分片未响应（${data.shards.failed}/${data.shards.total}），结果可能不完整。`);
   if (data.query.relaxed) {
     const ignored = [...data.query.stopWords, ...data.query.dropped];
     parts.push(`未找到同时包含全部词语的结果，已忽略：${ignored.join('、')}`);

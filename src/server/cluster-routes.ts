@@ -1,0 +1,111 @@
+/**
+ * The API's routes when a Sphinx cluster answers (`zhsearch serve --backend <dir>`): the same
+ * parameters, validation, errors and response shapes as the embedded index's (api.ts), searches
+ * awaited from the cluster (I/O, no search thread), answers never cached (no version ETag: the
+ * cluster changes under writes). A search some shard did not answer says so: `partial: true`,
+ * `shards: { total, failed }`. Suggestions, similar documents, the feed and the export are not
+ * served by the cluster yet: 501 with a message.
+ *
+ * Owns: these handlers. Must not: reach past src/index.ts, or know about listening.
+ */
+import type { RequestHandler } from 'express';
+import type { z } from 'zod';
+import { asParagraphs, FilterError, SearchTimeoutError, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
+import { budgetError, DEFAULT_SEARCH_TIMEOUT_MS, parse, searchOptionsOf } from './api.js';
+import type { ApiRoutes } from './app.js';
+import { ApiError, invalidParameter, notFound } from './errors.js';
+import { docParams, docPath, noParams, searchParams, type docResponse, type healthResponse, type SearchParams, type statsResponse } from './schemas.js';
+import { searchBodyJson, searchBodyParts } from './search-body.js';
+import { writeRoutes } from './write-routes.js';
+
+/** `work`, or a SearchTimeoutError once `ms` have passed (the cluster's own timeouts are per shard). */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new SearchTimeoutError(ms)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function filtersOf(p: SearchParams): SearchFilters {
+  const filters: SearchFilters = { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library };
+  if (p.undated === 'only' || p.undated === 'exclude') filters.undated = p.undated;
+  return filters;
+}
+
+/** A filter or option the cluster refused as the embedded index would: the 400 naming it. */
+function requestError(err: unknown, timeoutMs: number): unknown {
+  if (err instanceof FilterError) return invalidParameter(err.filter, err.reason);
+  if (err instanceof RangeError) return new ApiError(400, 'invalid_parameter', err.message);
+  return budgetError(err, timeoutMs);
+}
+
+const notOnCluster = (what: string): RequestHandler => (_req, _res, next) =>
+  next(new ApiError(501, 'not_supported', `${what} is not served by the cluster backend yet (README "Cluster"); search, documents, stats and writes are`));
+
+export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites | null, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): ApiRoutes {
+  const search: RequestHandler = async (req, res) => {
+    const p = parse(searchParams, req.query);
+    const started = performance.now();
+    let result;
+    try {
+      result = await within(timeoutMs, searcher.search(p.q, searchOptionsOf(p, filtersOf(p), timeoutMs)));
+    } catch (err) {
+      throw requestError(err, timeoutMs);
+    }
+    const tookMs = Math.round((performance.now() - started) * 100) / 100;
+    res.set('Cache-Control', 'no-store').set('Content-Type', 'application/json; charset=utf-8').send(searchBodyJson(searchBodyParts(result, p.page, p.size), tookMs));
+  };
+
+  const doc: RequestHandler = async (req, res) => {
+    const { id } = parse(docPath, req.params);
+    const { q, literal } = parse(docParams, req.query);
+    const d = await searcher.get(id);
+    if (!d) throw notFound(`no document with id "${id}"`, { id });
+    const [title, content] = await within(timeoutMs, Promise.all([searcher.highlight(q ?? '', d.title ?? '', 'title', literal === 'true'), searcher.highlight(q ?? '', d.content ?? '', 'content', literal === 'true')])).catch((err) => {
+      throw requestError(err, timeoutMs);
+    });
+    const body: z.input<typeof docResponse> = {
+      id: d.id,
+      title: d.title ?? '',
+      content: d.content ?? '',
+      titleHtml: title.html,
+      contentHtml: asParagraphs(content.html),
+      highlights: { title: title.highlights, content: content.highlights },
+      date: d.date ?? null,
+      source: d.source ?? null,
+      author: d.author ?? null,
+      url: d.url ?? null,
+      tags: d.tags ?? [],
+      regions: d.regions ?? [],
+      libraries: d.libraries ?? [],
+      extra: d.extra ?? {},
+    };
+    res.set('Cache-Control', 'no-store').json(body);
+  };
+
+  const health: RequestHandler = async (req, res) => {
+    parse(noParams, req.query);
+    const body: z.input<typeof healthResponse> = { status: 'ok', documents: await searcher.documentCount(), version: 0 };
+    res.set('Cache-Control', 'no-store').json(body);
+  };
+
+  const stats: RequestHandler = async (req, res) => {
+    parse(noParams, req.query);
+    const body: z.input<typeof statsResponse> = { documents: await searcher.documentCount(), version: 0, builtAt: null, segments: searcher.cluster.shardCount, terms: {} };
+    res.set('Cache-Control', 'no-store').json(body);
+  };
+
+  return {
+    search,
+    doc,
+    health,
+    stats,
+    suggest: notOnCluster('/api/suggest'),
+    similar: notOnCluster('/api/docs/:id/similar'),
+    feed: notOnCluster('/api/feed.atom'),
+    export: notOnCluster('/api/export'),
+    writes: writes ? writeRoutes(writes) : null,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The HTTP API over a Sphinx cluster (`zhsearch serve --backend`, issue 16): the same search
+ * answers as the embedded index on the same documents, written documents are searchable at once
+ * and survive a kill -9 of their shard (its binlog is replayed when it starts again), and a dead
+ * shard gives a 200 with `partial: true` within the timeout. Real searchd processes, the real
+ * server on a loopback port.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SearchIndex, type ClusterDescription } from '../../src/index.js';
+import { shardOf } from '../../src/backend/sphinx/rows.js';
+import { isSearchd, startSearchd, waitForSearchd } from '../../src/backend/sphinx/searchd.js';
+import { sha256 } from '../../src/server/auth.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+import { cleanUpClusters, clusterTempDir, testCluster } from '../backend/sphinx/fixture.js';
+
+const ADMIN_KEY = 'cluster-admin-key-0123456789';
+let dir: string;
+let cluster: ClusterDescription;
+let server: RunningServer;
+let embedded: SearchIndex;
+
+const get = async (path: string, params: Record<string, string> = {}) => {
+  const url = new URL(path, server.url);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+};
+const write = (method: 'PUT' | 'DELETE', id: string, doc?: object) =>
+  fetch(new URL(`/api/documents/${encodeURIComponent(id)}`, server.url), {
+    method,
+    headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(doc ? { 'Content-Type': 'application/json' } : {}) },
+    body: doc ? JSON.stringify(doc) : undefined,
+  });
+
+/** Kills (SIGKILL) the node of shard `shard` and starts it again on its data. */
+async function killAndRestart(shard: number): Promise<void> {
+  const node = cluster.shards.find((n) => n.shard === shard)!;
+  process.kill(node.pid!, 'SIGKILL');
+  while (isSearchd(node.pid, node.config)) await new Promise((r) => setTimeout(r, 20));
+  node.pid = startSearchd(node.config, node.log);
+  await waitForSearchd(node.pid, node.config, node.host, node.port, node.log);
+}
+
+beforeAll(async () => {
+  ({ dir, cluster } = await testCluster({ shards: 3, queryTimeoutMs: 800 }));
+  const work = clusterTempDir('zhsearch-cluster-api-');
+  for (const args of [['--backend', dir], ['--index-dir', join(work, 'embedded')]]) {
+    const r = spawnSync(process.execPath, ['bin/zhsearch.js', 'index', 'corpus', ...args, '--quiet'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+  }
+  embedded = SearchIndex.open(join(work, 'embedded'));
+  server = await startServer({ indexDir: join(work, 'unused'), backend: dir, port: 0, log: () => {}, keys: { admin: sha256(ADMIN_KEY), search: [] } });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await embedded?.close();
+  await cleanUpClusters();
+});
+
+describe('the API over a cluster', () => {
+  it('answers searches as the embedded index does, saying every shard answered', async () => {
+    for (const q of ['图书馆', '阅读 推广', 'jinlingtushuguan', '"公共图书馆"']) {
+      const { status, body } = await get('/api/search', { q, facets: 'province,year' });
+      expect(status).toBe(200);
+      const e = embedded.search(q, { facets: ['province', 'year'] });
+      expect([body.total, body.articles], q).toEqual([e.total, e.articles]);
+      expect(body.hits.map((h: { id: string }) => h.id), q).toEqual(e.hits.map((h) => h.id));
+      expect(body.facets, q).toEqual(e.facets);
+      expect(body.partial).toBe(false);
+      expect(body.shards).toEqual({ total: 3, failed: 0 });
+    }
+    expect((await get('/api/search', { q: '图书馆', province: 'nowhere' })).status).toBe(400);
+    expect((await get('/api/suggest', { q: 'tu' })).status).toBe(501);
+    const doc = await get('/api/docs/rec-008', { q: '图书馆' });
+    expect(doc.status).toBe(200);
+    expect(doc.body.titleHtml).toContain('<mark>图书馆</mark>');
+  });
+
+  it('written documents are searchable at once and survive a kill -9 of their shard', async () => {
+    const res = await write('PUT', 'cluster-new-1', { title: '星海图书馆试运行', content: '星海图书馆今日起开放琥珀蓝鲸阅览区，市民可凭身份证入馆。', date: '2026-11-30' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe('visible');
+    const found = async (q: string) => (await get('/api/search', { q, op: 'and', collapse: 'false' })).body.hits.map((h: { id: string }) => h.id) as string[];
+    expect(await found('星海图书馆')).toEqual(['cluster-new-1']);
+    // Rewritten: the new text replaces the old.
+    expect((await write('PUT', 'cluster-new-1', { title: '星海图书馆正式开放', content: '正式开放。' })).status).toBe(200);
+    expect(await found('琥珀蓝鲸')).toEqual([]);
+    // A document of the bundled corpus deleted.
+    expect((await write('DELETE', 'rec-008')).status).toBe(200);
+    expect(await found('辽宁省图书馆智慧服务平台')).toEqual([]);
+    await killAndRestart(shardOf('cluster-new-1', 3));
+    await killAndRestart(shardOf('rec-008', 3));
+    expect(await found('星海图书馆正式开放')).toEqual(['cluster-new-1']);
+    expect(await found('琥珀蓝鲸')).toEqual([]);
+    expect(await found('辽宁省图书馆智慧服务平台')).toEqual([]);
+    expect((await get('/api/docs/cluster-new-1')).body.title).toBe('星海图书馆正式开放');
+  }, 60_000);
+
+  it('a dead shard: 200 with partial: true within the timeout', async () => {
+    const full = (await get('/api/search', { q: '图书馆', collapse: 'false' })).body.total as number;
+    const node = cluster.shards[0];
+    process.kill(node.pid!, 'SIGKILL');
+    while (isSearchd(node.pid, node.config)) await new Promise((r) => setTimeout(r, 20));
+    const started = performance.now();
+    const { status, body } = await get('/api/search', { q: '图书馆', collapse: 'false' });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(status).toBe(200);
+    expect(body.partial).toBe(true);
+    expect(body.shards).toEqual({ total: 3, failed: 1 });
+    expect(body.total).toBeLessThan(full);
+    expect(body.hits.length).toBeGreaterThan(0);
+    node.pid = startSearchd(node.config, node.log);
+    await waitForSearchd(node.pid, node.config, node.host, node.port, node.log);
+  }, 60_000);
+});
