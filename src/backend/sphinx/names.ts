@@ -54,6 +54,11 @@ export class NameTable implements NameIds {
     return this.names[kind].get(id) ?? null;
   }
 
+  /** How many names of `kind` the table holds. */
+  size(kind: Kind): number {
+    return this.ids[kind].size;
+  }
+
   /** The ids of names (unknown names are left out: nothing has them). */
   known(kind: Kind, names: readonly string[]): number[] {
     return names.map((n) => this.ids[kind].get(n)).filter((x): x is number => x !== undefined);
