@@ -345,45 +345,58 @@ function searchOnce(snapshot: IndexSnapshot, analyzer: Analyzer, q: string, opti
     const explanation = options.explain ? explainHit(execution, segment, doc, score, bm25, proximity, ranking.proximity, tier) : null;
     const duplicates = copies ? { duplicates: copies[i].map((c) => duplicateRef(snapshot.segments[c.segment].segment, c.doc, warnings)) } : {};
     if (!d) return { ...unavailableHit(snapshot.segments[segment].segment.id(doc), score), ...(explanation ? { explain: explanation } : {}), ...duplicates };
-    const title = d.title ?? '';
-    const marked = options.highlight !== false;
-    const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength, budget) : { html: '', highlights: [] };
-    return {
-      id: d.id,
-      score,
-      title,
-      date: d.date ?? null,
-      source: d.source ?? null,
-      author: d.author ?? null,
-      url: d.url ?? null,
-      tags: d.tags ?? [],
-      regions: d.regions ?? [],
-      libraries: d.libraries ?? [],
-      titleHtml: highlightText(title, marked ? titleTerms : [], budget).html,
-      snippetHtml: body.html,
-      highlights: body.highlights,
-      ...(explanation ? { explain: explanation } : {}),
-      ...duplicates,
-    };
+    return { ...hitOf(d, score, titleTerms, contentTerms, options, budget), ...(explanation ? { explain: explanation } : {}), ...duplicates };
   });
   return {
     total,
     articles,
     hits,
-    query: {
-      q,
-      terms: [...new Set(leaves.map(describeLeaf))],
-      excluded: [...new Set(negatedLeaves(plan.root).map(describeLeaf))],
-      op,
-      relaxed: dropped.length > 0,
-      dropped,
-      stopWords: plan.stopWords,
-      ignored: plan.ignored,
-      interpretations: [...corrections, ...interpretations],
-    },
+    query: queryInfo(q, plan, op, dropped, [...corrections, ...interpretations]),
     facets,
     facetTotals,
     ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+/**
+ * A hit of stored document `d`: its fields, the title highlighted for `titleTerms` and a snippet of
+ * the content for `contentTerms` (none when `options.highlight` is false). The embedded index and
+ * the cluster build their hits with it.
+ */
+export function hitOf(d: StoredDocument, score: number, titleTerms: readonly string[][], contentTerms: readonly string[][], options: SearchOptions, budget: Budget): SearchHit {
+  const title = d.title ?? '';
+  const marked = options.highlight !== false;
+  const body = marked ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength, budget) : { html: '', highlights: [] };
+  return {
+    id: d.id,
+    score,
+    title,
+    date: d.date ?? null,
+    source: d.source ?? null,
+    author: d.author ?? null,
+    url: d.url ?? null,
+    tags: d.tags ?? [],
+    regions: d.regions ?? [],
+    libraries: d.libraries ?? [],
+    titleHtml: highlightText(title, marked ? titleTerms : [], budget).html,
+    snippetHtml: body.html,
+    highlights: body.highlights,
+  };
+}
+
+/** How the query was understood, as a result reports it (`dropped`: clauses the best hits lack). */
+export function queryInfo(q: string, plan: Plan, op: Op, dropped: string[], interpretations: Interpretation[]): QueryInfo {
+  const leaves = [...new Set(positiveLeaves(plan.root))];
+  return {
+    q,
+    terms: [...new Set(leaves.map(describeLeaf))],
+    excluded: [...new Set(negatedLeaves(plan.root).map(describeLeaf))],
+    op,
+    relaxed: dropped.length > 0,
+    dropped,
+    stopWords: plan.stopWords,
+    ignored: plan.ignored,
+    interpretations,
   };
 }
 

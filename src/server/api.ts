@@ -209,24 +209,29 @@ export function docRoute(provider: IndexProvider, timeoutMs = DEFAULT_SEARCH_TIM
         res.removeHeader('ETag');
         throw budgetError(err, timeoutMs);
       }
-      const body: z.input<typeof docResponse> = {
-        id: doc.id,
-        title: doc.title ?? '',
-        content: doc.content ?? '',
-        titleHtml: title.html,
-        contentHtml: asParagraphs(content.html),
-        highlights: { title: title.highlights, content: content.highlights },
-        date: doc.date ?? null,
-        source: doc.source ?? null,
-        author: doc.author ?? null,
-        url: doc.url ?? null,
-        tags: doc.tags ?? [],
-        regions: doc.regions ?? [],
-        libraries: doc.libraries ?? [],
-        extra: doc.extra ?? {},
-      };
+      const body = docBody(doc, title, content);
       res.json(body);
     });
+  };
+}
+
+/** The article view's answer: the stored document with its title and content highlighted. */
+export function docBody(doc: StoredDocument, title: Highlighted, content: Highlighted): z.input<typeof docResponse> {
+  return {
+    id: doc.id,
+    title: doc.title ?? '',
+    content: doc.content ?? '',
+    titleHtml: title.html,
+    contentHtml: asParagraphs(content.html),
+    highlights: { title: title.highlights, content: content.highlights },
+    date: doc.date ?? null,
+    source: doc.source ?? null,
+    author: doc.author ?? null,
+    url: doc.url ?? null,
+    tags: doc.tags ?? [],
+    regions: doc.regions ?? [],
+    libraries: doc.libraries ?? [],
+    extra: doc.extra ?? {},
   };
 }
 

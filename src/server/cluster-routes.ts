@@ -10,11 +10,11 @@
  */
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { asParagraphs, FilterError, SearchTimeoutError, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
-import { budgetError, DEFAULT_SEARCH_TIMEOUT_MS, parse, searchOptionsOf } from './api.js';
+import { FilterError, SearchTimeoutError, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
+import { budgetError, DEFAULT_SEARCH_TIMEOUT_MS, docBody, parse, searchOptionsOf } from './api.js';
 import type { ApiRoutes } from './app.js';
 import { ApiError, invalidParameter, notFound } from './errors.js';
-import { docParams, docPath, noParams, searchParams, type docResponse, type healthResponse, type SearchParams, type statsResponse } from './schemas.js';
+import { docParams, docPath, noParams, searchParams, type healthResponse, type SearchParams, type statsResponse } from './schemas.js';
 import { searchBodyJson, searchBodyParts } from './search-body.js';
 import { writeRoutes } from './write-routes.js';
 
@@ -66,22 +66,7 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
     const [title, content] = await within(timeoutMs, Promise.all([searcher.highlight(q ?? '', d.title ?? '', 'title', literal === 'true'), searcher.highlight(q ?? '', d.content ?? '', 'content', literal === 'true')])).catch((err) => {
       throw requestError(err, timeoutMs);
     });
-    const body: z.input<typeof docResponse> = {
-      id: d.id,
-      title: d.title ?? '',
-      content: d.content ?? '',
-      titleHtml: title.html,
-      contentHtml: asParagraphs(content.html),
-      highlights: { title: title.highlights, content: content.highlights },
-      date: d.date ?? null,
-      source: d.source ?? null,
-      author: d.author ?? null,
-      url: d.url ?? null,
-      tags: d.tags ?? [],
-      regions: d.regions ?? [],
-      libraries: d.libraries ?? [],
-      extra: d.extra ?? {},
-    };
+    const body = docBody(d, title, content);
     res.set('Cache-Control', 'no-store').json(body);
   };
 

@@ -2,7 +2,7 @@
  * The HTTP API over a Sphinx cluster (`zhsearch serve --backend`, issue 16): the same search
  * answers as the embedded index on the same documents, written documents are searchable at once
  * and survive a kill -9 of their shard (its binlog is replayed when it starts again), and a dead
- * shard gives a 200 with `partial: true` within the timeout. Real searchd processes, the real
+ * shard gives a 200 with `partial: true` within the timeout, which the page (in Chromium) shows. Real searchd processes, the real
  * server on a loopback port.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,7 @@ import { isSearchd, startSearchd, waitForSearchd } from '../../src/backend/sphin
 import { sha256 } from '../../src/server/auth.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { cleanUpClusters, clusterTempDir, testCluster } from '../backend/sphinx/fixture.js';
+import { hasChromium, launchChromium } from './chromium.js';
 
 const ADMIN_KEY = 'cluster-admin-key-0123456789';
 let dir: string;
@@ -112,6 +113,17 @@ describe('the API over a cluster', () => {
     expect(body.shards).toEqual({ total: 3, failed: 1 });
     expect(body.total).toBeLessThan(full);
     expect(body.hits.length).toBeGreaterThan(0);
+    // The page says so.
+    if (hasChromium) {
+      const browser = await launchChromium();
+      try {
+        await browser.page.goto(`${server.url}/?q=${encodeURIComponent('图书馆')}`);
+        await browser.page.locator('.hit').first().waitFor();
+        await expect.poll(() => browser.page.locator('#summary').textContent()).toContain('部分数据分片未响应（1/3）');
+      } finally {
+        await browser.close();
+      }
+    }
     node.pid = startSearchd(node.config, node.log);
     await waitForSearchd(node.pid, node.config, node.host, node.port, node.log);
   }, 60_000);

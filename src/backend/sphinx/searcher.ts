@@ -41,8 +41,8 @@ import { describeLeaf, MAX_QUERY_TERMS, negatedLeaves, planQuery, positiveLeaves
 import { textProximity } from '../../search/proximity.js';
 import { parseQuery, type QueryNode } from '../../search/query-parser.js';
 import { regionLevel, type RegionNames } from '../../search/region-names.js';
-import { MAX_TERMS_LIMIT, PROXIMITY_WINDOW, SNIPPET_SCAN_CHARS, type SearchHit, type SearchOptions, type SearchResult } from '../../search/searcher.js';
-import { highlightText, snippet, type Highlighted } from '../../search/snippets.js';
+import { hitOf, MAX_TERMS_LIMIT, PROXIMITY_WINDOW, queryInfo, type SearchHit, type SearchOptions, type SearchResult } from '../../search/searcher.js';
+import { highlightText, type Highlighted } from '../../search/snippets.js';
 import { Vocabulary } from '../../search/vocabulary.js';
 import { readCluster, type ClusterDescription } from './cluster.js';
 import { VOCABULARY_FILE } from './load.js';
@@ -433,35 +433,18 @@ export class ClusterSearcher {
     for (const [sid, doc] of await this.documents(need)) docs.set(sid, doc);
     const titleTerms = leaves.filter((l) => l.fields.includes('title')).map((l) => l.chars);
     const contentTerms = leaves.filter((l) => l.fields.includes('content')).map((l) => l.chars);
-    const marked = options.highlight !== false;
     const hits: SearchHit[] = top.map((r) => {
       const d = docs.get(r.sid);
-      const title = d?.title ?? '';
-      const body = marked && d ? snippet((d.content ?? '').slice(0, SNIPPET_SCAN_CHARS), contentTerms, options.snippetLength, budget) : { html: '', highlights: [] };
-      return {
-        id: r.xid,
-        score: r.score,
-        ...(d ? {} : { unavailable: true as const }),
-        title,
-        date: d?.date ?? null,
-        source: d?.source ?? null,
-        author: d?.author ?? null,
-        url: d?.url ?? null,
-        tags: d?.tags ?? [],
-        regions: d?.regions ?? [],
-        libraries: d?.libraries ?? [],
-        titleHtml: highlightText(title, marked ? titleTerms : [], budget).html,
-        snippetHtml: body.html,
-        highlights: body.highlights,
-        ...(collapse
-          ? {
-              duplicates: (copies.get(r.story) ?? []).map((c) => {
-                const cd = docs.get(c.sid);
-                return { id: c.xid, title: cd?.title ?? '', source: cd?.source ?? null, date: cd?.date ?? null, url: cd?.url ?? null };
-              }),
-            }
-          : {}),
-      };
+      const duplicates = collapse
+        ? {
+            duplicates: (copies.get(r.story) ?? []).map((c) => {
+              const cd = docs.get(c.sid);
+              return { id: c.xid, title: cd?.title ?? '', source: cd?.source ?? null, date: cd?.date ?? null, url: cd?.url ?? null };
+            }),
+          }
+        : {};
+      if (!d) return { id: r.xid, score: r.score, unavailable: true, title: '', date: null, source: null, author: null, url: null, tags: [], regions: [], libraries: [], titleHtml: '', snippetHtml: '', highlights: [], ...duplicates };
+      return { ...hitOf(d, r.score, titleTerms, contentTerms, options, budget), ...duplicates };
     });
     const { facets, totals } = this.facets(facetNames, facetRows, options.facetSize ?? 10);
     return {
@@ -469,15 +452,7 @@ export class ClusterSearcher {
       articles,
       hits,
       query: {
-        q,
-        terms: [...new Set(leaves.map(describeLeaf))],
-        excluded: [...new Set(negatedLeaves(plan.root).map(describeLeaf))],
-        op,
-        relaxed: false,
-        dropped: [],
-        stopWords: plan.stopWords,
-        ignored: plan.ignored,
-        interpretations: understood.interpretations,
+        ...queryInfo(q, plan, op, [], understood.interpretations),
         ...(understood.correctedFrom ? { correctedFrom: understood.correctedFrom } : {}),
         ...(understood.didYouMean ? { didYouMean: understood.didYouMean } : {}),
       },
