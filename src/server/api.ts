@@ -276,6 +276,38 @@ export async function laneSearch(req: Request, res: Response, lanes: SearchLanes
   return lanesRun(req, res, lanes, options, { generation: reader.generation, q, options }, (ms) => reader.search(q, { ...options, timeoutMs: ms }));
 }
 
+/**
+ * What the feed and the export run their searches in, for one request: the embedded index's
+ * reader (a consistent version, searches in the lanes) or a cluster's searcher.
+ */
+export interface SearchSession {
+  /** The index version answers are cached by (ETag), or null: not cached. */
+  readonly version: number | null;
+  /** When the version searched was committed, or null when unknown. */
+  readonly committedAt: string | null;
+  /** The filters of the parameters, checked (a bad value is the 400 naming it). */
+  filters(p: SearchParams): SearchFilters;
+  search(q: string, options: SearchOptions): Promise<SearchResult>;
+  release(): void;
+}
+
+/** A request's {@link SearchSession}. */
+export type SearchSessions = (req: Request, res: Response) => SearchSession;
+
+/** Sessions of the embedded index: a reader per request, searches in the lanes. */
+export function indexSessions(provider: IndexProvider, lanes: SearchLanes): SearchSessions {
+  return (req, res) => {
+    const reader = provider.acquire();
+    return {
+      version: reader.generation,
+      committedAt: reader.stats().committedAt,
+      filters: (p) => checkedFilters(reader, p),
+      search: (q, options) => laneSearch(req, res, lanes, reader, q, options),
+      release: () => reader.release(),
+    };
+  };
+}
+
 /** {@link laneSearch} of any answer: the result, or the search route's serialized body. */
 async function lanesRun<T extends { warnings?: SearchWarning[] }>(
   req: Request,

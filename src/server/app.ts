@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { accessLog } from './access-log.js';
-import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, searchRoute, similarRoute, statsRoute, suggestRoute, type CacheKey, type IndexProvider } from './api.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, docRoute, healthRoute, indexSessions, searchRoute, similarRoute, statsRoute, suggestRoute, type CacheKey, type IndexProvider } from './api.js';
 import { exportRoute } from './export.js';
 import { feedRoute } from './feed.js';
 import { ApiError, errorHandler, methodNotAllowed, unknownRoute } from './errors.js';
@@ -100,8 +100,8 @@ function indexRoutes(provider: IndexProvider, options: AppOptions): ApiRoutes {
     search: searchRoute(provider, lanes, timeoutMs, options.cacheKey),
     doc: docRoute(provider, timeoutMs, options.cacheKey),
     similar: similarRoute(provider, lanes, timeoutMs, options.cacheKey),
-    feed: feedRoute(provider, lanes, timeoutMs, options.cacheKey),
-    export: exportRoute(provider, lanes, timeoutMs),
+    feed: feedRoute(indexSessions(provider, lanes), timeoutMs, options.cacheKey),
+    export: exportRoute(indexSessions(provider, lanes), timeoutMs),
     suggest: suggestRoute(provider),
     health: healthRoute(provider),
     stats: statsRoute(provider),

@@ -3,15 +3,17 @@
  * parameters, validation, errors and response shapes as the embedded index's (api.ts), searches
  * awaited from the cluster (I/O, no search thread), answers never cached (no version ETag: the
  * cluster changes under writes). A search some shard did not answer says so: `partial: true`,
- * `shards: { total, failed }`. Suggestions, similar documents, the feed and the export are not
- * served by the cluster yet: 501 with a message.
+ * `shards: { total, failed }`. The feed and the export page through cluster searches.
+ * Suggestions and similar documents are not served by the cluster yet: 501 with a message.
  *
  * Owns: these handlers. Must not: reach past src/index.ts, or know about listening.
  */
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { FilterError, SearchTimeoutError, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
-import { budgetError, DEFAULT_SEARCH_TIMEOUT_MS, docBody, parse, searchOptionsOf } from './api.js';
+import { budgetError, DEFAULT_SEARCH_TIMEOUT_MS, docBody, parse, searchOptionsOf, type SearchSessions } from './api.js';
+import { exportRoute } from './export.js';
+import { feedRoute } from './feed.js';
 import type { ApiRoutes } from './app.js';
 import { ApiError, invalidParameter, notFound } from './errors.js';
 import { docParams, docPath, noParams, searchParams, type healthResponse, type SearchParams, type statsResponse } from './schemas.js';
@@ -45,6 +47,17 @@ const notOnCluster = (what: string): RequestHandler => (_req, _res, next) =>
   next(new ApiError(501, 'not_supported', `${what} is not served by the cluster backend yet (README "Cluster"); search, documents, stats and writes are`));
 
 export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites | null, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): ApiRoutes {
+  /** The feed's and the export's searches: on the cluster, never cached, errors as the search route's. */
+  const sessions: SearchSessions = () => ({
+    version: null,
+    committedAt: null,
+    filters: filtersOf,
+    search: (q, options) => within(timeoutMs, searcher.search(q, options)).catch((err) => {
+      throw requestError(err, timeoutMs);
+    }),
+    release: () => undefined,
+  });
+
   const search: RequestHandler = async (req, res) => {
     const p = parse(searchParams, req.query);
     const started = performance.now();
@@ -89,8 +102,8 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
     stats,
     suggest: notOnCluster('/api/suggest'),
     similar: notOnCluster('/api/docs/:id/similar'),
-    feed: notOnCluster('/api/feed.atom'),
-    export: notOnCluster('/api/export'),
+    feed: feedRoute(sessions, timeoutMs),
+    export: exportRoute(sessions, timeoutMs),
     writes: writes ? writeRoutes(writes) : null,
   };
 }

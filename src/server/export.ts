@@ -29,8 +29,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { Region, SearchHit, SearchOptions } from '../index.js';
-import { checkedFilters, DEFAULT_SEARCH_TIMEOUT_MS, laneSearch, parse, searchOptionsOf, type IndexProvider } from './api.js';
-import type { SearchLanes } from './lanes.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, parse, searchOptionsOf, type SearchSessions } from './api.js';
 import { exportParams, searchParams } from './schemas.js';
 
 export { MAX_EXPORT_ROWS } from './schemas.js';
@@ -120,18 +119,18 @@ export class RowStream<T> {
 }
 
 /** `GET /api/export`: the rows of a search as CSV or JSON Lines, streamed, read `pageSize` hits per search. */
-export function exportRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, pageSize = EXPORT_PAGE_SIZE): RequestHandler {
+export function exportRoute(sessions: SearchSessions, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, pageSize = EXPORT_PAGE_SIZE): RequestHandler {
   return async (req, res) => {
     const { format: formatParam, limit: limitParam, ...rest } = req.query as Record<string, unknown>;
     const { format, limit } = parse(exportParams, { format: formatParam, limit: limitParam });
     // page and size are the search page's; the export always starts at the first hit.
     const { page: _page, size: _size, ...search } = rest;
     const p = parse(searchParams, search);
-    const reader = provider.acquire();
+    const session = sessions(req, res);
     try {
-      const filters = checkedFilters(reader, p);
+      const filters = session.filters(p);
       const options: SearchOptions = { ...searchOptionsOf(p, filters, timeoutMs), facets: [], explain: false, size: pageSize, highlight: false };
-      const run = (page: number) => laneSearch(req, res, lanes, reader, p.q, { ...options, page });
+      const run = (page: number) => session.search(p.q, { ...options, page });
       // Errors of the first page are answered as for a search (400, 429, 503).
       const first = await run(1);
       const rows = Math.min(limit, first.total);
@@ -162,7 +161,7 @@ export function exportRoute(provider: IndexProvider, lanes: SearchLanes, timeout
       }
       out.end();
     } finally {
-      reader.release();
+      session.release();
     }
   };
 }

@@ -24,8 +24,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { SearchFilters, SearchHit, SearchOptions } from '../index.js';
-import { checkedFilters, DEFAULT_SEARCH_TIMEOUT_MS, laneSearch, notModified, parse, searchOptionsOf, type CacheKey, type IndexProvider } from './api.js';
-import type { SearchLanes } from './lanes.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS, notModified, parse, searchOptionsOf, type CacheKey, type SearchSessions } from './api.js';
 import { searchParams, type SearchParams } from './schemas.js';
 
 /** Entries of a feed without `size`. */
@@ -161,22 +160,25 @@ function atomEntry(h: SearchHit, page: URLSearchParams, committedAt: string, bas
 }
 
 /** `GET /api/feed.atom`: the Atom feed of a search, through the search lanes. */
-export function feedRoute(provider: IndexProvider, lanes: SearchLanes, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, key?: CacheKey): RequestHandler {
+export function feedRoute(sessions: SearchSessions, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS, key?: CacheKey): RequestHandler {
   return async (req, res) => {
     const parsed = parse(searchParams, req.query);
     // Always the newest entries: a feed linked from page 3 of the results is the search's feed.
     const p: SearchParams = { ...parsed, page: 1, size: req.query.size === undefined ? FEED_DEFAULT_SIZE : parsed.size, sort: 'date_desc' };
-    const reader = provider.acquire();
+    const session = sessions(req, res);
     try {
-      const filters = checkedFilters(reader, p);
+      const filters = session.filters(p);
       const host = req.get('host') ?? '';
-      if (notModified(req, res, reader.generation, () => `${host}\n${key?.() ?? ''}`)) return;
-      const result = await laneSearch(req, res, lanes, reader, p.q, { ...searchOptionsOf(p, filters, timeoutMs), facets: [], explain: false });
+      if (session.version === null) res.set('Cache-Control', 'no-store');
+      else if (notModified(req, res, session.version, () => `${host}\n${key?.() ?? ''}`)) return;
+      const result = await session.search(p.q, { ...searchOptionsOf(p, filters, timeoutMs), facets: [], explain: false });
       const base = baseUrl(req);
-      const body = atomFeed({ params: p, hits: result.hits, committedAt: reader.stats().committedAt ?? new Date(0).toISOString(), selfUrl: `${base}${req.originalUrl}`, base });
+      // Without a commit time (a cluster), the feed is as new as its newest entry.
+      const committedAt = session.committedAt ?? result.hits.map((h) => h.date).find((d): d is string => !!d) ?? new Date(0).toISOString();
+      const body = atomFeed({ params: p, hits: result.hits, committedAt, selfUrl: `${base}${req.originalUrl}`, base });
       res.set('Content-Type', 'application/atom+xml; charset=utf-8').send(body);
     } finally {
-      reader.release();
+      session.release();
     }
   };
 }

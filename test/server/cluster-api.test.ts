@@ -75,6 +75,15 @@ describe('the API over a cluster', () => {
     }
     expect((await get('/api/search', { q: '图书馆', province: 'nowhere' })).status).toBe(400);
     expect((await get('/api/suggest', { q: 'tu' })).status).toBe(501);
+    // The export and the feed page through cluster searches.
+    const exported = await fetch(new URL(`/api/export?q=${encodeURIComponent('图书馆')}&format=jsonl`, server.url));
+    expect(exported.status).toBe(200);
+    const lines = (await exported.text()).trim().split('\n');
+    expect(lines.length).toBe(embedded.search('图书馆').total);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(lines.length);
+    const feed = await fetch(new URL(`/api/feed.atom?q=${encodeURIComponent('图书馆')}`, server.url));
+    expect(feed.status).toBe(200);
+    expect((await feed.text()).match(/<entry>/g)?.length).toBeGreaterThan(0);
     const doc = await get('/api/docs/rec-008', { q: '图书馆' });
     expect(doc.status).toBe(200);
     expect(doc.body.titleHtml).toContain('<mark>图书馆</mark>');
