@@ -111,7 +111,7 @@ function indexRoutes(provider: IndexProvider, options: AppOptions): ApiRoutes {
 
 /** The app over an index (`provider`) or over given handlers (a cluster's: cluster-routes.ts). */
 export function createApp(source: IndexProvider | ApiRoutes, options: AppOptions = {}): Express {
-  const routes = 'search' in source ? source : indexRoutes(source, options);
+  const routes = 'acquire' in source ? indexRoutes(source, options) : source;
   const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
   const app = express();

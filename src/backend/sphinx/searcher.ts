@@ -296,23 +296,79 @@ export class ClusterSearcher {
   }
 
   async search(q: string, options: SearchOptions = {}): Promise<ClusterSearchResult> {
-    const budget = new Budget(options.timeoutMs ?? Infinity);
-    const ranking: RankingOptions = { ...DEFAULT_RANKING, ...options.ranking, boosts: { ...DEFAULT_RANKING.boosts, ...options.ranking?.boosts } };
     const op = options.op ?? 'auto';
-    const size = options.size ?? 10;
-    const page = options.page ?? 1;
-    const browsing = q.trim() === '';
-    const sort = options.sort ?? (browsing ? 'date_desc' : 'relevance');
-    const collapse = options.collapse !== false;
     const maxTerms = Math.min(MAX_TERMS_LIMIT, Math.max(1, Math.floor(options.maxTerms ?? MAX_QUERY_TERMS)));
     const [stats, understood] = await Promise.all([this.collectionStats(), this.understand(q, options.literal === true)]);
     const n = Math.max(1, stats.fields.content.docsWithField);
     const plan = planQuery(understood.node, this.analyzer, (leaf) => leaf.count * (leaf.kind === 'word' ? wordIdf(this.vocabulary.df(leaf.text), n) : leaf.words.reduce((s, w) => s + wordIdf(this.vocabulary.df(w), n), 0)), maxTerms);
     const filters = resolveFilters(options.filters ?? {}, this.regionNames());
     const conditions = this.conditions(filters);
+    const result = await this.run(q, plan, plan.root, understood, options, stats, filters, conditions, []);
+    // A strict AND without results drops its least informative clauses, as the embedded engine
+    // does (tiers.ts, prefix tiers, best tier only): the documents with the most informative t
+    // clauses, for the largest t that has any.
+    if (result.articles === 0 && op === 'and' && options.relax !== false && plan.root?.type === 'group' && plan.root.positive.length > 1) {
+      const relaxed = await this.relax(plan.root, conditions);
+      if (relaxed) return this.run(q, plan, relaxed.root, understood, options, stats, filters, conditions, relaxed.dropped);
+    }
+    return result;
+  }
+
+  /**
+   * The relaxed form of an AND group that matched nothing: its clauses ordered by how many
+   * documents they match (fewest first; those matching none are dropped first), and the longest
+   * prefix of them whose AND (with the filters) matches something. Null when no clause matches.
+   */
+  private async relax(root: Extract<PlanNode, { type: 'group' }>, conditions: Map<string, string>): Promise<{ root: PlanNode; dropped: string[] } | null> {
+    const clauses = root.positive;
+    const text = (nodes: PlanNode[]) => this.pool.escape(new MatchText().node({ type: 'group', positive: nodes, negated: root.negated }, 'and'));
+    const filters = [...conditions.values()].map((c) => ` AND ${c}`).join('');
+    // How many documents each clause matches over the whole cluster, as the embedded engine
+    // measures it (executor.ts documentsOf): the most of any of its terms in any one field.
+    const parts = clauses.map((c) => [...new Set(positiveLeaves(c))].flatMap((l) => l.fields.map((f) => new MatchText().substring(f, l.chars))));
+    const dfSets = await this.query(parts.flat().map((t) => `SELECT id FROM dist WHERE MATCH(${this.pool.escape(t)}) LIMIT 1 OPTION ${this.retry}; SHOW META`).join('; '));
+    let at = 0;
+    const df = parts.map((list) => Math.max(0, ...list.map(() => Number(metaOf(dfSets[2 * at++ + 1]).get('total_found') ?? 0))));
+    const unmatched = clauses.filter((_, i) => df[i] === 0);
+    const ordered = clauses.map((c, i) => ({ c, i })).filter(({ i }) => df[i] > 0).sort((a, b) => df[a.i] - df[b.i] || a.i - b.i).map(({ c }) => c);
+    if (!ordered.length) return null;
+    const prefixes = ordered.map((_, t) => ordered.slice(0, t + 1));
+    const counts = await this.query(prefixes.map((p) => `SELECT id FROM dist WHERE deleted = 0 AND MATCH(${text(p)})${filters} LIMIT 1 OPTION ${this.retry}; SHOW META`).join('; '));
+    let best = 0;
+    prefixes.forEach((_, t) => {
+      if (Number(metaOf(counts[2 * t + 1]).get('total_found') ?? 0) > 0) best = t + 1;
+    });
+    if (best === 0) return null;
+    const kept = new Set(ordered.slice(0, best));
+    const dropped = [...unmatched, ...ordered.slice(best).reverse()];
+    return {
+      root: { type: 'group', positive: clauses.filter((c) => kept.has(c)), negated: root.negated },
+      dropped: [...new Set(dropped.flatMap((n) => positiveLeaves(n).map(describeLeaf)))],
+    };
+  }
+
+  /** One search of `plan`, matching `matchRoot` (the plan's root, or a relaxed form of it). */
+  private async run(
+    q: string,
+    plan: Plan,
+    matchRoot: PlanNode | null,
+    understood: Awaited<ReturnType<ClusterSearcher['understand']>>,
+    options: SearchOptions,
+    stats: CollectionStats,
+    filters: ResolvedFilters,
+    conditions: Map<string, string>,
+    dropped: string[],
+  ): Promise<ClusterSearchResult> {
+    const budget = new Budget(options.timeoutMs ?? Infinity);
+    const ranking: RankingOptions = { ...DEFAULT_RANKING, ...options.ranking, boosts: { ...DEFAULT_RANKING.boosts, ...options.ranking?.boosts } };
+    const op = options.op ?? 'auto';
+    const size = options.size ?? 10;
+    const page = options.page ?? 1;
+    const sort = options.sort ?? (q.trim() === '' ? 'date_desc' : 'relevance');
+    const collapse = options.collapse !== false;
     const m = new MatchText();
     const matchOp = op === 'and' ? 'and' : 'or';
-    const match = plan.root ? m.node(plan.root, matchOp) : null;
+    const match = matchRoot ? m.node(matchRoot, matchOp) : null;
     const where = (without?: string) => ['deleted = 0', ...(match ? [`MATCH(${this.pool.escape(match)})`] : []), ...[...conditions].filter(([k]) => k !== without).map(([, c]) => c)].join(' AND ');
     const wanted = Math.min(MAX_CANDIDATES, Math.max(CANDIDATES, 2 * page * size));
     const order = sort === 'date_desc' ? 'ORDER BY day DESC, id ASC' : sort === 'date_asc' ? 'ORDER BY day ASC, id ASC' : 'ORDER BY WEIGHT() DESC, id ASC';
@@ -446,13 +502,13 @@ export class ClusterSearcher {
       if (!d) return { id: r.xid, score: r.score, unavailable: true, title: '', date: null, source: null, author: null, url: null, tags: [], regions: [], libraries: [], titleHtml: '', snippetHtml: '', highlights: [], ...duplicates };
       return { ...hitOf(d, r.score, titleTerms, contentTerms, options, budget), ...duplicates };
     });
-    const { facets, totals } = this.facets(facetNames, facetRows, options.facetSize ?? 10);
+    const { facets, totals } = this.facets(facetNames, facetRows, options.facetSize ?? 10, filters.dateRange);
     return {
       total: collapse ? stories : articles,
       articles,
       hits,
       query: {
-        ...queryInfo(q, plan, op, [], understood.interpretations),
+        ...queryInfo(q, plan, op, dropped, understood.interpretations),
         ...(understood.correctedFrom ? { correctedFrom: understood.correctedFrom } : {}),
         ...(understood.didYouMean ? { didYouMean: understood.didYouMean } : {}),
       },
@@ -495,8 +551,11 @@ export class ClusterSearcher {
   }
 
   /** Facet lists from the GROUP BY rows (value id -> count). */
-  private facets(names: readonly FacetName[], rows: Row[][], size: number): { facets: Facets; totals: FacetTotals } {
+  private facets(names: readonly FacetName[], rows: Row[][], size: number, dateRange: readonly [number, number] | null): { facets: Facets; totals: FacetTotals } {
     const facets: Facets = {};
+    // Months are listed for the years the date filter spans (facets.ts), counted without it.
+    const yearOf = (day: number) => new Date(day * 86_400_000).getUTCFullYear();
+    const [firstYear, lastYear] = dateRange ? [Number.isFinite(dateRange[0]) ? yearOf(dateRange[0]) : -Infinity, Number.isFinite(dateRange[1]) ? yearOf(dateRange[1]) : Infinity] : [-Infinity, Infinity];
     const totals: FacetTotals = {};
     names.forEach((name, i) => {
       const values: FacetValue[] = [];
@@ -508,6 +567,7 @@ export class ClusterSearcher {
         if (!Number.isFinite(v) || (v === 0 && name !== 'year' && name !== 'month')) continue;
         if (name === 'year' || name === 'month') {
           if (v === 0) undated += count;
+          else if (name === 'month' && !(Math.floor(v / 100) >= firstYear && Math.floor(v / 100) <= lastYear)) continue;
           else values.push({ value: name === 'year' ? String(v) : `${String(v).slice(0, 4)}-${String(v).slice(4)}`, count });
         } else if (name === 'source' || name === 'library') {
           const label = this.names.nameOf(name, v);
