@@ -60,7 +60,7 @@ export { parseQuery, type QueryNode } from './search/query-parser.js';
 export { clusterStatus, ClusterError, DEFAULT_BASE_PORT, readCluster, startCluster, stopCluster, type ClusterDescription, type NodeStatus, type StartOptions } from './backend/sphinx/cluster.js';
 export { SphinxMissingError } from './backend/sphinx/searchd.js';
 export { loadDocuments, type LoadOptions, type LoadResult } from './backend/sphinx/load.js';
-export { ClusterSearcher, type ClusterSearchResult, type ClusterSearcherOptions, type ShardsInfo } from './backend/sphinx/searcher.js';
+export { ClusterSearcher, ClusterUnavailableError, type ClusterSearchResult, type ClusterSearcherOptions, type ShardsInfo } from './backend/sphinx/searcher.js';
 export { ClusterWrites, type ClusterWriteOp } from './backend/sphinx/writes.js';
 export { MAX_QUERY_TERMS } from './search/plan.js';
 export { MAX_FACET_VALUES, MAX_FILTER_VALUES, MAX_LIBRARY_WINDOW, MAX_PAGE_SIZE, MAX_SNIPPET_LENGTH, OPS, SORT_ORDERS } from './search/options.js';

@@ -10,7 +10,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { FilterError, SearchTimeoutError, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
+import { ClusterUnavailableError, FilterError, SearchTimeoutError, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
 import { budgetError, DEFAULT_SEARCH_TIMEOUT_MS, docBody, parse, searchOptionsOf, type SearchSessions } from './api.js';
 import { exportRoute } from './export.js';
 import { feedRoute } from './feed.js';
@@ -40,6 +40,7 @@ function filtersOf(p: SearchParams): SearchFilters {
 function requestError(err: unknown, timeoutMs: number): unknown {
   if (err instanceof FilterError) return invalidParameter(err.filter, err.reason);
   if (err instanceof RangeError) return new ApiError(400, 'invalid_parameter', err.message);
+  if (err instanceof ClusterUnavailableError) return new ApiError(503, 'cluster_unavailable', err.message, null, { 'Retry-After': '5' });
   return budgetError(err, timeoutMs);
 }
 

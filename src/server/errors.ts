@@ -26,8 +26,9 @@ export type ErrorCode =
   | 'overloaded'
   | 'document_unavailable'
   | 'internal'
-  // A route the cluster backend does not serve (cluster-routes.ts):
+  // The cluster backend (cluster-routes.ts): a route it does not serve, no shard answering:
   | 'not_supported'
+  | 'cluster_unavailable'
   // The write API and keys (write-routes.ts, auth.ts):
   | 'invalid_document'
   | 'unauthorized'

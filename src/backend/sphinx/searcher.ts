@@ -32,7 +32,7 @@ import { regionByCode } from '../../analysis/regions.js';
 import type { StoredDocument } from '../../document.js';
 import { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from '../../index/schema.js';
 import { bm25Norm, idf, termWeight } from '../../search/bm25.js';
-import { Budget } from '../../search/budget.js';
+import { Budget, SearchTimeoutError } from '../../search/budget.js';
 import { correct } from '../../search/correct.js';
 import { UNDATED, type FacetName, type Facets, type FacetTotals, type FacetValue } from '../../search/facets.js';
 import { resolveFilters, type ResolvedFilters } from '../../search/filters.js';
@@ -65,6 +65,14 @@ const FACET_GROUPS: Record<string, number> = { province: 64, city: 512, county: 
 const SHARED_STORIES = 1000;
 /** The most stories with copies counted exactly in one search. */
 const MAX_SHARED_STORIES = 100_000;
+
+/** No shard of the cluster answered (every one down or failing). */
+export class ClusterUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`no shard of the cluster answered: ${detail.replace(/\0/g, '').trim()}`);
+    this.name = 'ClusterUnavailableError';
+  }
+}
 
 /** Where a cluster search's answer came from. */
 export interface ShardsInfo {
@@ -199,7 +207,16 @@ export class ClusterSearcher {
   }
 
   private async query(sql: string): Promise<Row[][]> {
-    const [sets] = (await this.pool.query(sql)) as unknown as [Row[] | Row[][]];
+    let sets: Row[] | Row[][];
+    try {
+      [sets] = (await this.pool.query(sql)) as unknown as [Row[] | Row[][]];
+    } catch (err) {
+      // Every shard failed (the front answers with an error, not a partial result).
+      const message = (err as Error).message ?? '';
+      if (/agent [^:]+:\d+: query timed out/.test(message)) throw new SearchTimeoutError(this.cluster.queryTimeoutMs);
+      if (/agent [^:]+:\d+: /.test(message)) throw new ClusterUnavailableError(message);
+      throw err;
+    }
     return (Array.isArray(sets[0]) ? sets : [sets]) as Row[][];
   }
 
