@@ -262,7 +262,11 @@ function monthIndex(snapshot: IndexSnapshot): MonthIndex {
 }
 
 /** Which region codes of its level a region facet lists: those under the chosen higher levels (null: all). */
-function regionScope(facet: RegionLevel, filters: CompiledFilters): Keep | null {
+/**
+ * The region codes a region facet lists under the filters' hierarchy (header): prefectures of the
+ * chosen provinces, counties of the chosen prefectures (or provinces); null: all.
+ */
+export function regionScope(facet: RegionLevel, filters: Pick<CompiledFilters, 'regionCodes'>): Keep | null {
   const prefixes = (level: RegionLevel, digits: number): string[] | null => {
     const codes = filters.regionCodes.get(level);
     return codes ? [...codes].map((c) => c.slice(0, digits)) : null;

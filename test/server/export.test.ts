@@ -13,6 +13,7 @@ import { SearchIndex, type DocumentInput } from '../../src/index.js';
 import { accessLog } from '../../src/server/access-log.js';
 import { errorHandler } from '../../src/server/errors.js';
 import { CSV_COLUMNS, exportRoute, RowStream } from '../../src/server/export.js';
+import { indexSessions } from '../../src/server/api.js';
 import { SearchLanes } from '../../src/server/lanes.js';
 import { searchResponse } from '../../src/server/schemas.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
@@ -197,7 +198,7 @@ describe('streaming', () => {
     const index = SearchIndex.open(dir);
     const app = express();
     app.use(accessLog(() => {}));
-    app.get('/export', exportRoute(index, new SearchLanes('', { thread: false }), 2000, 7));
+    app.get('/export', exportRoute(indexSessions(index, new SearchLanes('', { thread: false })), 2000, 7));
     app.use(errorHandler(() => {}));
     const http = app.listen(0, '127.0.0.1');
     await new Promise((r) => http.once('listening', r));

@@ -34,7 +34,7 @@ import { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from '..
 import { bm25Norm, idf, termWeight } from '../../search/bm25.js';
 import { Budget, SearchTimeoutError } from '../../search/budget.js';
 import { correct } from '../../search/correct.js';
-import { UNDATED, type FacetName, type Facets, type FacetTotals, type FacetValue } from '../../search/facets.js';
+import { regionScope, UNDATED, type FacetName, type Facets, type FacetTotals, type FacetValue } from '../../search/facets.js';
 import { resolveFilters, type ResolvedFilters } from '../../search/filters.js';
 import { interpret, type Interpretation } from '../../search/interpret.js';
 import { describeLeaf, MAX_QUERY_TERMS, negatedLeaves, planQuery, positiveLeaves, topLevelClauses, type Leaf, type Plan, type PlanNode } from '../../search/plan.js';
@@ -297,8 +297,13 @@ export class ClusterSearcher {
   private conditions(r: ResolvedFilters): Map<string, string> {
     const out = new Map<string, string>();
     for (const [level, codes] of r.regions) out.set(level, `${level} IN (${[...codes].map(Number).join(',') || 0})`);
-    if (r.source) out.set('source', `source IN (${this.names.known('source', r.source).join(',') || 0})`);
-    if (r.library) out.set('library', `library IN (${this.names.known('library', r.library).join(',') || 0})`);
+    // A name no document has matches nothing (no Sphinx id is 0).
+    const among = (attr: 'source' | 'library', names: string[]) => {
+      const ids = this.names.known(attr, names);
+      return ids.length ? `${attr} IN (${ids.join(',')})` : 'id = 0';
+    };
+    if (r.source) out.set('source', among('source', r.source));
+    if (r.library) out.set('library', among('library', r.library));
     const date: string[] = [];
     if (r.dateRange) {
       const [from, to] = r.dateRange;
@@ -334,7 +339,8 @@ export class ClusterSearcher {
   /**
    * The relaxed form of an AND group that matched nothing: its clauses ordered by how many
    * documents they match (fewest first; those matching none are dropped first), and the longest
-   * prefix of them whose AND (with the filters) matches something. Null when no clause matches.
+   * prefix of them whose AND (with the filters) matches something (or tier 0, see below). Null
+   * when no clause matches anything.
    */
   private async relax(root: Extract<PlanNode, { type: 'group' }>, conditions: Map<string, string>): Promise<{ root: PlanNode; dropped: string[] } | null> {
     const clauses = root.positive;
@@ -355,11 +361,16 @@ export class ClusterSearcher {
     prefixes.forEach((_, t) => {
       if (Number(metaOf(counts[2 * t + 1]).get('total_found') ?? 0) > 0) best = t + 1;
     });
-    if (best === 0) return null;
     const kept = new Set(ordered.slice(0, best));
     const dropped = [...unmatched, ...ordered.slice(best).reverse()];
+    // The best tier only: documents with the first `best` clauses that lack the next one (those
+    // with it, filtered out, are a higher tier: not in the match set its facets count). When no
+    // prefix has a document passing the filters, tier 0, as the embedded engine: documents with
+    // some clause but not the most informative one (no hit passes; the facets count them).
+    const next = ordered[best];
+    const positive = best > 0 ? clauses.filter((c) => kept.has(c)) : [{ type: 'or' as const, children: ordered }];
     return {
-      root: { type: 'group', positive: clauses.filter((c) => kept.has(c)), negated: root.negated },
+      root: { type: 'group', positive, negated: next ? [...root.negated, next] : root.negated },
       dropped: [...new Set(dropped.flatMap((n) => positiveLeaves(n).map(describeLeaf)))],
     };
   }
@@ -519,7 +530,7 @@ export class ClusterSearcher {
       if (!d) return { id: r.xid, score: r.score, unavailable: true, title: '', date: null, source: null, author: null, url: null, tags: [], regions: [], libraries: [], titleHtml: '', snippetHtml: '', highlights: [], ...duplicates };
       return { ...hitOf(d, r.score, titleTerms, contentTerms, options, budget), ...duplicates };
     });
-    const { facets, totals } = this.facets(facetNames, facetRows, options.facetSize ?? 10, filters.dateRange);
+    const { facets, totals } = this.facets(facetNames, facetRows, options.facetSize ?? 10, filters);
     return {
       total: collapse ? stories : articles,
       articles,
@@ -568,8 +579,9 @@ export class ClusterSearcher {
   }
 
   /** Facet lists from the GROUP BY rows (value id -> count). */
-  private facets(names: readonly FacetName[], rows: Row[][], size: number, dateRange: readonly [number, number] | null): { facets: Facets; totals: FacetTotals } {
+  private facets(names: readonly FacetName[], rows: Row[][], size: number, filters: ResolvedFilters): { facets: Facets; totals: FacetTotals } {
     const facets: Facets = {};
+    const dateRange = filters.dateRange;
     // Months are listed for the years the date filter spans (facets.ts), counted without it.
     const yearOf = (day: number) => new Date(day * 86_400_000).getUTCFullYear();
     const [firstYear, lastYear] = dateRange ? [Number.isFinite(dateRange[0]) ? yearOf(dateRange[0]) : -Infinity, Number.isFinite(dateRange[1]) ? yearOf(dateRange[1]) : Infinity] : [-Infinity, Infinity];
@@ -591,8 +603,11 @@ export class ClusterSearcher {
           if (label) values.push({ value: label, count });
         } else {
           const code = String(v).padStart(6, '0');
-          const r = regionByCode(code);
           const level = regionLevel(code);
+          // Prefectures of the chosen provinces, counties of the chosen prefectures (facets.ts).
+          const scope = name === 'region' ? null : regionScope(level, { regionCodes: filters.regions });
+          if (scope && !scope(code)) continue;
+          const r = regionByCode(code);
           const label = r ? (level === 'province' ? r.province : level === 'city' ? r.city : r.county) : code;
           values.push({ value: label ?? code, code, ...(name === 'region' ? { level } : {}), count });
         }
