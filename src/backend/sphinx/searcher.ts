@@ -687,6 +687,8 @@ class CandidateScorer {
   private readonly clauses: PlanNode[];
   /** Clauses that count for tiers (op=auto: not common, unless all are). */
   private readonly counted: Set<PlanNode>;
+  /** The leaves of each counted clause (a candidate's tier: the clauses one of whose leaves it has). */
+  private readonly countedLeaves: Leaf[][];
 
   constructor(
     plan: Plan,
@@ -702,6 +704,7 @@ class CandidateScorer {
     const common = Math.max(50, ranking.commonCutoff * Math.max(...FIELDS.map((f) => stats.fields[f].docsWithField)));
     const rare = this.clauses.filter((c) => positiveLeaves(c).every((l) => this.leafDocs(l) <= common));
     this.counted = new Set(rare.length ? rare : this.clauses);
+    this.countedLeaves = [...this.counted].map((c) => positiveLeaves(c));
   }
 
   /** The most documents a leaf's substring has in one field (how common it is). */
@@ -711,10 +714,20 @@ class CandidateScorer {
     return most;
   }
 
+  /** Per leaf and field, the keywords of its substring (its unigram, or its bigrams), built once per search. */
+  private readonly keywordsOf = new Map<string, string[]>();
+
   private substringKeywords(l: Leaf, f: FieldName): string[] {
-    if (l.chars.length === 1) return [keyword(f, 'u', l.chars[0])];
-    const out: string[] = [];
-    for (let i = 0; i + 1 < l.chars.length; i++) out.push(keyword(f, 'g', l.chars[i] + l.chars[i + 1]));
+    const key = `${l.id}\u0000${f}`;
+    let out = this.keywordsOf.get(key);
+    if (!out) {
+      if (l.chars.length === 1) out = [keyword(f, 'u', l.chars[0])];
+      else {
+        out = [];
+        for (let i = 0; i + 1 < l.chars.length; i++) out.push(keyword(f, 'g', l.chars[i] + l.chars[i + 1]));
+      }
+      this.keywordsOf.set(key, out);
+    }
     return out;
   }
 
@@ -757,7 +770,7 @@ class CandidateScorer {
       }
     }
     let tier = 0;
-    for (const c of this.counted) if (positiveLeaves(c).some((l) => matched.has(l))) tier++;
+    for (const leaves of this.countedLeaves) if (leaves.some((l) => matched.has(l))) tier++;
     return { score, tier };
   }
 }
