@@ -11,6 +11,11 @@ import type { DocumentInput } from '../document.js';
 export const FIELDS = ['title', 'content', 'tags'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
+/** Text of each field of a document, as the analyzer sees it. */
+export function fieldTexts(doc: DocumentInput): Record<FieldName, string> {
+  return { title: doc.title ?? '', content: doc.content ?? '', tags: (doc.tags ?? []).join('\n') };
+}
+
 export function isFieldName(name: string): name is FieldName {
   return (FIELDS as readonly string[]).includes(name);
 }

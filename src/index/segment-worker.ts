@@ -7,7 +7,7 @@
  */
 import { Analyzer, CharBuffer } from '../analysis/analyzer.js';
 import type { DocumentInput } from '../document.js';
-import { FIELDS } from './schema.js';
+import { fieldTexts, FIELDS } from './schema.js';
 import type { SegmentMeta } from './segment.js';
 import { SegmentBuilder, type AnalyzedFields } from './segment-builder.js';
 
@@ -24,11 +24,6 @@ export interface WorkerConfig {
 export interface BuiltSegment {
   meta: SegmentMeta;
   seqs: number[];
-}
-
-/** Text of each field of a document, as the analyzer sees it. */
-export function fieldTexts(doc: DocumentInput): Record<(typeof FIELDS)[number], string> {
-  return { title: doc.title ?? '', content: doc.content ?? '', tags: (doc.tags ?? []).join('\n') };
 }
 
 export class SegmentWorkerCore {

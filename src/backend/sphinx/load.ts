@@ -5,7 +5,8 @@
  * shards' term counts (each shard's `main` and `batch` dictionaries, summed); then every node
  * merges `batch` into `main` (`indexer --merge main batch --rotate`: a document of the batch
  * replaces the one with its id, and a running searchd switches to the merged index, reading the
- * new global IDF with it) and drops the batch's ids from its real-time `delta`.
+ * new global IDF with it; a node whose `main` is empty takes the batch as its `main`) and drops
+ * the batch's ids from its real-time `delta`. Each document is indexed once.
  *
  * Plain indexes are what Sphinx 2.2.11 ranks with length normalization (BM25A/BM25F); the
  * real-time `delta` only takes the documents written through the server between loads.
@@ -13,15 +14,14 @@
  * Owns: the load procedure. Must not: parse inputs (ingestion does) or run searches.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Analyzer } from '../../analysis/analyzer.js';
 import type { DocumentInput } from '../../document.js';
 import { writeFileAtomically } from '../../fs/durable.js';
 import { isVocabularyWord } from '../../search/vocabulary.js';
-import { batchXml, ClusterError, nodeName, nodePaths, readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
-import { xmlpipeHeader, XMLPIPE_FOOTER } from './conf.js';
+import { batchXml, ClusterError, nodeName, readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
 import { writeGlobalIdf } from './global-idf.js';
 import { NameTable } from './names.js';
 import { hash63 } from './hash.js';
@@ -74,7 +74,7 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
   try {
     for (const node of c.shards) runIndexer(node.config, ['batch'], false);
     const totalDocuments = await writeGlobalIdfOf(c);
-    for (const node of c.shards) await mergeBatch(c, node);
+    for (const node of c.shards) await mergeBatch(node);
     for (const node of c.shards) await dropFromDelta(node, ids[node.shard]);
     for (const node of c.shards) await markShared(node, [...originals].filter((id) => shardOf(id, c.shardCount) === node.shard).map(hash63));
     return { documents: count, perShard: writers.map((w) => w.count), totalDocuments, seconds: (performance.now() - started) / 1000 };
@@ -149,13 +149,18 @@ function addDictionary(node: ShardNode, index: string, docs: Map<string, number>
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
+/** The files of a plain index (the lock file `.spl` excluded). */
+const INDEX_FILES = ['sph', 'spa', 'spi', 'spd', 'spp', 'spm', 'spk', 'sps', 'spe'];
+
 /**
  * Merges `batch` into `main` on one node; a running searchd switches to the result before this
- * returns. A node whose `main` is empty builds it from the load's stream instead: Sphinx 2.2.11's
- * merge into an empty index loses the total field lengths, and BM25A/BM25F (the candidates' order)
- * are then a constant (measured; test/backend/sphinx/load.test.ts).
+ * returns. A node whose `main` is empty takes the batch's files as its new `main` instead (renamed
+ * to `main.new.*` and rotated in by SIGHUP, as `indexer --rotate` does): Sphinx 2.2.11's merge
+ * into an empty index loses the total field lengths, and BM25A/BM25F (the candidates' order) are
+ * then a constant (measured; test/backend/sphinx/load.test.ts); the two indexes share one schema
+ * and settings, so the batch need not be indexed a second time.
  */
-async function mergeBatch(c: ClusterDescription, node: ShardNode): Promise<void> {
+async function mergeBatch(node: ShardNode): Promise<void> {
   const conn = await connect(node.host, node.port);
   let empty: boolean;
   try {
@@ -164,18 +169,20 @@ async function mergeBatch(c: ClusterDescription, node: ShardNode): Promise<void>
   } finally {
     await conn.end().catch(() => undefined);
   }
-  const mainXml = nodePaths(c, node).mainXml;
   if (empty) {
-    copyFileSync(batchXml(c, node.shard), mainXml);
-    runIndexer(node.config, ['main'], true);
+    for (const ext of INDEX_FILES) {
+      const from = join(node.dir, `batch.${ext}`);
+      if (existsSync(from)) renameSync(from, join(node.dir, `main.new.${ext}`));
+    }
+    if (!node.pid || !isSearchd(node.pid, node.config)) throw new ClusterError(`${nodeName(node)} is not running: cannot switch it to the loaded index`);
+    process.kill(node.pid, 'SIGHUP');
   } else runIndexer(node.config, ['--merge', 'main', 'batch'], true);
-  // indexer --rotate wrote main.new.* and signalled searchd, which renames them when it switches.
+  // main.new.* are renamed by searchd when it switches to them.
   const until = Date.now() + 120_000;
   while (existsSync(join(node.dir, 'main.new.sph'))) {
     if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the new index within 120 s`);
     await sleep(50);
   }
-  if (empty) writeFileSync(mainXml, xmlpipeHeader() + XMLPIPE_FOOTER);
 }
 
 /** Marks documents (Sphinx ids) as having copies: `shared = 1` in `main` and `delta` (an attribute update, kept in the binlog). */

@@ -20,8 +20,7 @@
  */
 import { Analyzer } from '../../analysis/analyzer.js';
 import type { DocumentInput } from '../../document.js';
-import { keywordValues, type FieldName } from '../../index/schema.js';
-import { fieldTexts } from '../../index/segment-worker.js';
+import { fieldTexts, keywordValues, type FieldName } from '../../index/schema.js';
 import type { SphinxField } from './conf.js';
 import { fnv1a32, hash63 } from './hash.js';
 

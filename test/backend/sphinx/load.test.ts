@@ -15,7 +15,7 @@ import { queryChars } from '../../../src/analysis/analyzer.js';
 import { anyFieldMatch } from '../../../src/backend/sphinx/match.js';
 import { shardOf } from '../../../src/backend/sphinx/rows.js';
 import { connect } from '../../../src/backend/sphinx/searchd.js';
-import { fieldTexts } from '../../../src/index/segment-worker.js';
+import { fieldTexts } from '../../../src/index/schema.js';
 import { loadDocuments, type ClusterDescription, type DocumentInput } from '../../../src/index.js';
 import { random } from '../../helpers.js';
 import { cleanUpClusters, clusterTempDir, testCluster } from './fixture.js';
@@ -99,7 +99,7 @@ describe('loading into the cluster', () => {
     return new Set(rows.map((r) => r.w)).size;
   }
 
-  it('keeps the field lengths BM25A needs (a first load builds main directly; a merge into an empty index loses them)', async () => {
+  it('keeps the field lengths BM25A needs (a first load takes the batch as main; a merge into an empty index loses them)', async () => {
     expect(await bm25aWeights()).toBeGreaterThan(5);
   });
 

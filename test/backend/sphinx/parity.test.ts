@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer, queryChars } from '../../../src/analysis/analyzer.js';
-import { fieldTexts } from '../../../src/index/segment-worker.js';
+import { fieldTexts } from '../../../src/index/schema.js';
 import { ClusterSearcher, SearchIndex, type SearchOptions, type SearchResult } from '../../../src/index.js';
 import { HAS_SHARED, random, xwlbSample } from '../../helpers.js';
 import { cleanUpClusters, clusterTempDir, testCluster } from './fixture.js';
