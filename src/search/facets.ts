@@ -317,7 +317,7 @@ function levelCounts(snapshot: IndexSnapshot, counted: ColumnCounts, level: Regi
 }
 
 /** The region tree of the header; the total is the number of provinces with a count. */
-function regionTree(counted: (level: RegionLevel) => Map<string, number>, names: RegionNames, filters: CompiledFilters, size: number): [FacetValue[], number] {
+export function regionTree(counted: (level: RegionLevel) => Map<string, number>, names: RegionNames, filters: Pick<CompiledFilters, 'regionCodes'>, size: number): [FacetValue[], number] {
   const provinces = counted('province');
   // Nodes that show their children: the chosen ones and those holding a chosen one.
   const openProvinces = new Set<string>();

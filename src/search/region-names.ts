@@ -59,7 +59,8 @@ function build(snapshot: IndexSnapshot): RegionNames {
   return { codes: [...codes].sort(), name: (code) => byCode.get(code) ?? gazetteerName(code) };
 }
 
-function gazetteerName(code: string): string | undefined {
+/** The official name of `code` at its own level in the gazetteer, or undefined. */
+export function gazetteerName(code: string): string | undefined {
   if (!/^\d{6}$/.test(code)) return undefined;
   const r = regionByCode(code);
   if (!r) return undefined;

@@ -10,57 +10,50 @@
  *     count over the whole cluster, and the warnings of shards that did not answer;
  *  2. per phrase of three characters or more, per field, its document count (IDF of substrings);
  *  3. the number of stories (GROUP BY story) when copies are collapsed;
- *  4. per facet, its counts (GROUP BY the attribute) with every filter but its own.
- * Each candidate is then scored with the embedded engine's BM25 (bm25.ts): per term and field,
- * the word's frequency (its field-specific keyword's tf from PACKEDFACTORS) or else the
- * substring's (its unigram, its bigram, or for longer strings the least frequent of its bigrams),
- * the field's length (attributes), the collection's field statistics and document counts; tiers
- * (op=auto) from the clauses each has; proximity from the stored text of the best 100.
+ *  4. per facet, its counts (GROUP BY the attribute) with every filter but its own
+ *     (facet-lists.ts).
+ * Each candidate is then scored with the embedded engine's BM25 (scorer.ts); proximity from the
+ * stored text of the best 100; copies collapsed; hits and snippets by the embedded helpers.
  *
  * Differences from the embedded engine (README "Cluster"): the hits are the best of the
  * candidates (a document Sphinx ranks below them is never shown first); the frequency of a
  * substring of three or more characters is bounded by its bigrams'; tiers and relaxation count
- * clauses among the candidates; facet `region` lists provinces without children.
+ * clauses among the candidates.
  *
  * Owns: a search request against the cluster. Must not: start processes or write documents.
  */
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Analyzer, queryChars } from '../../analysis/analyzer.js';
-import { regionByCode } from '../../analysis/regions.js';
 import type { StoredDocument } from '../../document.js';
 import { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from '../../index/schema.js';
-import { bm25Norm, idf, termWeight } from '../../search/bm25.js';
 import { Budget, SearchTimeoutError } from '../../search/budget.js';
 import { correct } from '../../search/correct.js';
-import { regionScope, UNDATED, type FacetName, type Facets, type FacetTotals, type FacetValue } from '../../search/facets.js';
+import type { FacetName } from '../../search/facets.js';
 import { resolveFilters, type ResolvedFilters } from '../../search/filters.js';
 import { interpret, type Interpretation } from '../../search/interpret.js';
-import { describeLeaf, MAX_QUERY_TERMS, negatedLeaves, planQuery, positiveLeaves, topLevelClauses, type Leaf, type Plan, type PlanNode } from '../../search/plan.js';
+import { describeLeaf, MAX_QUERY_TERMS, planQuery, positiveLeaves, topLevelClauses, type Leaf, type Plan, type PlanNode } from '../../search/plan.js';
 import { textProximity } from '../../search/proximity.js';
 import { parseQuery, type QueryNode } from '../../search/query-parser.js';
-import { regionLevel, type RegionNames } from '../../search/region-names.js';
+import { gazetteerName, type RegionNames } from '../../search/region-names.js';
 import { hitOf, MAX_TERMS_LIMIT, PROXIMITY_WINDOW, queryInfo, type SearchHit, type SearchOptions, type SearchResult } from '../../search/searcher.js';
 import { highlightText, type Highlighted } from '../../search/snippets.js';
 import { Vocabulary } from '../../search/vocabulary.js';
 import { readCluster, type ClusterDescription } from './cluster.js';
-import { VOCABULARY_FILE } from './load.js';
-import { escapeKeyword } from './match.js';
-import { NameTable } from './names.js';
+import { FACET_GROUPS, facetLists, facetStatement } from './facet-lists.js';
 import { hash63 } from './hash.js';
+import { VOCABULARY_FILE } from './load.js';
+import { escapeKeyword, MatchText } from './match.js';
+import { failedShards, keywordCounts, metaOf, totalFound, type Row } from './meta.js';
+import { NameTable } from './names.js';
 import { keyword } from './rows.js';
+import { CandidateScorer, parseFactors, rankerWeights, wordIdf, type CollectionStats } from './scorer.js';
 
 /** Candidates Sphinx returns for zhsearch to score (at least; a deep page asks for page x size x 2). */
 export const CANDIDATES = 200;
 /** The most candidates a search asks for (deeper pages are not served). */
 export const MAX_CANDIDATES = 2000;
-/**
- * Sphinx's max_matches bounds a GROUP BY's groups (and its total_found), and costs in proportion
- * to it (measured: 100,000 took 300 ms a statement, 1,000 took 4 ms): each facet asks for room for
- * every value its attribute can have, stories with copies for as many as a first count found.
- */
-const FACET_GROUPS: Record<string, number> = { province: 64, city: 512, county: 4096, year: 256, month: 2048 };
 /** Stories with copies counted in the search's own round trip (more: a second one). */
 const SHARED_STORIES = 1000;
 /** The most stories with copies counted exactly in one search. */
@@ -86,77 +79,10 @@ export interface ClusterSearchResult extends SearchResult {
   shards: ShardsInfo;
 }
 
-interface CollectionStats {
-  documents: number;
-  fields: Record<FieldName, { docsWithField: number; avgLength: number }>;
-  at: number;
-}
-
-type Row = RowDataPacket & Record<string, unknown>;
-type Meta = Map<string, string>;
-
-/** SphinxQL text of a MATCH with the keywords it names in order (their index is Sphinx's qpos - 1). */
-class MatchText {
-  readonly keywords: string[] = [];
-
-  private kw(k: string): string {
-    this.keywords.push(k);
-    return escapeKeyword(k);
-  }
-
-  /** Contains `chars` in field `f`: its unigram, or the phrase of its bigrams. */
-  substring(f: FieldName, chars: readonly string[]): string {
-    if (chars.length === 1) return this.kw(keyword(f, 'u', chars[0]));
-    const grams: string[] = [];
-    for (let i = 0; i + 1 < chars.length; i++) grams.push(this.kw(keyword(f, 'g', chars[i] + chars[i + 1])));
-    return `"${grams.join(' ')}"`;
-  }
-
-  /** A leaf: its substring in any of its fields (and, for a word, the word's keyword, for its frequency: a word is always its substring too). */
-  leaf(l: Leaf): string {
-    const parts: string[] = [];
-    for (const f of l.fields) {
-      if (l.kind === 'word') parts.push(this.kw(keyword(f, 'w', l.words[0])));
-      parts.push(this.substring(f, l.chars));
-    }
-    return `(${parts.join(' | ')})`;
-  }
-
-  node(n: PlanNode, op: 'and' | 'or'): string {
-    switch (n.type) {
-      case 'leaf':
-        return this.leaf(n.leaf);
-      case 'or':
-        return `(${n.children.map((c) => this.node(c, op)).join(' | ')})`;
-      case 'not':
-        throw new RangeError('a query of excluded words only cannot run on the cluster: add a word to find');
-      case 'group': {
-        if (!n.positive.length) throw new RangeError('a query of excluded words only cannot run on the cluster: add a word to find');
-        const positive = n.positive.map((c) => this.node(c, op)).join(op === 'and' ? ' ' : ' | ');
-        const negated = n.negated.map((c) => ` -${this.node(c, op)}`).join('');
-        return `(${positive})${negated}`;
-      }
-    }
-  }
-}
-
-/** Factors of a candidate: term frequency per keyword index (qpos - 1). */
-function parseFactors(text: string): Map<number, number> {
-  const tf = new Map<number, number>();
-  for (const m of text.matchAll(/word(\d+)=\(tf=(\d+)/g)) tf.set(Number(m[1]), Number(m[2]));
-  return tf;
-}
-
 /** Days since 1970-01-01 -> yyyymmdd. */
 function yyyymmdd(day: number): number {
   const d = new Date(day * 86_400_000);
   return d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
-}
-
-/** The front's warnings about shards that did not answer: how many distinct agents. */
-function failedShards(meta: Meta): number {
-  const warning = meta.get('warning') ?? '';
-  return new Set([...warning.matchAll(/agent ([^\s:]+:\d+)/g)].map((m) => m[1])).size;
 }
 
 export interface ClusterSearcherOptions {
@@ -245,11 +171,11 @@ export class ClusterSearcher {
       .map((t) => {
         const m = new MatchText();
         const chars = queryChars(t);
-        return `SELECT id FROM dist WHERE MATCH(${this.pool.escape(`(${FIELDS.map((f) => m.substring(f, chars)).join(' | ')})`)}) AND deleted = 0 LIMIT 1 OPTION ${this.retry}; SHOW META`;
+        return `SELECT id FROM dist WHERE MATCH(${this.pool.escape(m.anyField(FIELDS, chars))}) AND deleted = 0 LIMIT 1 OPTION ${this.retry}; SHOW META`;
       })
       .join('; ');
     const sets = await this.query(sql);
-    list.forEach((t, i) => out.set(t, Number(metaOf(sets[2 * i + 1]).get('total_found') ?? 0)));
+    list.forEach((t, i) => out.set(t, totalFound(sets[2 * i + 1])));
     return out;
   }
 
@@ -288,9 +214,9 @@ export class ClusterSearcher {
     };
   }
 
-  /** Region codes present in the cluster and their names (region filters resolve names against them). */
+  /** Region names for filters and facets: the gazetteer's (the cluster keeps no list of its codes). */
   private regionNames(): RegionNames {
-    return { codes: [], name: (code) => { const r = regionByCode(code); return r ? r.county || r.city || r.province : undefined; } };
+    return { codes: [], name: gazetteerName };
   }
 
   /** The WHERE conditions of the filters, each key's separately (facets leave their own out). */
@@ -351,7 +277,7 @@ export class ClusterSearcher {
     const parts = clauses.map((c) => [...new Set(positiveLeaves(c))].flatMap((l) => l.fields.map((f) => new MatchText().substring(f, l.chars))));
     const dfSets = await this.query(parts.flat().map((t) => `SELECT id FROM dist WHERE MATCH(${this.pool.escape(t)}) LIMIT 1 OPTION ${this.retry}; SHOW META`).join('; '));
     let at = 0;
-    const df = parts.map((list) => Math.max(0, ...list.map(() => Number(metaOf(dfSets[2 * at++ + 1]).get('total_found') ?? 0))));
+    const df = parts.map((list) => Math.max(0, ...list.map(() => totalFound(dfSets[2 * at++ + 1]))));
     const unmatched = clauses.filter((_, i) => df[i] === 0);
     const ordered = clauses.map((c, i) => ({ c, i })).filter(({ i }) => df[i] > 0).sort((a, b) => df[a.i] - df[b.i] || a.i - b.i).map(({ c }) => c);
     if (!ordered.length) return null;
@@ -359,7 +285,7 @@ export class ClusterSearcher {
     const counts = await this.query(prefixes.map((p) => `SELECT id FROM dist WHERE deleted = 0 AND MATCH(${text(p)})${filters} LIMIT 1 OPTION ${this.retry}; SHOW META`).join('; '));
     let best = 0;
     prefixes.forEach((_, t) => {
-      if (Number(metaOf(counts[2 * t + 1]).get('total_found') ?? 0) > 0) best = t + 1;
+      if (totalFound(counts[2 * t + 1]) > 0) best = t + 1;
     });
     const kept = new Set(ordered.slice(0, best));
     const dropped = [...unmatched, ...ordered.slice(best).reverse()];
@@ -417,11 +343,7 @@ export class ClusterSearcher {
     // Stories = articles - matches sharing a story + the stories they share (copies are few: a small GROUP BY).
     if (collapse) statements.push(`SELECT id FROM dist WHERE ${where()} AND shared = 1 LIMIT 1 OPTION ${this.retry}`, 'SHOW META', `SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${SHARED_STORIES}, ${this.retry}`, 'SHOW META');
     const facetNames = [...new Set(options.facets ?? [])];
-    for (const name of facetNames) {
-      const { attr, own } = FACET_ATTRS[name];
-      const groups = FACET_GROUPS[attr] ?? this.names.size(attr as 'source' | 'library') + 16;
-      statements.push(`SELECT GROUPBY() AS v, COUNT(*) AS c FROM dist WHERE ${where(own)} GROUP BY ${attr} ORDER BY c DESC LIMIT ${groups} OPTION max_matches=${groups}, ${this.retry}`);
-    }
+    for (const name of facetNames) for (const group of FACET_GROUPS[name]) statements.push(facetStatement(group, where(group.own), this.names, this.retry));
     let sets = await this.query(statements.join('; '));
     // Sphinx 2.2.11 does not send a query to another mirror when a node fails within the query
     // (measured: after a kill -9, every other query lost that shard until the front's pings
@@ -438,7 +360,7 @@ export class ClusterSearcher {
     const substringDocs = new Map<string, number>();
     for (const { leaf, field } of longSubstrings) {
       at++;
-      substringDocs.set(`${leaf.id}\u0000${field}`, Number(metaOf(sets[at++]).get('total_found') ?? 0));
+      substringDocs.set(`${leaf.id}\u0000${field}`, totalFound(sets[at++]));
     }
     if (phraseWords.size) {
       at++;
@@ -448,17 +370,17 @@ export class ClusterSearcher {
     let sharedStories = 0;
     if (collapse) {
       at++;
-      sharedMatches = Number(metaOf(sets[at++]).get('total_found') ?? 0);
+      sharedMatches = totalFound(sets[at++]);
       at++;
-      sharedStories = Number(metaOf(sets[at++]).get('total_found') ?? 0);
+      sharedStories = totalFound(sets[at++]);
       if (sharedMatches > SHARED_STORIES) {
         // More copies than the first count had room for: count their stories with room for all.
         const room = Math.min(MAX_SHARED_STORIES, sharedMatches);
         const again = await this.query(`SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${room}, ${this.retry}; SHOW META`);
-        sharedStories = Number(metaOf(again[1]).get('total_found') ?? 0);
+        sharedStories = totalFound(again[1]);
       }
     }
-    const facetRows = facetNames.map(() => sets[at++]);
+    const facetRows = facetNames.map((name) => FACET_GROUPS[name].map(() => sets[at++]));
     const articles = Number(meta.get('total_found') ?? 0);
     const stories = articles - sharedMatches + sharedStories;
     const failed = failedShards(meta);
@@ -530,7 +452,7 @@ export class ClusterSearcher {
       if (!d) return { id: r.xid, score: r.score, unavailable: true, title: '', date: null, source: null, author: null, url: null, tags: [], regions: [], libraries: [], titleHtml: '', snippetHtml: '', highlights: [], ...duplicates };
       return { ...hitOf(d, r.score, titleTerms, contentTerms, options, budget), ...duplicates };
     });
-    const { facets, totals } = this.facets(facetNames, facetRows, options.facetSize ?? 10, filters);
+    const { facets, totals } = facetLists(facetNames, facetRows, options.facetSize ?? 10, filters, this.names, this.regionNames());
     return {
       total: collapse ? stories : articles,
       articles,
@@ -578,94 +500,7 @@ export class ClusterSearcher {
     return (await this.collectionStats()).documents;
   }
 
-  /** Facet lists from the GROUP BY rows (value id -> count). */
-  private facets(names: readonly FacetName[], rows: Row[][], size: number, filters: ResolvedFilters): { facets: Facets; totals: FacetTotals } {
-    const facets: Facets = {};
-    const dateRange = filters.dateRange;
-    // Months are listed for the years the date filter spans (facets.ts), counted without it.
-    const yearOf = (day: number) => new Date(day * 86_400_000).getUTCFullYear();
-    const [firstYear, lastYear] = dateRange ? [Number.isFinite(dateRange[0]) ? yearOf(dateRange[0]) : -Infinity, Number.isFinite(dateRange[1]) ? yearOf(dateRange[1]) : Infinity] : [-Infinity, Infinity];
-    const totals: FacetTotals = {};
-    names.forEach((name, i) => {
-      const values: FacetValue[] = [];
-      let undated = 0;
-      for (const r of rows[i]) {
-        const v = Number(r.v);
-        const count = Number(r.c);
-        // Documents without a value (an empty multi-value attribute) form a group of their own.
-        if (!Number.isFinite(v) || (v === 0 && name !== 'year' && name !== 'month')) continue;
-        if (name === 'year' || name === 'month') {
-          if (v === 0) undated += count;
-          else if (name === 'month' && !(Math.floor(v / 100) >= firstYear && Math.floor(v / 100) <= lastYear)) continue;
-          else values.push({ value: name === 'year' ? String(v) : `${String(v).slice(0, 4)}-${String(v).slice(4)}`, count });
-        } else if (name === 'source' || name === 'library') {
-          const label = this.names.nameOf(name, v);
-          if (label) values.push({ value: label, count });
-        } else {
-          const code = String(v).padStart(6, '0');
-          const level = regionLevel(code);
-          // Prefectures of the chosen provinces, counties of the chosen prefectures (facets.ts).
-          const scope = name === 'region' ? null : regionScope(level, { regionCodes: filters.regions });
-          if (scope && !scope(code)) continue;
-          const r = regionByCode(code);
-          const label = r ? (level === 'province' ? r.province : level === 'city' ? r.city : r.county) : code;
-          values.push({ value: label ?? code, code, ...(name === 'region' ? { level } : {}), count });
-        }
-      }
-      if (name === 'year' || name === 'month') {
-        values.sort((a, b) => (a.value < b.value ? -1 : 1));
-        if (name === 'year' && undated) values.push({ value: UNDATED, count: undated });
-        facets[name] = values;
-      } else {
-        values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-        facets[name] = values.slice(0, size);
-      }
-      totals[name] = values.length;
-    });
-    return { facets, totals };
-  }
-}
 
-/** The attribute each facet groups by, and the filter it leaves out (multi-select). */
-const FACET_ATTRS: Record<FacetName, { attr: string; own: string }> = {
-  province: { attr: 'province', own: 'province' },
-  city: { attr: 'city', own: 'city' },
-  county: { attr: 'county', own: 'county' },
-  region: { attr: 'province', own: 'province' },
-  year: { attr: 'year', own: 'date' },
-  month: { attr: 'month', own: 'date' },
-  source: { attr: 'source', own: 'source' },
-  library: { attr: 'library', own: 'library' },
-};
-
-/** Sphinx's field weights of its BM25F (candidate order only): words as their field's boost x 10, grams and characters 1 (Sphinx's least). */
-function rankerWeights(): string {
-  const w: string[] = [];
-  for (const f of FIELDS) {
-    const boost = Math.round(DEFAULT_RANKING.boosts[f] * 10);
-    w.push(`${f}_w=${boost}`, `${f}_g=1`, `${f}_u=1`);
-  }
-  return w.join(', ');
-}
-
-function wordIdf(df: number, n: number): number {
-  return df === 0 ? 0 : idf(n, df);
-}
-
-function metaOf(rows: Row[] | undefined): Meta {
-  const m: Meta = new Map();
-  for (const r of rows ?? []) m.set(String(r.Variable_name), String(r.Value));
-  return m;
-}
-
-/** Keyword -> documents over the cluster, from SHOW META's keyword[i] / docs[i]. */
-function keywordCounts(meta: Meta): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [k, v] of meta) {
-    const i = /^keyword\[(\d+)\]$/.exec(k);
-    if (i) out.set(v, Number(meta.get(`docs[${i[1]}]`) ?? 0));
-  }
-  return out;
 }
 
 /** The cluster's vocabulary (words and their document counts, written by loads). */
@@ -681,96 +516,3 @@ function readVocabulary(dir: string): Vocabulary {
   return Vocabulary.fromCounts(words);
 }
 
-/** zhsearch's BM25 (and tier) of a candidate from its keyword frequencies and field lengths. */
-class CandidateScorer {
-  private readonly leaves: Leaf[];
-  private readonly clauses: PlanNode[];
-  /** Clauses that count for tiers (op=auto: not common, unless all are). */
-  private readonly counted: Set<PlanNode>;
-  /** The leaves of each counted clause (a candidate's tier: the clauses one of whose leaves it has). */
-  private readonly countedLeaves: Leaf[][];
-
-  constructor(
-    plan: Plan,
-    private readonly ranking: RankingOptions,
-    private readonly stats: CollectionStats,
-    private readonly docs: Map<string, number>,
-    private readonly substringDocs: Map<string, number>,
-    private readonly index: Map<string, number>,
-    op: 'and' | 'or' | 'auto',
-  ) {
-    this.leaves = [...new Set(positiveLeaves(plan.root))];
-    this.clauses = op === 'auto' && plan.root?.type === 'group' && plan.root.positive.length > 1 ? plan.root.positive : [];
-    const common = Math.max(50, ranking.commonCutoff * Math.max(...FIELDS.map((f) => stats.fields[f].docsWithField)));
-    const rare = this.clauses.filter((c) => positiveLeaves(c).every((l) => this.leafDocs(l) <= common));
-    this.counted = new Set(rare.length ? rare : this.clauses);
-    this.countedLeaves = [...this.counted].map((c) => positiveLeaves(c));
-  }
-
-  /** The most documents a leaf's substring has in one field (how common it is). */
-  private leafDocs(l: Leaf): number {
-    let most = 0;
-    for (const f of l.fields) most = Math.max(most, this.substringDf(l, f));
-    return most;
-  }
-
-  /** Per leaf and field, the keywords of its substring (its unigram, or its bigrams), built once per search. */
-  private readonly keywordsOf = new Map<string, string[]>();
-
-  private substringKeywords(l: Leaf, f: FieldName): string[] {
-    const key = `${l.id}\u0000${f}`;
-    let out = this.keywordsOf.get(key);
-    if (!out) {
-      if (l.chars.length === 1) out = [keyword(f, 'u', l.chars[0])];
-      else {
-        out = [];
-        for (let i = 0; i + 1 < l.chars.length; i++) out.push(keyword(f, 'g', l.chars[i] + l.chars[i + 1]));
-      }
-      this.keywordsOf.set(key, out);
-    }
-    return out;
-  }
-
-  private substringDf(l: Leaf, f: FieldName): number {
-    if (l.chars.length >= 3) return this.substringDocs.get(`${l.id}\u0000${f}`) ?? 0;
-    return this.docs.get(this.substringKeywords(l, f)[0]) ?? 0;
-  }
-
-  private tfOf(tf: Map<number, number>, k: string): number {
-    const i = this.index.get(k);
-    return i === undefined ? 0 : (tf.get(i) ?? 0);
-  }
-
-  score(tf: Map<number, number>, lengths: Record<FieldName, number>): { score: number; tier: number } {
-    const { k1, b, boosts } = this.ranking;
-    let score = 0;
-    const matched = new Set<Leaf>();
-    for (const l of this.leaves) {
-      for (const f of l.fields) {
-        const subTf = Math.min(...this.substringKeywords(l, f).map((k) => this.tfOf(tf, k)));
-        if (!(subTf > 0)) continue;
-        matched.add(l);
-        const st = this.stats.fields[f];
-        const norm = bm25Norm(lengths[f], st.avgLength, k1, b);
-        const weight = (idfValue: number) => (l.boost ?? 1) * termWeight(boosts[f], idfValue, k1);
-        if (l.kind === 'word') {
-          const wk = keyword(f, 'w', l.words[0]);
-          const wordTf = this.tfOf(tf, wk);
-          if (wordTf > 0) score += (weight(idf(st.docsWithField, this.docs.get(wk) ?? 0)) * wordTf) / (wordTf + norm);
-          else score += ((l.substringWeight ?? this.ranking.substringWeight) * weight(idf(st.docsWithField, this.substringDf(l, f))) * subTf) / (subTf + norm);
-        } else {
-          let phraseIdf = 0;
-          for (const w of l.words) {
-            const df = this.docs.get(keyword(f, 'w', w)) ?? 0;
-            phraseIdf += idf(st.docsWithField, df > 0 ? df : this.substringDf(l, f));
-          }
-          if (!l.words.length) phraseIdf = idf(st.docsWithField, this.substringDf(l, f));
-          score += ((l.substringWeight ?? 1) * weight(phraseIdf) * subTf) / (subTf + norm);
-        }
-      }
-    }
-    let tier = 0;
-    for (const leaves of this.countedLeaves) if (leaves.some((l) => matched.has(l))) tier++;
-    return { score, tier };
-  }
-}

@@ -12,7 +12,7 @@ import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer } from '../../../src/analysis/analyzer.js';
 import { queryChars } from '../../../src/analysis/analyzer.js';
-import { anyFieldMatch } from '../../../src/backend/sphinx/match.js';
+import { MatchText } from '../../../src/backend/sphinx/match.js';
 import { shardOf } from '../../../src/backend/sphinx/rows.js';
 import { connect } from '../../../src/backend/sphinx/searchd.js';
 import { fieldTexts } from '../../../src/index/schema.js';
@@ -35,7 +35,7 @@ async function docsOfCluster(): Promise<DocumentInput[]> {
 }
 
 async function count(chars: string[]): Promise<number> {
-  const [sets] = (await front.query(`SELECT id FROM dist WHERE MATCH(${front.escape(anyFieldMatch(['title', 'content', 'tags'], chars))}) AND deleted = 0 LIMIT 1; SHOW META`)) as unknown as [[unknown[], Array<{ Variable_name: string; Value: string }>]];
+  const [sets] = (await front.query(`SELECT id FROM dist WHERE MATCH(${front.escape(new MatchText().anyField(['title', 'content', 'tags'], chars))}) AND deleted = 0 LIMIT 1; SHOW META`)) as unknown as [[unknown[], Array<{ Variable_name: string; Value: string }>]];
   return Number(sets[1].find((r) => r.Variable_name === 'total_found')!.Value);
 }
 

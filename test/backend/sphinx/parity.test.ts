@@ -81,9 +81,11 @@ describe.runIf(HAS_SHARED)('the cluster answers as the embedded engine', () => {
 
   it('facet counts and filters are equal', async () => {
     const options: SearchOptions[] = [
-      { op: 'and', facets: ['province', 'city', 'county', 'year', 'month', 'source', 'library'], facetSize: 50 },
+      { op: 'and', facets: ['province', 'city', 'county', 'year', 'month', 'source', 'library', 'region'], facetSize: 50 },
       { op: 'or', filters: { from: '2018', to: '2021-06' }, facets: ['year', 'month', 'province'], facetSize: 50 },
       { op: 'and', filters: { province: '北京' }, facets: ['province', 'city', 'source'], facetSize: 50 },
+      // The region tree under a chosen province (its prefectures and counties), short lists.
+      { op: 'or', filters: { province: '江苏' }, facets: ['region', 'city'], facetSize: 5 },
       { op: 'and', filters: { undated: 'exclude', source: ['新闻联播'] }, facets: ['source', 'year'], facetSize: 50 },
     ];
     for (const q of queries.slice(0, 40)) {
@@ -91,6 +93,8 @@ describe.runIf(HAS_SHARED)('the cluster answers as the embedded engine', () => {
         const a = embedded.search(q, o);
         const b = await three.search(q, o);
         expect([b.total, b.articles], `${q} ${JSON.stringify(o)}`).toEqual([a.total, a.articles]);
+        // The region tree as a whole: order, levels, codes, children and their totals.
+        if (o.facets?.includes('region')) expect(b.facets.region, `${q} region`).toEqual(a.facets.region);
         for (const f of o.facets ?? []) {
           const norm = (list: SearchResult['facets'][typeof f]) => (list ?? []).map((v) => `${v.value}:${v.count}`).sort();
           expect(norm(b.facets[f]), `${q} ${f}`).toEqual(norm(a.facets[f]));
