@@ -29,7 +29,7 @@ import { highlight, search, type SearchOptions, type SearchResult } from './sear
 import { CompiledFilters, type SearchFilters } from './search/filters.js';
 import type { Highlighted } from './search/snippets.js';
 import { suggest, type Suggestions } from './search/suggest.js';
-import { similar, similarHits, similarQuery, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
+import { similar, similarHits, similarQuery, storyIn, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
 import { warmVocabulary } from './search/vocabulary.js';
 import { checkDuplicate, seedDetector } from './ingest/article.js';
 import { DuplicateDetector } from './ingest/dedupe.js';
@@ -204,7 +204,7 @@ export class IndexReader {
 
   /** The similar hits of `result`, the search of `query` ({@link similarQuery}); not `complete` when fetching more hits could find more. */
   similarHits(query: SimilarQuery, result: SearchResult): { hits: SimilarHit[]; complete: boolean } {
-    return similarHits(this.snapshot, query, result);
+    return similarHits(storyIn(this.snapshot), query, result);
   }
 
   stats(): IndexStats {

@@ -80,12 +80,11 @@ function isHanWord(w: string): boolean {
 }
 
 /**
- * The `maxTerms` most informative words of `doc`: jieba's words of its title and content (precise
- * cut, as queries are cut; stop words and single characters left out), by weighted term frequency
- * x idf of the word in the index's content. Words only this document has are left out (they find
- * nothing else); ties are broken by the word, so the choice is deterministic.
+ * The candidate words of `doc` and their weighted frequencies: jieba's words of its title and
+ * content (precise cut, as queries are cut; stop words and single characters left out), a title
+ * word counted {@link TITLE_WEIGHT} times.
  */
-export function similarTerms(snapshot: IndexSnapshot, analyzer: Analyzer, doc: StoredDocument, maxTerms = DEFAULT_SIMILAR_TERMS): string[] {
+export function documentWords(analyzer: Analyzer, doc: StoredDocument): Map<string, number> {
   const tf = new Map<string, number>();
   const count = (text: string, weight: number) => {
     for (const w of analyzer.queryWords(text)) {
@@ -95,20 +94,37 @@ export function similarTerms(snapshot: IndexSnapshot, analyzer: Analyzer, doc: S
   };
   count(doc.title ?? '', TITLE_WEIGHT);
   count(doc.content ?? '', 1);
-  const n = Math.max(1, snapshot.stats.content.docsWithField);
+  return tf;
+}
+
+/**
+ * The `maxTerms` most informative of the words `tf` (weighted frequency x idf of the word's
+ * `df` among `n` documents' contents). Words only this document has are left out (they find
+ * nothing else); ties are broken by the word, so the choice is deterministic.
+ */
+export function mostInformative(tf: ReadonlyMap<string, number>, df: (word: string) => number, n: number, maxTerms = DEFAULT_SIMILAR_TERMS): string[] {
   const scored: Array<[string, number]> = [];
   for (const [word, f] of tf) {
-    let df = 0;
-    for (const { segment } of snapshot.segments) {
-      const table = segment.fields.content.words;
-      const ord = table.lookup(word);
-      if (ord >= 0) df += table.df[ord];
-    }
-    if (df < 2) continue;
-    scored.push([word, f * idf(n, df)]);
+    const d = df(word);
+    if (d < 2) continue;
+    scored.push([word, f * idf(Math.max(1, n), d)]);
   }
   scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return scored.slice(0, Math.max(1, Math.min(64, Math.floor(maxTerms)))).map(([w]) => w);
+}
+
+/** The `maxTerms` most informative words of `doc` in a snapshot (document frequencies of its content words). */
+export function similarTerms(snapshot: IndexSnapshot, analyzer: Analyzer, doc: StoredDocument, maxTerms = DEFAULT_SIMILAR_TERMS): string[] {
+  const df = (word: string) => {
+    let d = 0;
+    for (const { segment } of snapshot.segments) {
+      const table = segment.fields.content.words;
+      const ord = table.lookup(word);
+      if (ord >= 0) d += table.df[ord];
+    }
+    return d;
+  };
+  return mostInformative(documentWords(analyzer, doc), df, snapshot.stats.content.docsWithField, maxTerms);
 }
 
 /** Hits fetched for `size` similar ones: room for the document and a few copies of its story. */
@@ -118,8 +134,12 @@ export function similarFetchSize(size: number): number {
 
 /** The search that finds documents like `doc` (run it with `fetch` hits, then {@link similarHits}). */
 export function similarQuery(snapshot: IndexSnapshot, analyzer: Analyzer, doc: StoredDocument, options: SimilarOptions = {}, fetch?: number): SimilarQuery {
+  return similarQueryOf(doc, similarTerms(snapshot, analyzer, doc, options.maxTerms), options, fetch);
+}
+
+/** The search of `terms` (the most informative words of `doc`) that finds documents like it. */
+export function similarQueryOf(doc: StoredDocument, terms: string[], options: SimilarOptions = {}, fetch?: number): SimilarQuery {
   const size = Math.max(1, Math.floor(options.size ?? DEFAULT_SIMILAR_SIZE));
-  const terms = similarTerms(snapshot, analyzer, doc, options.maxTerms);
   return {
     id: doc.id,
     story: storyKey(doc),
@@ -142,20 +162,28 @@ export function similarQuery(snapshot: IndexSnapshot, analyzer: Analyzer, doc: S
 
 /**
  * The similar hits of `result` (the search of `query`): without the document and the copies of
- * its story, at most `query.size`. `complete` is false when more could have been found by fetching
- * more hits (every fetched one was left out and the search matched more).
+ * its story (`storyOf`: the story of a hit's id, undefined when unknown), at most `query.size`.
+ * `complete` is false when more could have been found by fetching more hits (every fetched one
+ * was left out and the search matched more).
  */
-export function similarHits(snapshot: IndexSnapshot, query: SimilarQuery, result: SearchResult): { hits: SimilarHit[]; complete: boolean } {
+export function similarHits(storyOf: (id: string) => string | undefined, query: SimilarQuery, result: SearchResult): { hits: SimilarHit[]; complete: boolean } {
   const hits: SimilarHit[] = [];
   for (const h of result.hits) {
     if (hits.length >= query.size) break;
     if (h.id === query.id || h.unavailable) continue;
-    const stored = snapshot.get(h.id);
-    if (stored && storyKey(stored) === query.story) continue;
+    if (storyOf(h.id) === query.story) continue;
     hits.push({ id: h.id, title: h.title, date: h.date, source: h.source, url: h.url, score: h.score });
   }
   const complete = hits.length >= query.size || result.total <= result.hits.length || !query.q;
   return { hits, complete };
+}
+
+/** The story of the document `id` of a snapshot, or undefined. */
+export function storyIn(snapshot: IndexSnapshot): (id: string) => string | undefined {
+  return (id) => {
+    const stored = snapshot.get(id);
+    return stored ? storyKey(stored) : undefined;
+  };
 }
 
 /** The next number of hits to fetch when {@link similarHits} was not complete, or null to stop. */
@@ -174,7 +202,7 @@ export function similar(snapshot: IndexSnapshot, analyzer: Analyzer, doc: Stored
   for (;;) {
     // A search again with more hits has what is left of the budget.
     const left = options.timeoutMs === undefined ? {} : { timeoutMs: Math.max(1, options.timeoutMs - (performance.now() - started)) };
-    const { hits, complete } = similarHits(snapshot, query, search(query.q, { ...query.options, ...left }));
+    const { hits, complete } = similarHits(storyIn(snapshot), query, search(query.q, { ...query.options, ...left }));
     const next = nextFetchSize(query.options.size!);
     if (complete || next === null) return { id: doc.id, terms: query.terms, hits };
     query = { ...query, options: { ...query.options, size: next } };

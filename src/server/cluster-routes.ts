@@ -4,7 +4,7 @@
  * awaited from the cluster (I/O, no search thread), answers never cached (no version ETag: the
  * cluster changes under writes). A search some shard did not answer says so: `partial: true`,
  * `shards: { total, failed }`. The feed and the export page through cluster searches.
- * Suggestions and similar documents are not served by the cluster yet: 501 with a message.
+ * Suggestions and similar documents come from the cluster too (backend/sphinx/suggest.ts, similar.ts).
  *
  * Owns: these handlers. Must not: reach past src/index.ts, or know about listening.
  */
@@ -16,7 +16,7 @@ import { exportRoute } from './export.js';
 import { feedRoute } from './feed.js';
 import type { ApiRoutes } from './app.js';
 import { ApiError, invalidParameter, notFound } from './errors.js';
-import { docParams, docPath, noParams, searchParams, type healthResponse, type SearchParams, type statsResponse } from './schemas.js';
+import { docParams, docPath, noParams, searchParams, similarParams, suggestParams, type healthResponse, type SearchParams, type similarResponse, type statsResponse, type suggestResponse } from './schemas.js';
 import { searchBodyJson, searchBodyParts } from './search-body.js';
 import { writeRoutes } from './write-routes.js';
 
@@ -43,9 +43,6 @@ function requestError(err: unknown, timeoutMs: number): unknown {
   if (err instanceof ClusterUnavailableError) return new ApiError(503, 'cluster_unavailable', err.message, null, { 'Retry-After': '5' });
   return budgetError(err, timeoutMs);
 }
-
-const notOnCluster = (what: string): RequestHandler => (_req, _res, next) =>
-  next(new ApiError(501, 'not_supported', `${what} is not served by the cluster backend yet (README "Cluster"); search, documents, stats and writes are`));
 
 export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites | null, timeoutMs = DEFAULT_SEARCH_TIMEOUT_MS): ApiRoutes {
   /** The feed's and the export's searches: on the cluster, never cached, errors as the search route's. */
@@ -84,6 +81,26 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
     res.set('Cache-Control', 'no-store').json(body);
   };
 
+  const suggest: RequestHandler = async (req, res) => {
+    const { q, limit } = parse(suggestParams, req.query);
+    const found = await within(timeoutMs, searcher.suggest(q, limit)).catch((err) => {
+      throw requestError(err, timeoutMs);
+    });
+    const body: z.input<typeof suggestResponse> = { q, ...found };
+    res.set('Cache-Control', 'no-store').json(body);
+  };
+
+  const similar: RequestHandler = async (req, res) => {
+    const { id } = parse(docPath, req.params);
+    const { size } = parse(similarParams, req.query);
+    const found = await within(timeoutMs, searcher.similar(id, { size, timeoutMs })).catch((err) => {
+      throw requestError(err, timeoutMs);
+    });
+    if (!found) throw notFound(`no document with id "${id}"`, { id });
+    const body: z.input<typeof similarResponse> = found;
+    res.set('Cache-Control', 'no-store').json(body);
+  };
+
   const health: RequestHandler = async (req, res) => {
     parse(noParams, req.query);
     const body: z.input<typeof healthResponse> = { status: 'ok', documents: await searcher.documentCount(), version: 0 };
@@ -101,8 +118,8 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
     doc,
     health,
     stats,
-    suggest: notOnCluster('/api/suggest'),
-    similar: notOnCluster('/api/docs/:id/similar'),
+    suggest,
+    similar,
     feed: feedRoute(sessions, timeoutMs),
     export: exportRoute(sessions, timeoutMs),
     writes: writes ? writeRoutes(writes) : null,

@@ -27,6 +27,7 @@ import { NameTable } from './names.js';
 import { hash63 } from './hash.js';
 import { shardOf, toRow } from './rows.js';
 import { connect, isSearchd, runIndexer, SphinxMissingError } from './searchd.js';
+import { VOCABULARY_FILE } from './words.js';
 import { XmlpipeWriter } from './xmlpipe.js';
 
 export interface LoadResult {
@@ -98,9 +99,6 @@ async function writeGlobalIdfOf(c: ClusterDescription): Promise<number> {
   writeVocabulary(c, docs);
   return total;
 }
-
-/** The file of the cluster's words and their document counts (the query-understanding vocabulary). */
-export const VOCABULARY_FILE = 'vocabulary.tsv';
 
 /**
  * Writes `<dir>/vocabulary.tsv`: each jieba word of two or more Han characters and the documents

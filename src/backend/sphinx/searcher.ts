@@ -23,8 +23,6 @@
  * Owns: a search request against the cluster. Must not: start processes or write documents.
  */
 import type { Pool } from 'mysql2/promise';
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Analyzer, queryChars } from '../../analysis/analyzer.js';
 import type { StoredDocument } from '../../document.js';
 import { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from '../../index/schema.js';
@@ -38,22 +36,30 @@ import { textProximity } from '../../search/proximity.js';
 import { parseQuery, type QueryNode } from '../../search/query-parser.js';
 import { gazetteerName, type RegionNames } from '../../search/region-names.js';
 import { hitOf, MAX_TERMS_LIMIT, PROXIMITY_WINDOW, queryInfo, type SearchHit, type SearchOptions, type SearchResult } from '../../search/searcher.js';
+import type { SimilarOptions, SimilarResult } from '../../search/similar.js';
 import { highlightText, type Highlighted } from '../../search/snippets.js';
-import { Vocabulary } from '../../search/vocabulary.js';
+import type { Suggestions } from '../../search/suggest.js';
 import { readCluster, type ClusterDescription } from './cluster.js';
 import { FACET_GROUPS, facetLists, facetStatement } from './facet-lists.js';
 import { hash63 } from './hash.js';
-import { VOCABULARY_FILE } from './load.js';
 import { escapeKeyword, MatchText } from './match.js';
 import { failedShards, keywordCounts, metaOf, totalFound, type Row } from './meta.js';
 import { NameTable } from './names.js';
 import { keyword } from './rows.js';
+import { clusterSimilar } from './similar.js';
+import { clusterSuggest } from './suggest.js';
+import { ClusterWords } from './words.js';
 import { CandidateScorer, parseFactors, rankerWeights, wordIdf, type CollectionStats } from './scorer.js';
 
 /** Candidates Sphinx returns for zhsearch to score (at least; a deep page asks for page x size x 2). */
 export const CANDIDATES = 200;
-/** The most candidates a search asks for (deeper pages are not served). */
-export const MAX_CANDIDATES = 2000;
+/**
+ * The most candidates a search asks for: twice the deepest hit the API serves (page x size up to
+ * 10,000, server/schemas.ts MAX_RESULT_WINDOW), so every page it allows is ranked among twice as
+ * many candidates as it shows. Only deep pages and exports pay for it (Sphinx's max_matches costs
+ * in proportion).
+ */
+export const MAX_CANDIDATES = 20_000;
 /** Stories with copies counted in the search's own round trip (more: a second one). */
 const SHARED_STORIES = 1000;
 /** The most stories with copies counted exactly in one search. */
@@ -92,10 +98,33 @@ export interface ClusterSearcherOptions {
   statsTtlMs?: number;
 }
 
+/** What one search request carries from reading the query to each run of it. */
+interface Request {
+  q: string;
+  plan: Plan;
+  understood: Understood;
+  options: SearchOptions;
+  stats: CollectionStats;
+  filters: ResolvedFilters;
+  /** The WHERE condition of each filter (facets leave their own out). */
+  conditions: Map<string, string>;
+  budget: Budget;
+}
+
+/** The query as the user means it (pinyin, synonyms, a corrected typo). */
+interface Understood {
+  node: QueryNode | null;
+  interpretations: Interpretation[];
+  read: string;
+  correctedFrom?: string;
+  didYouMean?: string;
+}
+
 /** Searches the cluster of a directory: one pool of SphinxQL connections to its front. */
 export class ClusterSearcher {
   private stats: CollectionStats | null = null;
-  private vocabulary: Vocabulary;
+  /** The cluster's words (query understanding, suggestions). */
+  words: ClusterWords;
   private names: NameTable;
 
   private constructor(
@@ -105,7 +134,7 @@ export class ClusterSearcher {
     readonly analyzer: Analyzer,
     private readonly options: ClusterSearcherOptions,
   ) {
-    this.vocabulary = readVocabulary(dir);
+    this.words = ClusterWords.read(dir);
     this.names = NameTable.load(dir);
   }
 
@@ -118,7 +147,7 @@ export class ClusterSearcher {
 
   /** Reads the vocabulary and name table again (after a load). */
   reload(): void {
-    this.vocabulary = readVocabulary(this.dir);
+    this.words = ClusterWords.read(this.dir);
     this.names = NameTable.load(this.dir);
     this.stats = null;
   }
@@ -128,11 +157,12 @@ export class ClusterSearcher {
   }
 
   /** OPTION text every statement on `dist` carries: with mirrors, Sphinx's own retry of a failed agent. */
-  private get retry(): string {
+  get retry(): string {
     return this.cluster.mirrors > 1 ? `retry_count=${this.cluster.mirrors - 1}, retry_delay=0` : 'retry_count=0';
   }
 
-  private async query(sql: string): Promise<Row[][]> {
+  /** Runs `sql` (statements separated by `;`) on the front: one result set per statement. */
+  async query(sql: string): Promise<Row[][]> {
     let sets: Row[] | Row[][];
     try {
       [sets] = (await this.pool.query(sql)) as unknown as [Row[] | Row[][]];
@@ -147,7 +177,7 @@ export class ClusterSearcher {
   }
 
   /** Per field, documents with the field and its average length in words (live documents), cached briefly. */
-  private async collectionStats(): Promise<CollectionStats> {
+  async collectionStats(): Promise<CollectionStats> {
     const ttl = this.options.statsTtlMs ?? 1000;
     if (this.stats && performance.now() - this.stats.at < ttl) return this.stats;
     const sums = FIELDS.map((f) => `SUM(${f}_len) AS ${f}_total, SUM(IF(${f}_len > 0, 1, 0)) AS ${f}_docs`).join(', ');
@@ -199,13 +229,13 @@ export class ClusterSearcher {
   }
 
   /** The query tree as the user means it (pinyin, synonyms, a corrected typo) unless `literal`. */
-  private async understand(q: string, literal: boolean): Promise<{ node: QueryNode | null; interpretations: Interpretation[]; read: string; correctedFrom?: string; didYouMean?: string }> {
+  private async understand(q: string, literal: boolean): Promise<Understood> {
     if (literal || q.trim() === '') return { node: parseQuery(q), interpretations: [], read: q };
-    const fix = await this.withCounts((count) => correct(q, this.vocabulary, count, (t) => this.analyzer.queryWords(t)));
+    const fix = await this.withCounts((count) => correct(q, this.words.vocabulary, count, (t) => this.analyzer.queryWords(t)));
     const read = fix?.apply ? fix.query : q;
     const corrections: Interpretation[] = fix?.apply ? fix.runs.map((r): Interpretation => ({ from: r.from, to: [r.to], kind: 'correction' })) : [];
     const node = parseQuery(read);
-    const understood = node ? await this.withCounts((count) => interpret(node, { analyzer: this.analyzer, vocabulary: this.vocabulary, synonyms: this.analyzer.synonyms(), count })) : { node, interpretations: [] };
+    const understood = node ? await this.withCounts((count) => interpret(node, { analyzer: this.analyzer, vocabulary: this.words.vocabulary, synonyms: this.analyzer.synonyms(), count })) : { node, interpretations: [] };
     return {
       node: understood.node,
       interpretations: [...corrections, ...understood.interpretations],
@@ -244,20 +274,24 @@ export class ClusterSearcher {
   }
 
   async search(q: string, options: SearchOptions = {}): Promise<ClusterSearchResult> {
+    // One time budget for the whole request: reading the query, the search and a relaxed one.
+    const budget = new Budget(options.timeoutMs ?? Infinity);
     const op = options.op ?? 'auto';
     const maxTerms = Math.min(MAX_TERMS_LIMIT, Math.max(1, Math.floor(options.maxTerms ?? MAX_QUERY_TERMS)));
     const [stats, understood] = await Promise.all([this.collectionStats(), this.understand(q, options.literal === true)]);
+    budget.check();
     const n = Math.max(1, stats.fields.content.docsWithField);
-    const plan = planQuery(understood.node, this.analyzer, (leaf) => leaf.count * (leaf.kind === 'word' ? wordIdf(this.vocabulary.df(leaf.text), n) : leaf.words.reduce((s, w) => s + wordIdf(this.vocabulary.df(w), n), 0)), maxTerms);
+    const plan = planQuery(understood.node, this.analyzer, (leaf) => leaf.count * (leaf.kind === 'word' ? wordIdf(this.words.vocabulary.df(leaf.text), n) : leaf.words.reduce((s, w) => s + wordIdf(this.words.vocabulary.df(w), n), 0)), maxTerms);
     const filters = resolveFilters(options.filters ?? {}, this.regionNames());
-    const conditions = this.conditions(filters);
-    const result = await this.run(q, plan, plan.root, understood, options, stats, filters, conditions, []);
+    const request: Request = { q, plan, understood, options, stats, filters, conditions: this.conditions(filters), budget };
+    const result = await this.run(request, plan.root, []);
     // A strict AND without results drops its least informative clauses, as the embedded engine
     // does (tiers.ts, prefix tiers, best tier only): the documents with the most informative t
     // clauses, for the largest t that has any.
     if (result.articles === 0 && op === 'and' && options.relax !== false && plan.root?.type === 'group' && plan.root.positive.length > 1) {
-      const relaxed = await this.relax(plan.root, conditions);
-      if (relaxed) return this.run(q, plan, relaxed.root, understood, options, stats, filters, conditions, relaxed.dropped);
+      const relaxed = await this.relax(plan.root, request.conditions);
+      budget.check();
+      if (relaxed) return this.run(request, relaxed.root, relaxed.dropped);
     }
     return result;
   }
@@ -301,19 +335,9 @@ export class ClusterSearcher {
     };
   }
 
-  /** One search of `plan`, matching `matchRoot` (the plan's root, or a relaxed form of it). */
-  private async run(
-    q: string,
-    plan: Plan,
-    matchRoot: PlanNode | null,
-    understood: Awaited<ReturnType<ClusterSearcher['understand']>>,
-    options: SearchOptions,
-    stats: CollectionStats,
-    filters: ResolvedFilters,
-    conditions: Map<string, string>,
-    dropped: string[],
-  ): Promise<ClusterSearchResult> {
-    const budget = new Budget(options.timeoutMs ?? Infinity);
+  /** One search of the request's plan, matching `matchRoot` (the plan's root, or a relaxed form of it). */
+  private async run(request: Request, matchRoot: PlanNode | null, dropped: string[]): Promise<ClusterSearchResult> {
+    const { q, plan, understood, options, stats, filters, conditions, budget } = request;
     const ranking: RankingOptions = { ...DEFAULT_RANKING, ...options.ranking, boosts: { ...DEFAULT_RANKING.boosts, ...options.ranking?.boosts } };
     const op = options.op ?? 'auto';
     const size = options.size ?? 10;
@@ -470,7 +494,7 @@ export class ClusterSearcher {
   }
 
   /** Stored documents by Sphinx id. */
-  private async documents(sids: readonly string[]): Promise<Map<string, StoredDocument>> {
+  async documents(sids: readonly string[]): Promise<Map<string, StoredDocument>> {
     const out = new Map<string, StoredDocument>();
     if (!sids.length) return out;
     const [rows] = await this.query(`SELECT id, doc FROM dist WHERE id IN (${sids.join(',')}) AND deleted = 0 LIMIT ${sids.length} OPTION max_matches=${Math.max(sids.length, 1)}, ${this.retry}`);
@@ -494,25 +518,24 @@ export class ClusterSearcher {
     return highlightText(text, leaves.map((l) => l.chars));
   }
 
+  /** `text` as a SphinxQL string literal. */
+  escape(text: string): string {
+    return this.pool.escape(text);
+  }
+
+  /** Completions of what the user types (suggest.ts). */
+  suggest(input: string, limit?: number): Promise<Suggestions> {
+    return clusterSuggest(this, input, limit);
+  }
+
+  /** The documents most similar to the one with id `id` (similar.ts), or null when there is none. */
+  similar(id: string, options?: SimilarOptions): Promise<SimilarResult | null> {
+    return clusterSimilar(this, id, options);
+  }
+
   /** Live documents of the cluster (a fresh count). */
   async documentCount(): Promise<number> {
     this.stats = null;
     return (await this.collectionStats()).documents;
   }
-
-
 }
-
-/** The cluster's vocabulary (words and their document counts, written by loads). */
-function readVocabulary(dir: string): Vocabulary {
-  const words = new Map<string, number>();
-  const file = join(dir, VOCABULARY_FILE);
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const tab = line.indexOf('\t');
-      if (tab > 0) words.set(line.slice(0, tab), Number(line.slice(tab + 1)));
-    }
-  }
-  return Vocabulary.fromCounts(words);
-}
-

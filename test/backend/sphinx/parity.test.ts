@@ -117,6 +117,16 @@ describe.runIf(HAS_SHARED)('the cluster answers as the embedded engine', () => {
     }
   }, 120_000);
 
+  it('deep pages (past the first 2,000 hits) are served, as the embedded engine pages them', async () => {
+    const options: SearchOptions = { sort: 'date_desc', size: 100, page: 25, collapse: false, facets: [] };
+    const a = embedded.search('', options);
+    const b = await three.search('', options);
+    expect(a.total).toBeGreaterThan(2500);
+    expect(b.total).toBe(a.total);
+    expect(ids(b)).toEqual(ids(a));
+    expect(b.hits.length).toBe(100);
+  }, 60_000);
+
   it('phrase totals equal brute force on random substrings', async () => {
     const rnd = random(99);
     for (let i = 0; i < 100; i++) {
