@@ -26,8 +26,7 @@ export type ErrorCode =
   | 'overloaded'
   | 'document_unavailable'
   | 'internal'
-  // The cluster backend (cluster-routes.ts): a route it does not serve, no shard answering:
-  | 'not_supported'
+  // The cluster backend (cluster-routes.ts): no shard answering:
   | 'cluster_unavailable'
   // The write API and keys (write-routes.ts, auth.ts):
   | 'invalid_document'
