@@ -95,7 +95,8 @@ export async function clusterCommand(args: string[]): Promise<number> {
 
 /**
  * `zhsearch index <paths...> --backend <dir>`: the same ingestion (cleaning, regions, libraries,
- * dates, duplicates within the run) and report as the embedded index, loaded into the cluster.
+ * dates, duplicates of this run's and earlier loads' documents) and report as the embedded index,
+ * loaded into the cluster.
  */
 export async function indexIntoCluster(dir: string, paths: string[], o: { mapping?: string; userDicts?: string[]; quiet: boolean; dedupe: boolean }): Promise<number> {
   const started = performance.now();
@@ -106,11 +107,17 @@ export async function indexIntoCluster(dir: string, paths: string[], o: { mappin
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const detector = new DuplicateDetector();
   const progress = new Progress(totalBytes(listInputs(paths).files), !o.quiet && process.stderr.isTTY === true);
-  const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe: o.dedupe, detector: new DuplicateDetector() }));
+  const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe: o.dedupe, detector }));
   const result = await loadDocuments(dir, ingestion.documents(readInputs(paths, (b) => progress.bytes(b))), {
     userDicts: o.userDicts,
     onDocument: (n) => progress.doc(n),
+    // Reposts of documents loaded by earlier runs are grouped too: the detector first learns the cluster's originals.
+    ...(o.dedupe ? { detector } : {}),
+    onSeeded: (n, seconds) => {
+      if (n && !o.quiet) process.stderr.write(`duplicate detection: read ${n} loaded documents in ${seconds.toFixed(1)} s\n`);
+    },
   });
   progress.finish();
   const report = ingestion.report;

@@ -136,6 +136,20 @@ describe('the API over a cluster', () => {
     expect((await get('/api/docs/cluster-new-1')).body.title).toBe('星海图书馆正式开放');
   }, 60_000);
 
+  it('a written repost of a loaded document is grouped with it (duplicate detection learns the cluster)', async () => {
+    const original = embedded.search('金陵图书馆', { size: 1 }).hits[0].id;
+    const stored = (await get(`/api/docs/${encodeURIComponent(original)}`)).body;
+    const before = (await get('/api/search', { q: '金陵图书馆' })).body;
+    const res = await write('PUT', 'cluster-repost-1', { title: stored.title, content: stored.content, date: '2026-11-30', source: '转载网' });
+    expect(res.status).toBe(200);
+    const after = (await get('/api/search', { q: '金陵图书馆' })).body;
+    // One more article, the same number of stories: the repost is listed under its original.
+    expect(after.articles).toBe(before.articles + 1);
+    expect(after.total).toBe(before.total);
+    const hit = after.hits.find((h: { id: string }) => h.id === original || h.id === 'cluster-repost-1');
+    expect(hit.duplicates.map((d: { id: string }) => d.id)).toContain(hit.id === original ? 'cluster-repost-1' : original);
+  }, 60_000);
+
   it('a dead shard: 200 with partial: true within the timeout', async () => {
     const full = (await get('/api/search', { q: '图书馆', collapse: 'false' })).body.total as number;
     const node = cluster.shards[0];

@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Analyzer } from '../../analysis/analyzer.js';
 import type { DocumentInput } from '../../document.js';
+import type { DuplicateDetector } from '../../ingest/dedupe.js';
 import { writeFileAtomically } from '../../fs/durable.js';
 import { isVocabularyWord } from '../../search/vocabulary.js';
 import { batchXml, ClusterError, nodeName, readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
@@ -27,6 +28,7 @@ import { NameTable } from './names.js';
 import { hash63 } from './hash.js';
 import { shardOf, toRow } from './rows.js';
 import { connect, isSearchd, runIndexer, SphinxMissingError } from './searchd.js';
+import { seedFromCluster } from './stored.js';
 import { VOCABULARY_FILE } from './words.js';
 import { XmlpipeWriter } from './xmlpipe.js';
 
@@ -44,14 +46,27 @@ export interface LoadOptions {
   userDicts?: readonly string[];
   /** Called after each document is analysed, with the count so far. */
   onDocument?: (count: number) => void;
+  /**
+   * The duplicate detector of the documents' ingestion: it learns the cluster's documents before
+   * the first document is read (so that reposts of earlier loads are grouped with them).
+   */
+  detector?: DuplicateDetector;
+  /** Called once the detector has learned the cluster's documents: how many, in how many seconds. */
+  onSeeded?: (documents: number, seconds: number) => void;
+}
+
+/** The cluster of `dir`, or a ClusterError saying how to start it when one of its shards is down. */
+function runningCluster(dir: string): ClusterDescription {
+  const c = readCluster(dir);
+  const down = c.shards.filter((n) => !isSearchd(n.pid, n.config));
+  if (down.length) throw new ClusterError(`the cluster in ${dir} is not running (${down.map(nodeName).join(', ')} down): start it with \`zhsearch cluster start --dir ${dir} --shards ${c.shardCount}\` first`);
+  return c;
 }
 
 /** Loads `docs` into the running cluster of `dir`. */
 export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: LoadOptions = {}): Promise<LoadResult> {
   const started = performance.now();
-  const c = readCluster(dir);
-  const down = c.shards.filter((n) => !isSearchd(n.pid, n.config));
-  if (down.length) throw new ClusterError(`the cluster in ${dir} is not running (${down.map(nodeName).join(', ')} down): start it with \`zhsearch cluster start --dir ${dir} --shards ${c.shardCount}\` first`);
+  const c = runningCluster(dir);
   const analyzer = new Analyzer({ userDicts: options.userDicts });
   const names = NameTable.load(dir);
   mkdirSync(c.loadDir, { recursive: true });
@@ -60,6 +75,11 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
   /** Originals that copies in this load name: their story is shared from now on. */
   const originals = new Set<string>();
   let count = 0;
+  if (options.detector) {
+    const seeding = performance.now();
+    const seeded = await seedFromCluster(options.detector, c);
+    options.onSeeded?.(seeded, (performance.now() - seeding) / 1000);
+  }
   try {
     for await (const doc of docs) {
       const row = toRow(doc, analyzer, c.shardCount, names);

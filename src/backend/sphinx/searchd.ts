@@ -79,10 +79,13 @@ export function isSearchd(pid: number | null, config: string): boolean {
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-/** A SphinxQL connection (mysql2 loaded on first use: the embedded engine never needs it). */
-export async function connect(host: string, port: number, timeoutMs = 2000): Promise<Connection> {
+/**
+ * A SphinxQL connection (mysql2 loaded on first use: the embedded engine never needs it).
+ * `bigIds`: 64-bit integers (Sphinx ids) come as decimal strings, not rounded to a double.
+ */
+export async function connect(host: string, port: number, timeoutMs = 2000, bigIds = false): Promise<Connection> {
   const mysql = await import('mysql2/promise');
-  return mysql.createConnection({ host, port, multipleStatements: true, connectTimeout: timeoutMs });
+  return mysql.createConnection({ host, port, multipleStatements: true, connectTimeout: timeoutMs, ...(bigIds ? { supportBigNumbers: true, bigNumberStrings: true } : {}) });
 }
 
 /**

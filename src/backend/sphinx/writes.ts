@@ -2,7 +2,9 @@
  * Writes to the cluster through the server's write API (PUT / POST / DELETE /api/documents): each
  * document is enriched and analysed as a load does, routed to the shard its id hashes to, and
  * written to the real-time index `delta` of every node of that shard (`REPLACE`), its copy in
- * `main`, if any, marked `deleted`; a delete removes it from `delta` and marks it in `main`.
+ * `main`, if any, marked `deleted`; a delete removes it from `delta` and marks it in `main`. A
+ * copy of a document loaded or written before gets `duplicateOf` naming it, as the embedded
+ * index's `add` does (the detector learns the cluster's documents on the first write).
  *
  * Durability: every node runs with `binlog_flush = 2`, so a `REPLACE`, `DELETE` or attribute
  * `UPDATE` is written to the node's binlog before the statement returns (fsynced within a second:
@@ -18,6 +20,8 @@
 import type { Connection } from 'mysql2/promise';
 import { Analyzer } from '../../analysis/analyzer.js';
 import type { DocumentInput } from '../../document.js';
+import { checkDuplicate } from '../../ingest/article.js';
+import { DuplicateDetector } from '../../ingest/dedupe.js';
 import { enrichDocument } from '../../ingest/enrich.js';
 import { readCluster, type ClusterDescription, type ShardNode } from './cluster.js';
 import { SPHINX_ATTRS, SPHINX_FIELDS } from './conf.js';
@@ -25,6 +29,7 @@ import { hash63 } from './hash.js';
 import { NameTable } from './names.js';
 import { shardOf, toRow, type SphinxRow } from './rows.js';
 import { connect } from './searchd.js';
+import { seedFromCluster } from './stored.js';
 
 export type ClusterWriteOp = { op: 'put'; doc: DocumentInput } | { op: 'delete'; id: string };
 
@@ -35,18 +40,36 @@ export class ClusterWrites {
   private readonly names: NameTable;
   private queue: Promise<unknown> = Promise.resolve();
   private seq = Date.now();
+  /** Duplicate detection of written documents (null until the first write, or with `dedupe: false`). */
+  private detector: DuplicateDetector | null = null;
 
   private constructor(
     readonly dir: string,
     private readonly cluster: ClusterDescription,
     userDicts: readonly string[],
+    private readonly dedupe: boolean,
   ) {
     this.analyzer = new Analyzer({ userDicts });
     this.names = NameTable.load(dir);
   }
 
-  static open(dir: string, options: { userDicts?: readonly string[] } = {}): ClusterWrites {
-    return new ClusterWrites(dir, readCluster(dir), options.userDicts ?? []);
+  /** `dedupe: false`: written documents are not grouped with earlier copies (default: they are). */
+  static open(dir: string, options: { userDicts?: readonly string[]; dedupe?: boolean } = {}): ClusterWrites {
+    return new ClusterWrites(dir, readCluster(dir), options.userDicts ?? [], options.dedupe ?? true);
+  }
+
+  /** `input` enriched as ingestion enriches, and grouped with an earlier copy (unless it names one itself). */
+  private async prepare(input: DocumentInput): Promise<DocumentInput> {
+    const doc = enrichDocument(input);
+    if (!this.dedupe || doc.duplicateOf !== undefined) return doc;
+    if (!this.detector) {
+      const detector = new DuplicateDetector();
+      await seedFromCluster(detector, this.cluster);
+      this.detector = detector;
+    }
+    const dup = checkDuplicate(this.detector, doc);
+    if (dup) doc.duplicateOf = dup.duplicateOf;
+    return doc;
   }
 
   private conn(node: ShardNode): Promise<Connection> {
@@ -108,7 +131,7 @@ export class ClusterWrites {
   }
 
   private async put(input: DocumentInput, touched: Set<number>): Promise<void> {
-    const doc = enrichDocument(input);
+    const doc = await this.prepare(input);
     const row = toRow(doc, this.analyzer, this.cluster.shardCount, this.names);
     await this.onShard(row.shard, `REPLACE INTO delta (${['id', ...SPHINX_FIELDS, ...SPHINX_ATTRS.map((a) => a.name)].join(', ')}) VALUES (${rowValues(row)})`);
     await this.onShard(row.shard, `UPDATE main SET deleted = 1 WHERE id = ${row.sid}`);
