@@ -70,8 +70,6 @@ export interface SphinxRow {
     xid: string;
     doc: string;
   };
-  /** Distinct keywords of the document (for document frequencies). */
-  keywords: Set<string>;
 }
 
 /** Ids of names (sources, libraries): stable once given (names.ts keeps them). */
@@ -83,7 +81,6 @@ export interface NameIds {
 export function toRow(doc: DocumentInput, analyzer: Analyzer, shards: number, names: NameIds): SphinxRow {
   const texts = fieldTexts(doc);
   const fields = {} as Record<SphinxField, string>;
-  const keywords = new Set<string>();
   const lengths = {} as Record<FieldName, number>;
   for (const f of ['title', 'content', 'tags'] as const) {
     const { words, chars } = analyzer.analyzeField(texts[f]);
@@ -97,7 +94,6 @@ export function toRow(doc: DocumentInput, analyzer: Analyzer, shards: number, na
     fields[sphinxField(f, 'w')] = w.join(' ');
     fields[sphinxField(f, 'g')] = g.join(' ');
     fields[sphinxField(f, 'u')] = u.join(' ');
-    for (const list of [w, g, u]) for (const k of list) keywords.add(k);
   }
   const kv = keywordValues(doc);
   const level = (suffix: (code: string) => boolean) => kv.region.filter(suffix).map(Number);
@@ -125,6 +121,5 @@ export function toRow(doc: DocumentInput, analyzer: Analyzer, shards: number, na
       xid: doc.id,
       doc: JSON.stringify(doc),
     },
-    keywords,
   };
 }
