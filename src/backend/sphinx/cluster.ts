@@ -192,7 +192,7 @@ export async function startCluster(dirPath: string, options: StartOptions): Prom
     // A new node gets an empty `main` (searchd does not serve an index that was never built).
     if (!existsSync(join(node.dir, 'main.sph'))) {
       writeFileSync(join(node.dir, 'main.xml'), xmlpipeHeader() + XMLPIPE_FOOTER);
-      runIndexer(node.config, ['main'], false);
+      await runIndexer(node.config, ['main'], false);
     }
   }
   const started: Array<{ pid: number; config: string }> = [];

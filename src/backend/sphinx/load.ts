@@ -15,6 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Analyzer } from '../../analysis/analyzer.js';
@@ -93,9 +94,10 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
   }
   names.save();
   try {
-    for (const node of c.shards) runIndexer(node.config, ['batch'], false);
+    // Each node's indexer and merge are processes of their own: as many at once as there are cores.
+    await inParallel(c.shards, (node) => runIndexer(node.config, ['batch'], false));
     const totalDocuments = await writeGlobalIdfOf(c);
-    for (const node of c.shards) await mergeBatch(node);
+    await inParallel(c.shards, mergeBatch);
     for (const node of c.shards) await dropFromDelta(node, ids[node.shard]);
     for (const node of c.shards) await markShared(node, [...originals].filter((id) => shardOf(id, c.shardCount) === node.shard).map(hash63));
     return { documents: count, perShard: writers.map((w) => w.count), totalDocuments, seconds: (performance.now() - started) / 1000 };
@@ -167,6 +169,15 @@ function addDictionary(node: ShardNode, index: string, docs: Map<string, number>
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
+/** Runs `work` on every item, at most as many at once as the machine has cores. */
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(items.length, availableParallelism()) }, worker));
+}
+
 /** The files of a plain index (the lock file `.spl` excluded). */
 const INDEX_FILES = ['sph', 'spa', 'spi', 'spd', 'spp', 'spm', 'spk', 'sps', 'spe'];
 
@@ -194,7 +205,7 @@ async function mergeBatch(node: ShardNode): Promise<void> {
     }
     if (!node.pid || !isSearchd(node.pid, node.config)) throw new ClusterError(`${nodeName(node)} is not running: cannot switch it to the loaded index`);
     process.kill(node.pid, 'SIGHUP');
-  } else runIndexer(node.config, ['--merge', 'main', 'batch'], true);
+  } else await runIndexer(node.config, ['--merge', 'main', 'batch'], true);
   // main.new.* are renamed by searchd when it switches to them.
   const until = Date.now() + 120_000;
   while (existsSync(join(node.dir, 'main.new.sph'))) {

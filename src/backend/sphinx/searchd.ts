@@ -40,11 +40,19 @@ export function sphinxVersion(): string {
  * searchd running that config switches to the new files without a restart. Throws with indexer's
  * output when it fails.
  */
-export function runIndexer(config: string, args: readonly string[], rotate: boolean): void {
-  const r = spawnSync('indexer', ['--config', config, ...args, '--quiet', ...(rotate ? ['--rotate'] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new SphinxMissingError('indexer') : r.error;
-  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.status !== 0 || /^(ERROR|FATAL):/m.test(output)) throw new Error(`indexer ${args.join(' ')} (${config}) failed (exit ${r.status}): ${output.trim().slice(-2000)}`);
+export function runIndexer(config: string, args: readonly string[], rotate: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('indexer', ['--config', config, ...args, '--quiet', ...(rotate ? ['--rotate'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (b: Buffer) => (output = (output + b.toString('utf8')).slice(-64_000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (err) => reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new SphinxMissingError('indexer') : err));
+    child.on('close', (code) => {
+      if (code !== 0 || /^(ERROR|FATAL):/m.test(output)) reject(new Error(`indexer ${args.join(' ')} (${config}) failed (exit ${code}): ${output.trim().slice(-2000)}`));
+      else resolve();
+    });
+  });
 }
 
 /** Starts `searchd --config <config> --nodetach` in its own session, output to `logFile`; returns its PID. */
