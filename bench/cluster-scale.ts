@@ -8,7 +8,8 @@
  * facets, each side warmed by one pass over the queries, then timed in alternation query by query.
  *
  * Usage: npx tsx --expose-gc bench/cluster-scale.ts [--docs N] [--shards 3] [--queries 100]
- *          [--out bench/results/cluster-scale.json]
+ *          [--query-timeout-ms 10000] [--out bench/results/cluster-scale.json]
+ * A cluster query that fails (a timeout of every shard) is counted, its time until the error kept.
  *   --docs 75806 runs on xwlb itself (minutes instead of about an hour).
  *
  * Owns: this comparison. Must not: reach past the public API and the CLI.
@@ -26,6 +27,8 @@ const f = flags(process.argv.slice(2));
 const docs = Number(f.get('docs') ?? 1_000_000);
 const shards = Number(f.get('shards') ?? 3);
 const perClass = Number(f.get('queries') ?? 100);
+/** The front's agent timeout: long enough that the figures are the cluster's cost, not its timeout (failures are counted). */
+const queryTimeoutMs = Number(f.get('query-timeout-ms') ?? 10_000);
 const outPath = f.get('out') ?? 'bench/results/cluster-scale.json';
 const log = (m: string) => console.error(`[cluster-scale] ${m}`);
 
@@ -68,7 +71,7 @@ async function freeBase(count: number): Promise<number> {
 const base = await freeBase(1 + 2 * shards);
 try {
   log(`starting a cluster of ${shards} shards...`);
-  const cluster = await startCluster(clusterDir, { shards, basePort: base });
+  const cluster = await startCluster(clusterDir, { shards, basePort: base, queryTimeoutMs });
   log(`loading ${docs} documents into the cluster (${input})...`);
   const load = await runNode(['bin/zhsearch.js', 'index', input, '--backend', clusterDir, '--quiet', '--no-dedupe'], { quiet: true });
   log(`  ${load.seconds.toFixed(0)} s: ${load.stdout.trim().split('\n')[0]}`);
@@ -85,19 +88,28 @@ try {
   };
   const times: Record<string, Record<string, number[]>> = { cluster: { plain: [], facets: [] }, embedded: { plain: [], facets: [] } };
   let partial = 0;
+  const failures: Record<string, number> = {};
+  /** A cluster search; a failure counted by its message (the time until it is kept). */
+  const clusterSearch = async (q: string, options: SearchOptions) => {
+    try {
+      if ((await searcher.search(q, options)).partial) partial++;
+    } catch (err) {
+      const kind = (err as Error).name || 'Error';
+      failures[kind] = (failures[kind] ?? 0) + 1;
+    }
+  };
   for (const [variant, options] of Object.entries(variants)) {
     log(`queries (${variant}): warm-up pass, then ${all.length} timed, alternating...`);
     for (const q of all) {
       index.search(q.q, options);
-      await searcher.search(q.q, options);
+      await clusterSearch(q.q, options);
     }
     for (let i = 0; i < all.length; i++) {
       const q = all[i];
       const runCluster = async () => {
         const t = performance.now();
-        const r = await searcher.search(q.q, options);
+        await clusterSearch(q.q, options);
         times.cluster[variant].push(performance.now() - t);
-        if (r.partial) partial++;
       };
       const runEmbedded = () => {
         const t = performance.now();
@@ -117,7 +129,7 @@ try {
   const searchd = [cluster.front, ...cluster.shards].map((n) => ({ node: 'shard' in n ? `shard ${n.shard}` : 'front', rssMB: rssKb(n.pid!) / 1024 }));
   const m = process.memoryUsage();
   const result = {
-    meta: { date: new Date().toISOString(), documents: docs, corpus: input, shards, queries: all.length, engine: cluster.engine, partialAnswers: partial },
+    meta: { date: new Date().toISOString(), documents: docs, corpus: input, shards, queries: all.length, engine: cluster.engine, queryTimeoutMs, partialAnswers: partial, failures },
     cluster: {
       load: { seconds: load.seconds, cliPeakRssMB: load.peakRssMB, docsPerSecond: docs / load.seconds },
       diskMB: diskMB(clusterDir, (n) => /^(main|delta)\./.test(n)),
@@ -143,7 +155,7 @@ try {
     ['embedded', result.embedded.build.seconds.toFixed(0), result.embedded.build.docsPerSecond.toFixed(0), result.embedded.diskMB.toFixed(0), `build peak ${build.peakRssMB.toFixed(0)} MB; serving process heap+buffers ${result.embedded.memory.heapPlusBuffersMB.toFixed(0)} MB, RSS ${result.embedded.memory.rssMB.toFixed(0)} MB`],
   ]));
   console.log('\n' + markdownTable(['ms', 'p50', 'p99', 'all facets p50', 'all facets p99'], [row('cluster', result.cluster.latency), row('embedded', result.embedded.latency)]));
-  console.log(`\npartial answers: ${partial}; written ${outPath}`);
+  console.log(`\npartial answers: ${partial}; failed cluster searches (warm-up included): ${JSON.stringify(failures)}; written ${outPath}`);
 } finally {
   await stopCluster(clusterDir).catch(() => undefined);
   rmSync(work, { recursive: true, force: true });
