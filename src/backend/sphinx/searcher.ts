@@ -161,6 +161,11 @@ export class ClusterSearcher {
     return this.cluster.mirrors > 1 ? `retry_count=${this.cluster.mirrors - 1}, retry_delay=0` : 'retry_count=0';
   }
 
+  /** OPTION text of a statement asked only for its counts (`total_found`, keyword document counts): no ranking. */
+  get countOnly(): string {
+    return `ranker=none, ${this.retry}`;
+  }
+
   /** Runs `sql` (statements separated by `;`) on the front: one result set per statement. */
   async query(sql: string): Promise<Row[][]> {
     let sets: Row[] | Row[][];
@@ -201,7 +206,7 @@ export class ClusterSearcher {
       .map((t) => {
         const m = new MatchText();
         const chars = queryChars(t);
-        return `SELECT id FROM dist WHERE MATCH(${this.pool.escape(m.anyField(FIELDS, chars))}) AND deleted = 0 LIMIT 1 OPTION ${this.retry}; SHOW META`;
+        return `SELECT id FROM dist WHERE MATCH(${this.pool.escape(m.anyField(FIELDS, chars))}) AND deleted = 0 LIMIT 1 OPTION ${this.countOnly}; SHOW META`;
       })
       .join('; ');
     const sets = await this.query(sql);
@@ -309,14 +314,14 @@ export class ClusterSearcher {
     // How many documents each clause matches over the whole cluster, as the embedded engine
     // measures it (executor.ts documentsOf): the most of any of its terms in any one field.
     const parts = clauses.map((c) => [...new Set(positiveLeaves(c))].flatMap((l) => l.fields.map((f) => new MatchText().substring(f, l.chars))));
-    const dfSets = await this.query(parts.flat().map((t) => `SELECT id FROM dist WHERE MATCH(${this.pool.escape(t)}) LIMIT 1 OPTION ${this.retry}; SHOW META`).join('; '));
+    const dfSets = await this.query(parts.flat().map((t) => `SELECT id FROM dist WHERE MATCH(${this.pool.escape(t)}) LIMIT 1 OPTION ${this.countOnly}; SHOW META`).join('; '));
     let at = 0;
     const df = parts.map((list) => Math.max(0, ...list.map(() => totalFound(dfSets[2 * at++ + 1]))));
     const unmatched = clauses.filter((_, i) => df[i] === 0);
     const ordered = clauses.map((c, i) => ({ c, i })).filter(({ i }) => df[i] > 0).sort((a, b) => df[a.i] - df[b.i] || a.i - b.i).map(({ c }) => c);
     if (!ordered.length) return null;
     const prefixes = ordered.map((_, t) => ordered.slice(0, t + 1));
-    const counts = await this.query(prefixes.map((p) => `SELECT id FROM dist WHERE deleted = 0 AND MATCH(${text(p)})${filters} LIMIT 1 OPTION ${this.retry}; SHOW META`).join('; '));
+    const counts = await this.query(prefixes.map((p) => `SELECT id FROM dist WHERE deleted = 0 AND MATCH(${text(p)})${filters} LIMIT 1 OPTION ${this.countOnly}; SHOW META`).join('; '));
     let best = 0;
     prefixes.forEach((_, t) => {
       if (totalFound(counts[2 * t + 1]) > 0) best = t + 1;
@@ -359,13 +364,13 @@ export class ClusterSearcher {
     const leaves = [...new Set(positiveLeaves(plan.root))];
     const longSubstrings: Array<{ leaf: Leaf; field: FieldName }> = [];
     for (const l of leaves) if (l.chars.length >= 3) for (const f of l.fields) longSubstrings.push({ leaf: l, field: f });
-    for (const { leaf, field } of longSubstrings) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape(new MatchText().substring(field, leaf.chars))}) LIMIT 1 OPTION ${this.retry}`, 'SHOW META');
+    for (const { leaf, field } of longSubstrings) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape(new MatchText().substring(field, leaf.chars))}) LIMIT 1 OPTION ${this.countOnly}`, 'SHOW META');
     // Phrase words' document counts (a phrase's IDF sums its words').
     const phraseWords = new Set<string>();
     for (const l of leaves) if (l.kind === 'phrase') for (const f of l.fields) for (const w of l.words) phraseWords.add(keyword(f, 'w', w));
-    if (phraseWords.size) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape([...phraseWords].map(escapeKeyword).join(' | '))}) LIMIT 1 OPTION ${this.retry}`, 'SHOW META');
+    if (phraseWords.size) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape([...phraseWords].map(escapeKeyword).join(' | '))}) LIMIT 1 OPTION ${this.countOnly}`, 'SHOW META');
     // Stories = articles - matches sharing a story + the stories they share (copies are few: a small GROUP BY).
-    if (collapse) statements.push(`SELECT id FROM dist WHERE ${where()} AND shared = 1 LIMIT 1 OPTION ${this.retry}`, 'SHOW META', `SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${SHARED_STORIES}, ${this.retry}`, 'SHOW META');
+    if (collapse) statements.push(`SELECT id FROM dist WHERE ${where()} AND shared = 1 LIMIT 1 OPTION ${this.countOnly}`, 'SHOW META', `SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${SHARED_STORIES}, ${this.countOnly}`, 'SHOW META');
     const facetNames = [...new Set(options.facets ?? [])];
     for (const name of facetNames) for (const group of FACET_GROUPS[name]) statements.push(facetStatement(group, where(group.own), this.names, this.retry));
     let sets = await this.query(statements.join('; '));
@@ -400,7 +405,7 @@ export class ClusterSearcher {
       if (sharedMatches > SHARED_STORIES) {
         // More copies than the first count had room for: count their stories with room for all.
         const room = Math.min(MAX_SHARED_STORIES, sharedMatches);
-        const again = await this.query(`SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${room}, ${this.retry}; SHOW META`);
+        const again = await this.query(`SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${room}, ${this.countOnly}; SHOW META`);
         sharedStories = totalFound(again[1]);
       }
     }

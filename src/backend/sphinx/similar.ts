@@ -45,7 +45,7 @@ async function contentDocuments(searcher: ClusterSearcher, words: string[]): Pro
   const statements: string[] = [];
   for (let i = 0; i < words.length; i += KEYWORDS_PER_STATEMENT) {
     const match = words.slice(i, i + KEYWORDS_PER_STATEMENT).map((w) => escapeKeyword(keyword('content', 'w', w))).join(' | ');
-    statements.push(`SELECT id FROM dist WHERE MATCH(${searcher.escape(match)}) LIMIT 1 OPTION ${searcher.retry}`, 'SHOW META');
+    statements.push(`SELECT id FROM dist WHERE MATCH(${searcher.escape(match)}) LIMIT 1 OPTION ${searcher.countOnly}`, 'SHOW META');
   }
   const sets = await searcher.query(statements.join('; '));
   const counts = new Map<string, number>();
