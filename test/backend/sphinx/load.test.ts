@@ -3,7 +3,8 @@
  * corpus and a file of awkward tokens go through the same ingestion as the embedded index, land
  * on the shards their id hashes to, and every string that occurs in a document finds it: for
  * random substrings of the stored documents, Sphinx's phrase-of-bigrams count equals a brute-force
- * count over the same documents (the no-miss guarantee). Loading a document again replaces it.
+ * count over the same documents (the no-miss guarantee). Loading a document again replaces it; a
+ * repost of a document of an earlier load is grouped with it.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer } from '../../../src/analysis/analyzer.js';
 import { queryChars } from '../../../src/analysis/analyzer.js';
 import { MatchText } from '../../../src/backend/sphinx/match.js';
+import { hash63 } from '../../../src/backend/sphinx/hash.js';
 import { shardOf } from '../../../src/backend/sphinx/rows.js';
 import { connect } from '../../../src/backend/sphinx/searchd.js';
 import { fieldTexts } from '../../../src/index/schema.js';
@@ -102,6 +104,22 @@ describe('loading into the cluster', () => {
   it('keeps the field lengths BM25A needs (a first load takes the batch as main; a merge into an empty index loses them)', async () => {
     expect(await bm25aWeights()).toBeGreaterThan(5);
   });
+
+  it('a later load groups a repost of an earlier load\'s document with it (the detector learns the cluster first)', async () => {
+    const original = (await docsOfCluster()).find((d) => d.id.startsWith('rec-') && (d.content ?? '').length > 200 && !d.duplicateOf)!;
+    const file = join(clusterTempDir('zhsearch-repost-'), 'repost.jsonl');
+    writeFileSync(file, JSON.stringify({ id: 'repost-1', title: original.title, content: original.content, date: '2026-11-30', source: '转载网' }) + '\n');
+    const r = spawnSync(process.execPath, ['bin/zhsearch.js', 'index', file, '--backend', dir], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/duplicate detection: read 4\d loaded documents/);
+    const repost = (await docsOfCluster()).find((d) => d.id === 'repost-1')!;
+    expect(repost.duplicateOf).toBe(original.id);
+    // Marked deleted again so that the counts of the next test hold.
+    const c = cluster.shards.find((n) => n.shard === shardOf('repost-1', 3))!;
+    const conn = await connect(c.host, c.port);
+    await conn.query(`UPDATE main SET deleted = 1 WHERE id = ${hash63('repost-1')}`);
+    await conn.end();
+  }, 60_000);
 
   it('loading a document again replaces it', async () => {
     const before = await count(queryChars('著录规则'));
