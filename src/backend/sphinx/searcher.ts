@@ -28,7 +28,6 @@ import type { StoredDocument } from '../../document.js';
 import { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from '../../index/schema.js';
 import { Budget, SearchTimeoutError } from '../../search/budget.js';
 import { correct } from '../../search/correct.js';
-import type { FacetName } from '../../search/facets.js';
 import { resolveFilters, type ResolvedFilters } from '../../search/filters.js';
 import { interpret, type Interpretation } from '../../search/interpret.js';
 import { describeLeaf, MAX_QUERY_TERMS, planQuery, positiveLeaves, topLevelClauses, type Leaf, type Plan, type PlanNode } from '../../search/plan.js';
