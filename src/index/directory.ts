@@ -30,7 +30,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync,
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { fsyncDir, writeFileAtomically as writeAtomically } from '../fs/durable.js';
+import { writeFileAtomically as writeAtomically } from '../fs/durable.js';
 import type { SegmentMeta } from './segment.js';
 import { IndexFileError, readSectionFile, writeSectionFile } from './section-file.js';
 

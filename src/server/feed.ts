@@ -23,7 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import type { SearchFilters, SearchHit, SearchOptions } from '../index.js';
+import type { SearchHit } from '../index.js';
 import { DEFAULT_SEARCH_TIMEOUT_MS, notModified, parse, searchOptionsOf, type CacheKey, type SearchSessions } from './api.js';
 import { searchParams, type SearchParams } from './schemas.js';
 
