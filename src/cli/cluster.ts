@@ -98,7 +98,7 @@ export async function clusterCommand(args: string[]): Promise<number> {
  * dates, duplicates of this run's and earlier loads' documents) and report as the embedded index,
  * loaded into the cluster.
  */
-export async function indexIntoCluster(dir: string, paths: string[], o: { mapping?: string; userDicts?: string[]; quiet: boolean; dedupe: boolean }): Promise<number> {
+export async function indexIntoCluster(dir: string, paths: string[], o: { mapping?: string; userDicts?: string[]; quiet: boolean; dedupe: boolean; threads?: number }): Promise<number> {
   const started = performance.now();
   const c = readCluster(dir);
   let mapping;
@@ -112,6 +112,7 @@ export async function indexIntoCluster(dir: string, paths: string[], o: { mappin
   const ingestion = new Ingestion(new ArticleConverter(mapping, { dedupe: o.dedupe, detector }));
   const result = await loadDocuments(dir, ingestion.documents(readInputs(paths, (b) => progress.bytes(b))), {
     userDicts: o.userDicts,
+    threads: o.threads,
     onDocument: (n) => progress.doc(n),
     // Reposts of documents loaded by earlier runs are grouped too: the detector first learns the cluster's originals.
     ...(o.dedupe ? { detector } : {}),

@@ -161,7 +161,8 @@ async function indexCommand(args: string[]): Promise<number> {
   });
   if (values.help) return void process.stdout.write(HELP), 0;
   if (!positionals.length) throw new UsageError('index: give at least one file or directory');
-  if (values.backend) return await indexIntoCluster(values.backend, positionals, { mapping: values.map, userDicts: values['user-dict'], quiet: values.quiet === true, dedupe: !values['no-dedupe'] });
+  const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1, 64);
+  if (values.backend) return await indexIntoCluster(values.backend, positionals, { mapping: values.map, userDicts: values['user-dict'], quiet: values.quiet === true, dedupe: !values['no-dedupe'], threads });
   const dir = indexDir(values['index-dir']);
   let mapping;
   try {
@@ -169,7 +170,6 @@ async function indexCommand(args: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1, 64);
   const started = performance.now();
   failWritesOverFileSizeLimit();
   const index = SearchIndex.open(dir, { threads, userDicts: values['user-dict'], force: values.force });

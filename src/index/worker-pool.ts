@@ -16,19 +16,24 @@ interface Lane {
 
 const MAX_IN_FLIGHT = 2;
 
+/**
+ * A worker thread running the module `url` (its compiled `.js`), with `workerData`. Under a
+ * TypeScript runner (tests, where this file is `.ts`), the worker registers tsx and loads the
+ * module's `.ts` source instead.
+ */
+export function moduleWorker(url: URL, workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(url, { workerData });
+  const source = url.href.replace(/\.js$/, '.ts');
+  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData });
+}
+
 class ThreadLane implements Lane {
   private readonly worker: Worker;
   private readonly waiting: Array<{ resolve: (v: any) => void; reject: (e: Error) => void }> = [];
   private failure: Error | null = null;
 
   constructor(config: WorkerConfig) {
-    // Under a TypeScript runner (tests), the worker registers tsx before loading the TypeScript entry.
-    this.worker = import.meta.url.endsWith('.ts')
-      ? new Worker(
-          `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./segment-thread.ts', import.meta.url).href)}); })`,
-          { eval: true, workerData: config },
-        )
-      : new Worker(new URL('./segment-thread.js', import.meta.url), { workerData: config });
+    this.worker = moduleWorker(new URL('./segment-thread.js', import.meta.url), config);
     this.worker.on('message', (msg: { type: string; message?: string; segments?: BuiltSegment[] }) => {
       if (msg.type === 'error') return this.fail(new Error(`indexing worker failed: ${msg.message}`));
       this.waiting.shift()?.resolve(msg.type === 'done' ? msg.segments : undefined);

@@ -1,6 +1,7 @@
 /**
  * Loading documents into the cluster (`zhsearch index <paths> --backend <dir>`): each document is
- * analysed by zhsearch (rows.ts) and written to its shard's xmlpipe2 stream; every node builds
+ * analysed by zhsearch (rows.ts; jieba on analysis threads, analysis-pool.ts) and written, in input
+ * order, to its shard's xmlpipe2 stream; every node builds
  * the stream as a plain index `batch` with `indexer`; the global IDF file is written from the
  * shards' term counts (each shard's `main` and `batch` dictionaries, summed); then every node
  * merges `batch` into `main` (`indexer --merge main batch --rotate`: a document of the batch
@@ -18,7 +19,6 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Analyzer } from '../../analysis/analyzer.js';
 import type { DocumentInput } from '../../document.js';
 import type { DuplicateDetector } from '../../ingest/dedupe.js';
 import { writeFileAtomically } from '../../fs/durable.js';
@@ -27,7 +27,8 @@ import { batchXml, ClusterError, nodeName, readCluster, type ClusterDescription,
 import { writeGlobalIdf } from './global-idf.js';
 import { NameTable } from './names.js';
 import { hash63 } from './hash.js';
-import { shardOf, toRow } from './rows.js';
+import { AnalysisPool } from './analysis-pool.js';
+import { rowOf, shardOf, type AnalyzedFields } from './rows.js';
 import { connect, isSearchd, runIndexer, SphinxMissingError } from './searchd.js';
 import { seedFromCluster } from './stored.js';
 import { VOCABULARY_FILE } from './words.js';
@@ -47,6 +48,8 @@ export interface LoadOptions {
   userDicts?: readonly string[];
   /** Called after each document is analysed, with the count so far. */
   onDocument?: (count: number) => void;
+  /** Analysis threads (jieba); 0: the calling thread. Default: the cores, at most 4 (a load of one batch: the calling thread). */
+  threads?: number;
   /**
    * The duplicate detector of the documents' ingestion: it learns the cluster's documents before
    * the first document is read (so that reposts of earlier loads are grouped with them).
@@ -55,6 +58,9 @@ export interface LoadOptions {
   /** Called once the detector has learned the cluster's documents: how many, in how many seconds. */
   onSeeded?: (documents: number, seconds: number) => void;
 }
+
+/** Documents sent to an analysis thread at a time. */
+const ANALYSIS_BATCH = 64;
 
 /** The cluster of `dir`, or a ClusterError saying how to start it when one of its shards is down. */
 function runningCluster(dir: string): ClusterDescription {
@@ -68,7 +74,6 @@ function runningCluster(dir: string): ClusterDescription {
 export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: LoadOptions = {}): Promise<LoadResult> {
   const started = performance.now();
   const c = runningCluster(dir);
-  const analyzer = new Analyzer({ userDicts: options.userDicts });
   const names = NameTable.load(dir);
   mkdirSync(c.loadDir, { recursive: true });
   const writers = Array.from({ length: c.shardCount }, (_, i) => new XmlpipeWriter(batchXml(c, i)));
@@ -81,15 +86,40 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
     const seeded = await seedFromCluster(options.detector, c);
     options.onSeeded?.(seeded, (performance.now() - seeding) / 1000);
   }
-  try {
-    for await (const doc of docs) {
-      const row = toRow(doc, analyzer, c.shardCount, names);
-      if (doc.duplicateOf && doc.duplicateOf !== doc.id) originals.add(doc.duplicateOf);
+  // Started with the first full batch: a load smaller than one batch is analysed in this thread.
+  let pool: AnalysisPool | null = null;
+  /** Batches sent to the analysis threads, written in the order they were sent. */
+  const pending: Array<{ docs: DocumentInput[]; analyzed: Promise<AnalyzedFields[]> }> = [];
+  const writeOldest = async () => {
+    const { docs: batch, analyzed } = pending.shift()!;
+    const fields = await analyzed;
+    for (let i = 0; i < batch.length; i++) {
+      const row = rowOf(batch[i], fields[i], c.shardCount, names);
       await writers[row.shard].write(row);
       ids[row.shard].push(row.sid);
       options.onDocument?.(++count);
     }
+  };
+  const send = (batch: DocumentInput[], last: boolean) => {
+    pool ??= new AnalysisPool(last ? 0 : (options.threads ?? Math.min(4, availableParallelism())), options.userDicts);
+    const analyzed = pool.analyze(batch);
+    analyzed.catch(() => undefined); // awaited in order by writeOldest
+    pending.push({ docs: batch, analyzed });
+  };
+  try {
+    let batch: DocumentInput[] = [];
+    for await (const doc of docs) {
+      if (doc.duplicateOf && doc.duplicateOf !== doc.id) originals.add(doc.duplicateOf);
+      batch.push(doc);
+      if (batch.length < ANALYSIS_BATCH) continue;
+      send(batch, false);
+      batch = [];
+      if (pending.length >= pool!.capacity) await writeOldest();
+    }
+    if (batch.length) send(batch, true);
+    while (pending.length) await writeOldest();
   } finally {
+    await (pool as AnalysisPool | null)?.close();
     await Promise.all(writers.map((w) => w.close()));
   }
   names.save();

@@ -77,8 +77,14 @@ export interface NameIds {
   idOf(kind: 'source' | 'library', name: string): number;
 }
 
-/** The row of `doc` in a cluster of `shards` shards. */
-export function toRow(doc: DocumentInput, analyzer: Analyzer, shards: number, names: NameIds): SphinxRow {
+/** A document's full-text fields as keyword tokens, and each field's length in words. */
+export interface AnalyzedFields {
+  fields: Record<SphinxField, string>;
+  lengths: Record<FieldName, number>;
+}
+
+/** The keyword tokens of `doc`'s fields (the expensive part of a row: jieba; done on analysis threads by loads). */
+export function analyzeFields(doc: DocumentInput, analyzer: Analyzer): AnalyzedFields {
   const texts = fieldTexts(doc);
   const fields = {} as Record<SphinxField, string>;
   const lengths = {} as Record<FieldName, number>;
@@ -95,6 +101,17 @@ export function toRow(doc: DocumentInput, analyzer: Analyzer, shards: number, na
     fields[sphinxField(f, 'g')] = g.join(' ');
     fields[sphinxField(f, 'u')] = u.join(' ');
   }
+  return { fields, lengths };
+}
+
+/** The row of `doc` in a cluster of `shards` shards. */
+export function toRow(doc: DocumentInput, analyzer: Analyzer, shards: number, names: NameIds): SphinxRow {
+  return rowOf(doc, analyzeFields(doc, analyzer), shards, names);
+}
+
+/** The row of `doc` whose fields are `analyzed`. */
+export function rowOf(doc: DocumentInput, analyzed: AnalyzedFields, shards: number, names: NameIds): SphinxRow {
+  const { fields, lengths } = analyzed;
   const kv = keywordValues(doc);
   const level = (suffix: (code: string) => boolean) => kv.region.filter(suffix).map(Number);
   const m = doc.date ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(doc.date) : null;
