@@ -29,7 +29,10 @@ export const pruningStats = { unions: 0, clausesSkipped: 0, matches: 0, scoredEx
 /** Float sums in another order may differ in the last bits: thresholds keep this margin. */
 const MARGIN = 1 - 1e-9;
 
-/** Per-document scratch kept between calls (cleaned after each), so no query allocates arrays of the segment's size. */
+/**
+ * Per-document scratch kept between calls (cleaned after each), so no query allocates arrays of
+ * the segment's size. A call that throws drops it (see {@link prunedUnion}).
+ */
 let scratchStatus = new Uint8Array(0);
 let scratchPartial = new Float64Array(0);
 
@@ -43,13 +46,25 @@ const CANDIDATE = 4;
  * `rejected` (non-zero for each document of the given list that will be filtered out).
  */
 export function prunedUnion(clauses: readonly FieldScorer[][], docCount: number, k: number, rejected: (docs: Int32Array) => Uint8Array): DocSet {
-  // 1. The match set, and which of its documents count.
   if (scratchStatus.length < docCount) {
     scratchStatus = new Uint8Array(docCount);
     scratchPartial = new Float64Array(docCount);
   }
-  const status = scratchStatus;
-  const partial = scratchPartial;
+  try {
+    return prunedUnionIn(scratchStatus, scratchPartial, clauses, docCount, k, rejected);
+  } catch (err) {
+    // Interrupted (a time or memory budget, a damaged chunk: postings are decoded as they are
+    // read): the scratch is left marked, so the next search gets new arrays. A marked scratch
+    // made a later search loop forever on the server's event loop (found by bench/http.ts).
+    scratchStatus = new Uint8Array(0);
+    scratchPartial = new Float64Array(0);
+    throw err;
+  }
+}
+
+/** {@link prunedUnion} with its scratch (all zero on entry, all zero again on return). */
+function prunedUnionIn(status: Uint8Array, partial: Float64Array, clauses: readonly FieldScorer[][], docCount: number, k: number, rejected: (docs: Int32Array) => Uint8Array): DocSet {
+  // 1. The match set, and which of its documents count.
   let matches = 0;
   for (const fields of clauses)
     for (const f of fields) {
@@ -125,7 +140,9 @@ export function prunedUnion(clauses: readonly FieldScorer[][], docCount: number,
   for (const fields of clauses) for (const f of fields) addFieldScores(f, finalists, exact);
   const scores = new Float64Array(docs.length).fill(-Infinity);
   for (let i = 0, j = 0; i < n; i++) {
-    while (docs[j] !== finalists[i]) j++;
+    while (j < docs.length && docs[j] !== finalists[i]) j++;
+    // Every candidate is in the match set; never loop past it if that ever failed to hold.
+    if (j === docs.length) throw new Error(`pruned union: candidate ${finalists[i]} is not in the match set`);
     scores[j] = exact[i];
   }
   return { docs, scores };

@@ -44,7 +44,7 @@ export interface SegmentTiers {
   rejected: Uint8Array;
 }
 
-/** Scratch of {@link segmentTiers}: matched clauses per document, and the last clause that counted it. */
+/** Scratch of {@link segmentTiers}: matched clauses per document, and the last clause that counted it (dropped when a call throws). */
 let scratchCount = new Uint8Array(0);
 let scratchStamp = new Int32Array(0);
 
@@ -73,18 +73,25 @@ export function segmentTiers(
     }
     const count = scratchCount;
     const stamp = scratchStamp.fill(-1, 0, docCount);
-    ordered.forEach((c, k) => {
-      check();
-      for (const list of c.lists) {
-        for (let i = 0; i < list.length; i++) {
-          const doc = list[i];
-          if (stamp[doc] !== k) {
-            stamp[doc] = k;
-            count[doc]++;
+    try {
+      ordered.forEach((c, k) => {
+        check();
+        for (const list of c.lists) {
+          for (let i = 0; i < list.length; i++) {
+            const doc = list[i];
+            if (stamp[doc] !== k) {
+              stamp[doc] = k;
+              count[doc]++;
+            }
           }
         }
-      }
-    });
+      });
+    } catch (err) {
+      // Interrupted (the budget): the counts are left dirty, so the next search gets new arrays.
+      scratchCount = new Uint8Array(0);
+      scratchStamp = new Int32Array(0);
+      throw err;
+    }
     for (let i = 0; i < docs.length; i++) tiers[i] = count[docs[i]];
     for (const c of ordered) for (const list of c.lists) for (let i = 0; i < list.length; i++) count[list[i]] = 0;
     return { docs, tiers, rejected: rejected(docs) };

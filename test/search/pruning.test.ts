@@ -4,10 +4,13 @@
  * exhaustive scoring over wholly decoded lists returns (`prune: false`): the same hits with the
  * same scores, the same totals and facets, on many random OR and AND queries over an xwlb sample
  * in several segments (with lists of many blocks) with deletions, with and without filters, on
- * several pages.
+ * several pages. A search interrupted anywhere (its budget runs out while postings are decoded)
+ * leaves nothing behind: the searches after it still equal the exhaustive answers (a pruned
+ * union stopped half-way once left its per-document scratch marked, and the next search on the
+ * thread looped forever: the server hung in the benchmark).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SearchIndex, type SearchOptions } from '../../src/index.js';
+import { SearchBudgetError, SearchIndex, type SearchOptions } from '../../src/index.js';
 import { pruningStats } from '../../src/search/pruning.js';
 import { HAS_SHARED, random, removeDir, tempDir, xwlbSample } from '../helpers.js';
 
@@ -115,4 +118,35 @@ describe.skipIf(!HAS_SHARED)('pruned top-k equals exhaustive scoring', () => {
     console.log(`pruning: ${JSON.stringify(pruningStats)}`);
     expect(pruningStats.scoredExactly).toBeLessThan(pruningStats.matches / 2);
   });
+
+  it('a search stopped by its budget anywhere leaves nothing behind for the next ones', () => {
+    const rnd = random(7);
+    const word = () => {
+      for (;;) {
+        const t = texts[Math.floor(rnd() * texts.length)];
+        const at = Math.floor(rnd() * Math.max(1, t.length - 3));
+        const w = t.slice(at, at + 2 + Math.floor(rnd() * 2));
+        if (/^[\u4e00-\u9fff]+$/.test(w)) return w;
+      }
+    };
+    let interrupted = 0;
+    for (let i = 0; i < 60; i++) {
+      const q = Array.from({ length: 3 + (i % 5) }, word).join(' ');
+      const options: SearchOptions = { op: i % 4 === 3 ? 'auto' : 'or', size: 10, highlight: false, facets: ['year'] };
+      const full = index.search(q, { ...options, prune: false });
+      // The memory budget counts decoded postings: each step stops the search a little later.
+      for (const bytes of [1, 2_000, 20_000, 60_000, 200_000]) {
+        try {
+          index.search(q, { ...options, memoryBytes: bytes });
+        } catch (err) {
+          if (!(err instanceof SearchBudgetError)) throw err;
+          interrupted++;
+        }
+        const again = index.search(q, options);
+        expect(again.total, q).toBe(full.total);
+        expect(again.hits.map((h) => [h.id, h.score]), q).toEqual(full.hits.map((h) => [h.id, h.score]));
+      }
+    }
+    expect(interrupted).toBeGreaterThan(60);
+  }, 120_000);
 });
