@@ -15,7 +15,7 @@
  * Owns: the load procedure. Must not: parse inputs (ingestion does) or run searches.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -228,19 +228,41 @@ async function mergeBatch(node: ShardNode): Promise<void> {
   } finally {
     await conn.end().catch(() => undefined);
   }
+  // searchd writes "rotating index 'main': success" to its log once it serves the new index (the
+  // files are renamed before that: waiting for main.new.* to go was not enough, an update sent
+  // then reached the old index and was lost).
+  const log = join(node.dir, 'searchd.log');
+  const from = existsSync(log) ? statSync(log).size : 0;
   if (empty) {
     for (const ext of INDEX_FILES) {
-      const from = join(node.dir, `batch.${ext}`);
-      if (existsSync(from)) renameSync(from, join(node.dir, `main.new.${ext}`));
+      const file = join(node.dir, `batch.${ext}`);
+      if (existsSync(file)) renameSync(file, join(node.dir, `main.new.${ext}`));
     }
     if (!node.pid || !isSearchd(node.pid, node.config)) throw new ClusterError(`${nodeName(node)} is not running: cannot switch it to the loaded index`);
     process.kill(node.pid, 'SIGHUP');
   } else await runIndexer(node.config, ['--merge', 'main', 'batch'], true);
-  // main.new.* are renamed by searchd when it switches to them.
   const until = Date.now() + 120_000;
-  while (existsSync(join(node.dir, 'main.new.sph'))) {
-    if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the new index within 120 s`);
+  for (;;) {
+    const said = readFrom(log, from);
+    if (/rotating index 'main': success/.test(said)) return;
+    const failed = /rotating index 'main':(?! started| success).*$/m.exec(said);
+    if (failed) throw new Error(`searchd (${node.config}) did not switch to the new index: ${failed[0]}`);
+    if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the new index within 120 s: ${said.trim().slice(-500)}`);
     await sleep(50);
+  }
+}
+
+/** The text of `file` from byte `offset` on. */
+function readFrom(file: string, offset: number): string {
+  if (!existsSync(file)) return '';
+  const fd = openSync(file, 'r');
+  try {
+    const length = Math.max(0, fstatSync(fd).size - offset);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

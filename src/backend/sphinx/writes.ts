@@ -82,16 +82,24 @@ export class ClusterWrites {
     return c;
   }
 
-  /** Runs `sql` on every node of `shard` (its mirrors too). */
+  /**
+   * Runs `sql` on every node of `shard` (its mirrors too). A connection that broke since its last
+   * use (the node was restarted) is replaced and the statement sent again once: every statement
+   * of a write is idempotent (REPLACE, DELETE, UPDATE, FLUSH ATTRIBUTES).
+   */
   private async onShard(shard: number, sql: string): Promise<void> {
     const nodes = this.cluster.shards.filter((n) => n.shard === shard);
     await Promise.all(
       nodes.map(async (n) => {
-        try {
-          await (await this.conn(n)).query(sql);
-        } catch (err) {
-          this.conns.delete(n);
-          throw new Error(`shard ${shard} (${n.host}:${n.port}) did not take the write: ${(err as Error).message}`);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await (await this.conn(n)).query(sql);
+            return;
+          } catch (err) {
+            this.conns.delete(n);
+            if (attempt === 0 && isConnectionLost(err)) continue;
+            throw new Error(`shard ${shard} (${n.host}:${n.port}) did not take the write: ${(err as Error).message}`);
+          }
         }
       }),
     );
@@ -158,6 +166,12 @@ export class ClusterWrites {
     await Promise.all([...this.conns.values()].map(async (c) => (await c.catch(() => null))?.end().catch(() => undefined)));
     this.conns.clear();
   }
+}
+
+/** Whether `err` says the connection itself is gone (mysql2 marks those `fatal`), not that the statement failed. */
+function isConnectionLost(err: unknown): boolean {
+  const e = err as { fatal?: boolean; code?: string; message?: string };
+  return e.fatal === true || e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ECONNRESET' || e.code === 'EPIPE' || /closed state/.test(e.message ?? '');
 }
 
 /** SQL string literal. */

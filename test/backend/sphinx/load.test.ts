@@ -118,6 +118,8 @@ describe('loading into the cluster', () => {
     const c = cluster.shards.find((n) => n.shard === shardOf('repost-1', 3))!;
     const conn = await connect(c.host, c.port);
     await conn.query(`UPDATE main SET deleted = 1 WHERE id = ${hash63('repost-1')}`);
+    // Written to the attribute files, which the next load's merge reads.
+    await conn.query('FLUSH ATTRIBUTES');
     await conn.end();
   }, 60_000);
 
