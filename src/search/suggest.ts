@@ -60,7 +60,8 @@ export function suggest(snapshot: IndexSnapshot, analyzer: Analyzer, input: stri
   return { words: counted.filter((c) => c.count > 0), titles: chars.length >= 2 ? titles(snapshot, chars, limit) : [] };
 }
 
-function searchableChars(text: string): string[] {
+/** The searchable characters of `text` (what completions match on). */
+export function searchableChars(text: string): string[] {
   return [...text].filter((c) => isSearchable(c.codePointAt(0)!));
 }
 

@@ -12,8 +12,8 @@
  *
  * Owns: suggestions on the cluster. Must not: score documents or know about HTTP.
  */
-import { isSearchable, normalize } from '../../analysis/normalize.js';
-import type { Suggestions } from '../../search/suggest.js';
+import { normalize } from '../../analysis/normalize.js';
+import { searchableChars, type Suggestions } from '../../search/suggest.js';
 import { escapeKeyword } from './match.js';
 import { keyword } from './rows.js';
 import type { ClusterSearcher } from './searcher.js';
@@ -23,7 +23,7 @@ export const SUGGEST_COUNT_MS = 1000;
 
 export async function clusterSuggest(searcher: ClusterSearcher, input: string, limit = 8): Promise<Suggestions> {
   const prefix = normalize(input.trim()).text;
-  const chars = [...prefix].filter((c) => isSearchable(c.codePointAt(0)!));
+  const chars = searchableChars(prefix);
   if (!prefix || !chars.length) return { words: [], titles: [] };
   const candidates = searcher.words.startingWith(prefix, limit);
   // Latin input may be the start of pinyin or initials.
@@ -75,7 +75,7 @@ async function titlesStartingWith(searcher: ClusterSearcher, chars: string[], li
     if (!doc) continue;
     const title = doc.title ?? '';
     // Verified on the stored title, as the embedded index does.
-    if (seen.has(title) || ![...normalize(title).text].filter((c) => isSearchable(c.codePointAt(0)!)).join('').startsWith(wanted)) continue;
+    if (seen.has(title) || !searchableChars(normalize(title).text).join('').startsWith(wanted)) continue;
     seen.add(title);
     out.push({ id: doc.id, title });
     if (out.length >= limit) break;
