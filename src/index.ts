@@ -55,12 +55,13 @@ export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './
 export { adoptSectionFiles, DEFAULT_CHUNK_CACHE_BYTES, IndexFileError, setChunkCacheBytes, sharedSectionFiles, type SharedSectionFile } from './index/section-file.js';
 export { IndexLockedError, UnaccountedFilesError } from './index/directory.js';
 export { checkIndex, type CheckProblem, type CheckReport } from './index/check.js';
-export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError } from './search/budget.js';
+export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError, withinTime } from './search/budget.js';
 export { parseQuery, type QueryNode } from './search/query-parser.js';
 export { clusterStatus, ClusterError, DEFAULT_BASE_PORT, readCluster, startCluster, stopCluster, type ClusterDescription, type NodeStatus, type StartOptions } from './backend/sphinx/cluster.js';
 export { SphinxMissingError } from './backend/sphinx/searchd.js';
 export { loadDocuments, type LoadOptions, type LoadResult } from './backend/sphinx/load.js';
-export { ClusterSearcher, ClusterUnavailableError, type ClusterSearchResult, type ClusterSearcherOptions, type ShardsInfo } from './backend/sphinx/searcher.js';
+export { ClusterSearcher, type ClusterSearchResult, type ClusterSearcherOptions, type ShardsInfo } from './backend/sphinx/searcher.js';
+export { ClusterUnavailableError } from './backend/sphinx/front.js';
 export { ClusterWrites, type ClusterWriteOp } from './backend/sphinx/writes.js';
 export { MAX_QUERY_TERMS } from './search/plan.js';
 export { MAX_FACET_VALUES, MAX_FILTER_VALUES, MAX_LIBRARY_WINDOW, MAX_PAGE_SIZE, MAX_SNIPPET_LENGTH, OPS, SORT_ORDERS } from './search/options.js';

@@ -82,3 +82,17 @@ export class Budget {
     return new Budget(Infinity, Infinity);
   }
 }
+
+/**
+ * `work`'s result, or {@link SearchTimeoutError} once `ms` milliseconds pass first (for work that
+ * waits on another process, where a {@link Budget} cannot be checked in a loop; the work itself
+ * goes on and its result is dropped).
+ */
+export async function withinTime<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new SearchTimeoutError(ms)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -10,7 +10,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { ClusterUnavailableError, FilterError, SearchTimeoutError, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
+import { ClusterUnavailableError, FilterError, withinTime, type ClusterSearcher, type ClusterWrites, type SearchFilters } from '../index.js';
 import { budgetError, DEFAULT_SEARCH_TIMEOUT_MS, docBody, parse, searchOptionsOf, type SearchSessions } from './api.js';
 import { exportRoute } from './export.js';
 import { feedRoute } from './feed.js';
@@ -19,16 +19,6 @@ import { ApiError, invalidParameter, notFound } from './errors.js';
 import { docParams, docPath, noParams, searchParams, similarParams, suggestParams, type healthResponse, type SearchParams, type similarResponse, type statsResponse, type suggestResponse } from './schemas.js';
 import { searchBodyJson, searchBodyParts } from './search-body.js';
 import { writeRoutes } from './write-routes.js';
-
-/** `work`, or a SearchTimeoutError once `ms` have passed (the cluster's own timeouts are per shard). */
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new SearchTimeoutError(ms)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function filtersOf(p: SearchParams): SearchFilters {
   const filters: SearchFilters = { province: p.province, city: p.city, county: p.county, from: p.from, to: p.to, source: p.source, library: p.library };
@@ -50,7 +40,7 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
     version: null,
     committedAt: null,
     filters: filtersOf,
-    search: (q, options) => within(timeoutMs, searcher.search(q, options)).catch((err) => {
+    search: (q, options) => withinTime(timeoutMs, searcher.search(q, options)).catch((err) => {
       throw requestError(err, timeoutMs);
     }),
     release: () => undefined,
@@ -61,7 +51,7 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
     const started = performance.now();
     let result;
     try {
-      result = await within(timeoutMs, searcher.search(p.q, searchOptionsOf(p, filtersOf(p), timeoutMs)));
+      result = await withinTime(timeoutMs, searcher.search(p.q, searchOptionsOf(p, filtersOf(p), timeoutMs)));
     } catch (err) {
       throw requestError(err, timeoutMs);
     }
@@ -74,7 +64,7 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
     const { q, literal } = parse(docParams, req.query);
     const d = await searcher.get(id);
     if (!d) throw notFound(`no document with id "${id}"`, { id });
-    const [title, content] = await within(timeoutMs, Promise.all([searcher.highlight(q ?? '', d.title ?? '', 'title', literal === 'true'), searcher.highlight(q ?? '', d.content ?? '', 'content', literal === 'true')])).catch((err) => {
+    const [title, content] = await withinTime(timeoutMs, Promise.all([searcher.highlight(q ?? '', d.title ?? '', 'title', literal === 'true'), searcher.highlight(q ?? '', d.content ?? '', 'content', literal === 'true')])).catch((err) => {
       throw requestError(err, timeoutMs);
     });
     const body = docBody(d, title, content);
@@ -83,7 +73,7 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
 
   const suggest: RequestHandler = async (req, res) => {
     const { q, limit } = parse(suggestParams, req.query);
-    const found = await within(timeoutMs, searcher.suggest(q, limit)).catch((err) => {
+    const found = await withinTime(timeoutMs, searcher.suggest(q, limit)).catch((err) => {
       throw requestError(err, timeoutMs);
     });
     const body: z.input<typeof suggestResponse> = { q, ...found };
@@ -93,7 +83,7 @@ export function clusterRoutes(searcher: ClusterSearcher, writes: ClusterWrites |
   const similar: RequestHandler = async (req, res) => {
     const { id } = parse(docPath, req.params);
     const { size } = parse(similarParams, req.query);
-    const found = await within(timeoutMs, searcher.similar(id, { size, timeoutMs })).catch((err) => {
+    const found = await withinTime(timeoutMs, searcher.similar(id, { size, timeoutMs })).catch((err) => {
       throw requestError(err, timeoutMs);
     });
     if (!found) throw notFound(`no document with id "${id}"`, { id });

@@ -15,7 +15,7 @@
  * Owns: the load procedure. Must not: parse inputs (ingestion does) or run searches.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,7 +29,7 @@ import { NameTable } from './names.js';
 import { hash63 } from './hash.js';
 import { AnalysisPool } from './analysis-pool.js';
 import { rowOf, shardOf, type AnalyzedFields } from './rows.js';
-import { connect, isSearchd, runIndexer, SphinxMissingError } from './searchd.js';
+import { connect, isSearchd, logFrom, runIndexer, SphinxMissingError } from './searchd.js';
 import { seedFromCluster } from './stored.js';
 import { VOCABULARY_FILE } from './words.js';
 import { XmlpipeWriter } from './xmlpipe.js';
@@ -87,7 +87,7 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
     options.onSeeded?.(seeded, (performance.now() - seeding) / 1000);
   }
   // Started with the first full batch: a load smaller than one batch is analysed in this thread.
-  let pool: AnalysisPool | null = null;
+  const analysis: { pool?: AnalysisPool } = {};
   /** Batches sent to the analysis threads, written in the order they were sent. */
   const pending: Array<{ docs: DocumentInput[]; analyzed: Promise<AnalyzedFields[]> }> = [];
   const writeOldest = async () => {
@@ -101,7 +101,7 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
     }
   };
   const send = (batch: DocumentInput[], last: boolean) => {
-    pool ??= new AnalysisPool(last ? 0 : (options.threads ?? Math.min(4, availableParallelism())), options.userDicts);
+    const pool = (analysis.pool ??= new AnalysisPool(last ? 0 : (options.threads ?? Math.min(4, availableParallelism())), options.userDicts));
     const analyzed = pool.analyze(batch);
     analyzed.catch(() => undefined); // awaited in order by writeOldest
     pending.push({ docs: batch, analyzed });
@@ -114,12 +114,12 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
       if (batch.length < ANALYSIS_BATCH) continue;
       send(batch, false);
       batch = [];
-      if (pending.length >= pool!.capacity) await writeOldest();
+      if (pending.length >= analysis.pool!.capacity) await writeOldest();
     }
     if (batch.length) send(batch, true);
     while (pending.length) await writeOldest();
   } finally {
-    await (pool as AnalysisPool | null)?.close();
+    await analysis.pool?.close();
     await Promise.all(writers.map((w) => w.close()));
   }
   names.save();
@@ -243,26 +243,12 @@ async function mergeBatch(node: ShardNode): Promise<void> {
   } else await runIndexer(node.config, ['--merge', 'main', 'batch'], true);
   const until = Date.now() + 120_000;
   for (;;) {
-    const said = readFrom(log, from);
+    const said = logFrom(log, from);
     if (/rotating index 'main': success/.test(said)) return;
     const failed = /rotating index 'main':(?! started| success).*$/m.exec(said);
     if (failed) throw new Error(`searchd (${node.config}) did not switch to the new index: ${failed[0]}`);
     if (Date.now() > until) throw new Error(`searchd (${node.config}) did not switch to the new index within 120 s: ${said.trim().slice(-500)}`);
     await sleep(50);
-  }
-}
-
-/** The text of `file` from byte `offset` on. */
-function readFrom(file: string, offset: number): string {
-  if (!existsSync(file)) return '';
-  const fd = openSync(file, 'r');
-  try {
-    const length = Math.max(0, fstatSync(fd).size - offset);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -8,7 +8,7 @@
  * cluster's layout or write its description (cluster.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Connection } from 'mysql2/promise';
 
 /** What a user without Sphinx is told. */
@@ -127,6 +127,20 @@ export function logTail(file: string, lines = 8): string {
     return readFileSync(file, 'utf8').replace(/\r/g, '\n').split('\n').filter((l) => l.trim()).slice(-lines).join(' | ');
   } catch {
     return `(no log at ${file})`;
+  }
+}
+
+/** The text of a log from byte `offset` on ('' when there is no log): what searchd wrote since then. */
+export function logFrom(file: string, offset: number): string {
+  if (!existsSync(file)) return '';
+  const fd = openSync(file, 'r');
+  try {
+    const length = Math.max(0, fstatSync(fd).size - offset);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -22,11 +22,10 @@
  *
  * Owns: a search request against the cluster. Must not: start processes or write documents.
  */
-import type { Pool } from 'mysql2/promise';
 import { Analyzer, queryChars } from '../../analysis/analyzer.js';
 import type { StoredDocument } from '../../document.js';
 import { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from '../../index/schema.js';
-import { Budget, SearchTimeoutError } from '../../search/budget.js';
+import { Budget } from '../../search/budget.js';
 import { correct } from '../../search/correct.js';
 import { resolveFilters, type ResolvedFilters } from '../../search/filters.js';
 import { interpret, type Interpretation } from '../../search/interpret.js';
@@ -40,9 +39,9 @@ import { highlightText, type Highlighted } from '../../search/snippets.js';
 import type { Suggestions } from '../../search/suggest.js';
 import { readCluster, type ClusterDescription } from './cluster.js';
 import { FACET_GROUPS, facetLists, facetStatement } from './facet-lists.js';
-import { hash63 } from './hash.js';
+import { ClusterFront } from './front.js';
 import { escapeKeyword, MatchText } from './match.js';
-import { failedShards, keywordCounts, metaOf, totalFound, type Row } from './meta.js';
+import { failedShards, keywordCounts, metaOf, totalFound } from './meta.js';
 import { NameTable } from './names.js';
 import { keyword } from './rows.js';
 import { clusterSimilar } from './similar.js';
@@ -63,14 +62,6 @@ export const MAX_CANDIDATES = 20_000;
 const SHARED_STORIES = 1000;
 /** The most stories with copies counted exactly in one search. */
 const MAX_SHARED_STORIES = 100_000;
-
-/** No shard of the cluster answered (every one down or failing). */
-export class ClusterUnavailableError extends Error {
-  constructor(detail: string) {
-    super(`no shard of the cluster answered: ${detail.replace(/\0/g, '').trim()}`);
-    this.name = 'ClusterUnavailableError';
-  }
-}
 
 /** Where a cluster search's answer came from. */
 export interface ShardsInfo {
@@ -119,18 +110,27 @@ interface Understood {
   didYouMean?: string;
 }
 
-/** Searches the cluster of a directory: one pool of SphinxQL connections to its front. */
+/** What the cluster's suggestions and similar articles (suggest.ts, similar.ts) are given. */
+export interface ClusterContext {
+  front: ClusterFront;
+  words: ClusterWords;
+  analyzer: Analyzer;
+  search(q: string, options: SearchOptions): Promise<ClusterSearchResult>;
+  collectionStats(): Promise<CollectionStats>;
+}
+
+/** Searches the cluster of a directory: one pool of SphinxQL connections to its front (front.ts). */
 export class ClusterSearcher {
   private stats: CollectionStats | null = null;
   /** The cluster's words (query understanding, suggestions). */
-  words: ClusterWords;
+  private words: ClusterWords;
   private names: NameTable;
 
   private constructor(
     readonly dir: string,
     readonly cluster: ClusterDescription,
-    private readonly pool: Pool,
-    readonly analyzer: Analyzer,
+    private readonly front: ClusterFront,
+    private readonly analyzer: Analyzer,
     private readonly options: ClusterSearcherOptions,
   ) {
     this.words = ClusterWords.read(dir);
@@ -139,9 +139,7 @@ export class ClusterSearcher {
 
   static async open(dir: string, options: ClusterSearcherOptions = {}): Promise<ClusterSearcher> {
     const cluster = readCluster(dir);
-    const mysql = await import('mysql2/promise');
-    const pool = mysql.createPool({ host: cluster.front.host, port: cluster.front.port, multipleStatements: true, connectionLimit: 8, supportBigNumbers: true, bigNumberStrings: true, connectTimeout: 2000 });
-    return new ClusterSearcher(dir, cluster, pool, new Analyzer({ userDicts: options.userDicts }), options);
+    return new ClusterSearcher(dir, cluster, await ClusterFront.open(cluster), new Analyzer({ userDicts: options.userDicts }), options);
   }
 
   /** Reads the vocabulary and name table again (after a load). */
@@ -152,32 +150,7 @@ export class ClusterSearcher {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
-  }
-
-  /** OPTION text every statement on `dist` carries: with mirrors, Sphinx's own retry of a failed agent. */
-  get retry(): string {
-    return this.cluster.mirrors > 1 ? `retry_count=${this.cluster.mirrors - 1}, retry_delay=0` : 'retry_count=0';
-  }
-
-  /** OPTION text of a statement asked only for its counts (`total_found`, keyword document counts): no ranking. */
-  get countOnly(): string {
-    return `ranker=none, ${this.retry}`;
-  }
-
-  /** Runs `sql` (statements separated by `;`) on the front: one result set per statement. */
-  async query(sql: string): Promise<Row[][]> {
-    let sets: Row[] | Row[][];
-    try {
-      [sets] = (await this.pool.query(sql)) as unknown as [Row[] | Row[][]];
-    } catch (err) {
-      // Every shard failed (the front answers with an error, not a partial result).
-      const message = (err as Error).message ?? '';
-      if (/agent [^:]+:\d+: query timed out/.test(message)) throw new SearchTimeoutError(this.cluster.queryTimeoutMs);
-      if (/agent [^:]+:\d+: /.test(message)) throw new ClusterUnavailableError(message);
-      throw err;
-    }
-    return (Array.isArray(sets[0]) ? sets : [sets]) as Row[][];
+    await this.front.close();
   }
 
   /** Per field, documents with the field and its average length in words (live documents), cached briefly. */
@@ -185,7 +158,7 @@ export class ClusterSearcher {
     const ttl = this.options.statsTtlMs ?? 1000;
     if (this.stats && performance.now() - this.stats.at < ttl) return this.stats;
     const sums = FIELDS.map((f) => `SUM(${f}_len) AS ${f}_total, SUM(IF(${f}_len > 0, 1, 0)) AS ${f}_docs`).join(', ');
-    const [rows] = await this.query(`SELECT COUNT(*) AS n, ${sums} FROM dist WHERE deleted = 0 OPTION ${this.retry}`);
+    const [rows] = await this.front.query(`SELECT COUNT(*) AS n, ${sums} FROM dist WHERE deleted = 0 OPTION ${this.front.retry}`);
     const r = rows[0] ?? {};
     const fields = {} as CollectionStats['fields'];
     for (const f of FIELDS) {
@@ -205,10 +178,10 @@ export class ClusterSearcher {
       .map((t) => {
         const m = new MatchText();
         const chars = queryChars(t);
-        return `SELECT id FROM dist WHERE MATCH(${this.pool.escape(m.anyField(FIELDS, chars))}) AND deleted = 0 LIMIT 1 OPTION ${this.countOnly}; SHOW META`;
+        return `SELECT id FROM dist WHERE MATCH(${this.front.escape(m.anyField(FIELDS, chars))}) AND deleted = 0 LIMIT 1 OPTION ${this.front.countOnly}; SHOW META`;
       })
       .join('; ');
-    const sets = await this.query(sql);
+    const sets = await this.front.query(sql);
     list.forEach((t, i) => out.set(t, totalFound(sets[2 * i + 1])));
     return out;
   }
@@ -308,19 +281,19 @@ export class ClusterSearcher {
    */
   private async relax(root: Extract<PlanNode, { type: 'group' }>, conditions: Map<string, string>): Promise<{ root: PlanNode; dropped: string[] } | null> {
     const clauses = root.positive;
-    const text = (nodes: PlanNode[]) => this.pool.escape(new MatchText().node({ type: 'group', positive: nodes, negated: root.negated }, 'and'));
+    const text = (nodes: PlanNode[]) => this.front.escape(new MatchText().node({ type: 'group', positive: nodes, negated: root.negated }, 'and'));
     const filters = [...conditions.values()].map((c) => ` AND ${c}`).join('');
     // How many documents each clause matches over the whole cluster, as the embedded engine
     // measures it (executor.ts documentsOf): the most of any of its terms in any one field.
     const parts = clauses.map((c) => [...new Set(positiveLeaves(c))].flatMap((l) => l.fields.map((f) => new MatchText().substring(f, l.chars))));
-    const dfSets = await this.query(parts.flat().map((t) => `SELECT id FROM dist WHERE MATCH(${this.pool.escape(t)}) LIMIT 1 OPTION ${this.countOnly}; SHOW META`).join('; '));
+    const dfSets = await this.front.query(parts.flat().map((t) => `SELECT id FROM dist WHERE MATCH(${this.front.escape(t)}) LIMIT 1 OPTION ${this.front.countOnly}; SHOW META`).join('; '));
     let at = 0;
     const df = parts.map((list) => Math.max(0, ...list.map(() => totalFound(dfSets[2 * at++ + 1]))));
     const unmatched = clauses.filter((_, i) => df[i] === 0);
     const ordered = clauses.map((c, i) => ({ c, i })).filter(({ i }) => df[i] > 0).sort((a, b) => df[a.i] - df[b.i] || a.i - b.i).map(({ c }) => c);
     if (!ordered.length) return null;
     const prefixes = ordered.map((_, t) => ordered.slice(0, t + 1));
-    const counts = await this.query(prefixes.map((p) => `SELECT id FROM dist WHERE deleted = 0 AND MATCH(${text(p)})${filters} LIMIT 1 OPTION ${this.countOnly}; SHOW META`).join('; '));
+    const counts = await this.front.query(prefixes.map((p) => `SELECT id FROM dist WHERE deleted = 0 AND MATCH(${text(p)})${filters} LIMIT 1 OPTION ${this.front.countOnly}; SHOW META`).join('; '));
     let best = 0;
     prefixes.forEach((_, t) => {
       if (totalFound(counts[2 * t + 1]) > 0) best = t + 1;
@@ -351,34 +324,34 @@ export class ClusterSearcher {
     const m = new MatchText();
     const matchOp = op === 'and' ? 'and' : 'or';
     const match = matchRoot ? m.node(matchRoot, matchOp) : null;
-    const where = (without?: string) => ['deleted = 0', ...(match ? [`MATCH(${this.pool.escape(match)})`] : []), ...[...conditions].filter(([k]) => k !== without).map(([, c]) => c)].join(' AND ');
+    const where = (without?: string) => ['deleted = 0', ...(match ? [`MATCH(${this.front.escape(match)})`] : []), ...[...conditions].filter(([k]) => k !== without).map(([, c]) => c)].join(' AND ');
     const wanted = Math.min(MAX_CANDIDATES, Math.max(CANDIDATES, 2 * page * size));
     const order = sort === 'date_desc' ? 'ORDER BY day DESC, id ASC' : sort === 'date_asc' ? 'ORDER BY day ASC, id ASC' : 'ORDER BY WEIGHT() DESC, id ASC';
     const ranker = match ? `ranker=expr('bm25f(1.2, 0.75, {${rankerWeights()}})*10000'), idf='plain,tfidf_unnormalized', ` : '';
     const statements: string[] = [
-      `SELECT id, xid, story, day, ${FIELDS.map((f) => `${f}_len`).join(', ')}${match ? ', PACKEDFACTORS() AS f' : ''} FROM dist WHERE ${where()} ${order} LIMIT ${wanted} OPTION ${ranker}max_matches=${wanted}, ${this.retry}`,
+      `SELECT id, xid, story, day, ${FIELDS.map((f) => `${f}_len`).join(', ')}${match ? ', PACKEDFACTORS() AS f' : ''} FROM dist WHERE ${where()} ${order} LIMIT ${wanted} OPTION ${ranker}max_matches=${wanted}, ${this.front.retry}`,
       'SHOW META',
     ];
     // Substrings of three characters or more: their document count per field (their IDF).
     const leaves = [...new Set(positiveLeaves(plan.root))];
     const longSubstrings: Array<{ leaf: Leaf; field: FieldName }> = [];
     for (const l of leaves) if (l.chars.length >= 3) for (const f of l.fields) longSubstrings.push({ leaf: l, field: f });
-    for (const { leaf, field } of longSubstrings) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape(new MatchText().substring(field, leaf.chars))}) LIMIT 1 OPTION ${this.countOnly}`, 'SHOW META');
+    for (const { leaf, field } of longSubstrings) statements.push(`SELECT id FROM dist WHERE MATCH(${this.front.escape(new MatchText().substring(field, leaf.chars))}) LIMIT 1 OPTION ${this.front.countOnly}`, 'SHOW META');
     // Phrase words' document counts (a phrase's IDF sums its words').
     const phraseWords = new Set<string>();
     for (const l of leaves) if (l.kind === 'phrase') for (const f of l.fields) for (const w of l.words) phraseWords.add(keyword(f, 'w', w));
-    if (phraseWords.size) statements.push(`SELECT id FROM dist WHERE MATCH(${this.pool.escape([...phraseWords].map(escapeKeyword).join(' | '))}) LIMIT 1 OPTION ${this.countOnly}`, 'SHOW META');
+    if (phraseWords.size) statements.push(`SELECT id FROM dist WHERE MATCH(${this.front.escape([...phraseWords].map(escapeKeyword).join(' | '))}) LIMIT 1 OPTION ${this.front.countOnly}`, 'SHOW META');
     // Stories = articles - matches sharing a story + the stories they share (copies are few: a small GROUP BY).
-    if (collapse) statements.push(`SELECT id FROM dist WHERE ${where()} AND shared = 1 LIMIT 1 OPTION ${this.countOnly}`, 'SHOW META', `SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${SHARED_STORIES}, ${this.countOnly}`, 'SHOW META');
+    if (collapse) statements.push(`SELECT id FROM dist WHERE ${where()} AND shared = 1 LIMIT 1 OPTION ${this.front.countOnly}`, 'SHOW META', `SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${SHARED_STORIES}, ${this.front.countOnly}`, 'SHOW META');
     const facetNames = [...new Set(options.facets ?? [])];
-    for (const name of facetNames) for (const group of FACET_GROUPS[name]) statements.push(facetStatement(group, where(group.own), this.names, this.retry));
-    let sets = await this.query(statements.join('; '));
+    for (const name of facetNames) for (const group of FACET_GROUPS[name]) statements.push(facetStatement(group, where(group.own), this.names, this.front.retry));
+    let sets = await this.front.query(statements.join('; '));
     // Sphinx 2.2.11 does not send a query to another mirror when a node fails within the query
     // (measured: after a kill -9, every other query lost that shard until the front's pings
     // marked the node dead): with mirrors, a partial answer is asked again, a few times.
     for (let again = 0; again < 4 * (this.cluster.mirrors - 1) && failedShards(metaOf(sets[1])) > 0; again++) {
       budget.check();
-      sets = await this.query(statements.join('; '));
+      sets = await this.front.query(statements.join('; '));
     }
     budget.check();
     let at = 0;
@@ -404,7 +377,7 @@ export class ClusterSearcher {
       if (sharedMatches > SHARED_STORIES) {
         // More copies than the first count had room for: count their stories with room for all.
         const room = Math.min(MAX_SHARED_STORIES, sharedMatches);
-        const again = await this.query(`SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${room}, ${this.countOnly}; SHOW META`);
+        const again = await this.front.query(`SELECT story FROM dist WHERE ${where()} AND shared = 1 GROUP BY story LIMIT 1 OPTION max_matches=${room}, ${this.front.countOnly}; SHOW META`);
         sharedStories = totalFound(again[1]);
       }
     }
@@ -435,7 +408,7 @@ export class ClusterSearcher {
     const near = sort === 'relevance' && ranking.proximity > 0 ? topLevelClauses(plan.root).filter((c): c is Extract<PlanNode, { type: 'leaf' }> => c.type === 'leaf' && c.leaf.chars.length >= 2).slice(0, 16).map((c) => c.leaf.chars) : [];
     const docs = new Map<string, StoredDocument>();
     const window = ranked.slice(0, Math.max(page * size, near.length >= 2 ? PROXIMITY_WINDOW : 0));
-    for (const [sid, doc] of await this.documents(window.map((r) => r.sid))) docs.set(sid, doc);
+    for (const [sid, doc] of await this.front.documents(window.map((r) => r.sid))) docs.set(sid, doc);
     if (near.length >= 2) {
       for (const r of window) {
         const d = docs.get(r.sid);
@@ -464,7 +437,7 @@ export class ClusterSearcher {
     }
     const top = listed.slice((page - 1) * size, page * size);
     const need = top.flatMap((r) => [r.sid, ...(copies.get(r.story) ?? []).map((c) => c.sid)]).filter((sid) => !docs.has(sid));
-    for (const [sid, doc] of await this.documents(need)) docs.set(sid, doc);
+    for (const [sid, doc] of await this.front.documents(need)) docs.set(sid, doc);
     const titleTerms = leaves.filter((l) => l.fields.includes('title')).map((l) => l.chars);
     const contentTerms = leaves.filter((l) => l.fields.includes('content')).map((l) => l.chars);
     const hits: SearchHit[] = top.map((r) => {
@@ -497,19 +470,9 @@ export class ClusterSearcher {
     };
   }
 
-  /** Stored documents by Sphinx id. */
-  async documents(sids: readonly string[]): Promise<Map<string, StoredDocument>> {
-    const out = new Map<string, StoredDocument>();
-    if (!sids.length) return out;
-    const [rows] = await this.query(`SELECT id, doc FROM dist WHERE id IN (${sids.join(',')}) AND deleted = 0 LIMIT ${sids.length} OPTION max_matches=${Math.max(sids.length, 1)}, ${this.retry}`);
-    for (const r of rows) out.set(String(r.id), JSON.parse(String(r.doc)) as StoredDocument);
-    return out;
-  }
-
   /** The stored document with external id `id`, or null. */
-  async get(id: string): Promise<StoredDocument | null> {
-    const [rows] = await this.query(`SELECT doc FROM dist WHERE id = ${hash63(id)} AND deleted = 0 LIMIT 1 OPTION ${this.retry}`);
-    return rows[0] ? (JSON.parse(String(rows[0].doc)) as StoredDocument) : null;
+  get(id: string): Promise<StoredDocument | null> {
+    return this.front.get(id);
   }
 
   /**
@@ -522,19 +485,19 @@ export class ClusterSearcher {
     return highlightText(text, leaves.map((l) => l.chars));
   }
 
-  /** `text` as a SphinxQL string literal. */
-  escape(text: string): string {
-    return this.pool.escape(text);
-  }
-
   /** Completions of what the user types (suggest.ts). */
   suggest(input: string, limit?: number): Promise<Suggestions> {
-    return clusterSuggest(this, input, limit);
+    return clusterSuggest(this.context(), input, limit);
   }
 
   /** The documents most similar to the one with id `id` (similar.ts), or null when there is none. */
   similar(id: string, options?: SimilarOptions): Promise<SimilarResult | null> {
-    return clusterSimilar(this, id, options);
+    return clusterSimilar(this.context(), id, options);
+  }
+
+  /** What suggestions and similar articles use: the front, the cluster's words, and this searcher's search. */
+  private context(): ClusterContext {
+    return { front: this.front, words: this.words, analyzer: this.analyzer, search: (q, o) => this.search(q, o), collectionStats: () => this.collectionStats() };
   }
 
   /** Live documents of the cluster (a fresh count). */

@@ -13,28 +13,29 @@
  * Owns: suggestions on the cluster. Must not: score documents or know about HTTP.
  */
 import { normalize } from '../../analysis/normalize.js';
+import { withinTime } from '../../search/budget.js';
 import { searchableChars, type Suggestions } from '../../search/suggest.js';
 import { escapeKeyword } from './match.js';
 import { keyword } from './rows.js';
-import type { ClusterSearcher } from './searcher.js';
+import type { ClusterContext } from './searcher.js';
 
 /** Time for the counts of the suggested words (searches on the cluster, in parallel). */
 export const SUGGEST_COUNT_MS = 1000;
 
-export async function clusterSuggest(searcher: ClusterSearcher, input: string, limit = 8): Promise<Suggestions> {
+export async function clusterSuggest(cluster: ClusterContext, input: string, limit = 8): Promise<Suggestions> {
   const prefix = normalize(input.trim()).text;
   const chars = searchableChars(prefix);
   if (!prefix || !chars.length) return { words: [], titles: [] };
-  const candidates = searcher.words.startingWith(prefix, limit);
+  const candidates = cluster.words.startingWith(prefix, limit);
   // Latin input may be the start of pinyin or initials.
   const letters = prefix.replace(/['’\s]+/g, '');
   if (/^[a-z]+$/.test(letters)) {
-    for (const e of searcher.words.vocabulary.startingWith(letters).slice(0, limit)) if (!candidates.some((c) => c.text === e.word)) candidates.push({ text: e.word, count: e.df });
+    for (const e of cluster.words.vocabulary.startingWith(letters).slice(0, limit)) if (!candidates.some((c) => c.text === e.word)) candidates.push({ text: e.word, count: e.df });
     candidates.sort((a, b) => b.count - a.count);
   }
   const [counts, titles] = await Promise.all([
-    Promise.all(candidates.map((c) => countOf(searcher, c.text))),
-    chars.length >= 2 ? titlesStartingWith(searcher, chars, limit) : Promise.resolve([]),
+    Promise.all(candidates.map((c) => countOf(cluster, c.text))),
+    chars.length >= 2 ? titlesStartingWith(cluster, chars, limit) : Promise.resolve([]),
   ]);
   const counted: Suggestions['words'] = [];
   candidates.forEach((c, i) => {
@@ -46,27 +47,23 @@ export async function clusterSuggest(searcher: ClusterSearcher, input: string, l
 }
 
 /** What a search of `word` finds, or null when the answer does not come in time. */
-async function countOf(searcher: ClusterSearcher, word: string): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((res) => (timer = setTimeout(() => res(null), SUGGEST_COUNT_MS)));
+async function countOf(cluster: ClusterContext, word: string): Promise<number | null> {
   try {
-    return await Promise.race([searcher.search(word, { size: 1, highlight: false, facets: [], timeoutMs: SUGGEST_COUNT_MS }).then((r) => r.total), late]);
+    return (await withinTime(SUGGEST_COUNT_MS, cluster.search(word, { size: 1, highlight: false, facets: [], timeoutMs: SUGGEST_COUNT_MS }))).total;
   } catch {
-    // A search that failed (a timeout, a shard error) leaves the word out, as a late one.
+    // A search that failed (late, a shard error) leaves the word out.
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /** Documents whose title starts with `chars` (searchable characters), newest first, distinct titles. */
-async function titlesStartingWith(searcher: ClusterSearcher, chars: string[], limit: number): Promise<Suggestions['titles']> {
+async function titlesStartingWith({ front }: ClusterContext, chars: string[], limit: number): Promise<Suggestions['titles']> {
   const grams: string[] = [];
   for (let i = 0; i + 1 < chars.length; i++) grams.push(escapeKeyword(keyword('title', 'g', chars[i] + chars[i + 1])));
   const room = limit * 4;
-  const [rows] = await searcher.query(`SELECT id FROM dist WHERE MATCH(${searcher.escape(`"^${grams.join(' ')}"`)}) AND deleted = 0 ORDER BY day DESC, id ASC LIMIT ${room} OPTION max_matches=${room}, ${searcher.retry}`);
+  const [rows] = await front.query(`SELECT id FROM dist WHERE MATCH(${front.escape(`"^${grams.join(' ')}"`)}) AND deleted = 0 ORDER BY day DESC, id ASC LIMIT ${room} OPTION max_matches=${room}, ${front.retry}`);
   const sids = rows.map((r) => String(r.id));
-  const docs = await searcher.documents(sids);
+  const docs = await front.documents(sids);
   const wanted = chars.join('');
   const out: Suggestions['titles'] = [];
   const seen = new Set<string>();
