@@ -6,13 +6,21 @@
  *              page. A search runs here with a budget of {@link LaneOptions.fastLaneMs} (50 ms).
  *   slow lane  a search thread (search-thread.ts, started on first use) with its own reader of the
  *              index. A search that needed more than the fast lane's budget is run again here with
- *              what is left of its whole budget, and the client that sent it is "heavy" for
- *              {@link LaneOptions.heavyMs} (10 s): its searches go straight to this lane. So does
- *              a client whose fast-lane searches took more than {@link LaneOptions.fastShareMs}
- *              (250 ms) of the last second.
+ *              what is left of its whole budget. The searches of a "heavy" client go straight here.
  *
- * So an expensive query can hold the event loop for about 50 ms at most, once per client per
- * 10 s; cheap requests are never queued behind it. The slow lane serves its clients round-robin
+ * Heavy is a leaky bucket of search time per client: every search adds the time it ran (on the
+ * event loop, or on a thread: its wait in the slow lane's queue is not counted) to the client's
+ * debt, which drains at {@link LaneOptions.drainPerSecondMs} (100 ms of search per second, capped
+ * at {@link LaneOptions.maxDebtMs}, 1 s: ten seconds of draining); the client is heavy while it
+ * has a search in the slow lane or its debt exceeds the fast lane's budget. So a search that needs
+ * the slow lane makes its client heavy at once, until it ends and then about a second per 100 ms
+ * it ran there, and a client that keeps sending expensive searches stays
+ * heavy until ten seconds after it stops; one that sends cheap searches stays light, and one
+ * search slowed by a busy machine (10 ms of work that took 60 ms while every core was taken) makes
+ * it heavy for a fraction of a second, not for as long as it keeps searching.
+ *
+ * So an expensive query holds the event loop for about 50 ms at most, and then its client's
+ * searches stay off the event loop while it drains; cheap requests are never queued behind them. The slow lane serves its clients round-robin
  * (one queue per client), so one client's flood does not delay another's searches; a client may
  * have at most {@link LaneOptions.maxPerClient} searches there (running or waiting), more are a
  * 429 with `Retry-After`, and the lane holds at most {@link LaneOptions.maxQueued} in all, more are
@@ -21,8 +29,8 @@
  * The slow lane has {@link LaneOptions.threads} search threads (default 1), each running one search
  * at a time. A search of a client that is not heavy goes to a search thread that is idle when
  * nothing waits in the slow lane (so the event loop stays free for I/O and a second core is used),
- * with its whole budget; it makes the client heavy when it took longer than the fast lane's
- * budget, as on the event loop. Only when every thread is busy does it run on the event loop.
+ * with its whole budget, and its time there is charged as on the event loop. Only when every
+ * thread is busy does it run on the event loop.
  *
  * The threads start with the server and share the main thread's index files (shared memory), so
  * each costs its own heap and dictionaries, not a second copy of the index.
@@ -43,10 +51,10 @@ import type { ThreadIndexOptions, ThreadReply, ThreadRequest } from './search-th
 export interface LaneOptions {
   /** Budget of a search on the event loop before it moves to the slow lane. Default 50 ms. */
   fastLaneMs: number;
-  /** How long a client stays heavy after a search of its needed the slow lane. Default 10 s. */
-  heavyMs: number;
-  /** Fast-lane time a client may use per second before it is heavy. Default 250 ms. */
-  fastShareMs: number;
+  /** How fast a client's search-time debt drains: search milliseconds per second. Default 100. */
+  drainPerSecondMs: number;
+  /** The most search-time debt a client carries (so it is heavy at most this / drain seconds after it stops). Default 1,000 ms. */
+  maxDebtMs: number;
   /** Searches one client may have in the slow lane (running or waiting). Default 8. */
   maxPerClient: number;
   /** Searches the slow lane may hold in all. Default 64. */
@@ -57,7 +65,7 @@ export interface LaneOptions {
   threads: number;
 }
 
-export const LANE_DEFAULTS: LaneOptions = { fastLaneMs: 50, heavyMs: 10_000, fastShareMs: 250, maxPerClient: 8, maxQueued: 64, thread: true, threads: 1 };
+export const LANE_DEFAULTS: LaneOptions = { fastLaneMs: 50, drainPerSecondMs: 100, maxDebtMs: 1_000, maxPerClient: 8, maxQueued: 64, thread: true, threads: 1 };
 
 /** A search the server cannot take now: 429 (this client has too many) or 503 (the lane is full). */
 export class LaneFullError extends Error {
@@ -72,10 +80,7 @@ export class LaneFullError extends Error {
 }
 
 interface Client {
-  heavyUntil: number;
-  /** Fast-lane milliseconds used since `windowStart`. */
-  spent: number;
-  windowStart: number;
+  debt: SearchDebt;
   /** Searches of this client in the slow lane, running or waiting. */
   inSlowLane: number;
 }
@@ -98,6 +103,32 @@ interface Slot {
   /** Resolves when the current thread has opened the index. */
   ready: Promise<void> | null;
   isReady: boolean;
+}
+
+/**
+ * One client's search time not yet drained, a leaky bucket (see the header): {@link charge} adds
+ * milliseconds of search, which drain at `drainPerSecondMs` per second, up to `maxMs`. Times are
+ * `performance.now()` milliseconds.
+ */
+export class SearchDebt {
+  private ms = 0;
+  private since = 0;
+
+  constructor(
+    private readonly drainPerSecondMs: number,
+    private readonly maxMs: number,
+  ) {}
+
+  /** The debt at `now`. */
+  at(now: number): number {
+    return Math.max(0, this.ms - ((now - this.since) * this.drainPerSecondMs) / 1000);
+  }
+
+  /** Adds `ms` of search time at `now`. */
+  charge(ms: number, now: number): void {
+    this.ms = Math.min(this.maxMs, this.at(now) + ms);
+    this.since = now;
+  }
 }
 
 /** Clients remembered at most (the least recently seen are forgotten first). */
@@ -137,31 +168,25 @@ export class SearchLanes {
     const c = this.client(client);
     const now = performance.now();
     if (!this.options.thread) return fast(budget);
-    if (c.heavyUntil <= now && !this.turns.length && c.inSlowLane < this.options.maxPerClient && this.slots.some((s) => s.isReady && !s.running)) {
-      // An idle thread takes it off the event loop, with its whole budget; over the fast lane's, the client is heavy.
-      const started = performance.now();
-      try {
-        return await this.slow<T>(client, c, request);
-      } finally {
-        if (performance.now() - started > this.options.fastLaneMs) c.heavyUntil = performance.now() + this.options.heavyMs;
-      }
+    const heavy = c.inSlowLane > 0 || c.debt.at(now) > this.options.fastLaneMs;
+    if (!heavy && !this.turns.length && c.inSlowLane < this.options.maxPerClient && this.slots.some((s) => s.isReady && !s.running)) {
+      // An idle thread takes it off the event loop, with its whole budget (its time there is charged when it ends).
+      return this.slow<T>(client, c, request);
     }
-    if (c.heavyUntil <= now) {
+    if (!heavy) {
       const fastMs = Math.min(this.options.fastLaneMs, budget);
       const started = performance.now();
       try {
         const result = fast(fastMs);
-        this.spend(c, performance.now() - started);
+        c.debt.charge(performance.now() - started, performance.now());
         return result;
       } catch (err) {
         const spent = performance.now() - started;
-        this.spend(c, spent);
+        c.debt.charge(spent, performance.now());
         if (!(err instanceof SearchTimeoutError) || fastMs >= budget) throw err;
-        c.heavyUntil = performance.now() + this.options.heavyMs;
         return this.slow<T>(client, c, { ...request, options: { ...request.options, timeoutMs: Math.max(1, budget - spent) } });
       }
     }
-    c.heavyUntil = now + this.options.heavyMs;
     return this.slow<T>(client, c, request);
   }
 
@@ -194,7 +219,7 @@ export class SearchLanes {
       // Most recently seen last, so the oldest is the first to forget.
       this.clients.delete(key);
     } else {
-      c = { heavyUntil: 0, spent: 0, windowStart: performance.now(), inSlowLane: 0 };
+      c = { debt: new SearchDebt(this.options.drainPerSecondMs, this.options.maxDebtMs), inSlowLane: 0 };
       if (this.clients.size >= MAX_CLIENTS) {
         for (const [k, old] of this.clients) {
           if (old.inSlowLane === 0) {
@@ -206,16 +231,6 @@ export class SearchLanes {
     }
     this.clients.set(key, c);
     return c;
-  }
-
-  private spend(c: Client, ms: number): void {
-    const now = performance.now();
-    if (now - c.windowStart > 1000) {
-      c.windowStart = now;
-      c.spent = 0;
-    }
-    c.spent += ms;
-    if (c.spent > this.options.fastShareMs) c.heavyUntil = now + this.options.heavyMs;
   }
 
   private slow<T>(key: string, c: Client, request: Omit<ThreadRequest, 'id'>): Promise<T> {
@@ -268,8 +283,14 @@ export class SearchLanes {
     const running = { ...job, id };
     slot.running = running;
     const started = performance.now();
-    const finish = (settle: () => void) => {
-      this.slowMs = 0.8 * this.slowMs + 0.2 * (performance.now() - started);
+    const finish = (settle: () => void, ran = true) => {
+      if (ran) {
+        const ranMs = performance.now() - started;
+        this.slowMs = 0.8 * this.slowMs + 0.2 * ranMs;
+        // The client's entry stays while it has searches here (it is forgotten only at zero).
+        const c = this.clients.get(job.client);
+        c?.debt.charge(ranMs, performance.now());
+      }
       if (slot.running === running) slot.running = null;
       settle();
       this.pump();
@@ -277,7 +298,7 @@ export class SearchLanes {
     running.resolve = ((resolve) => (r: unknown) => finish(() => resolve(r)))(job.resolve);
     running.reject = ((reject) => (e: Error) => finish(() => reject(e)))(job.reject);
     const left = job.deadline - performance.now();
-    if (left <= 0) return finish(() => job.reject(new SearchTimeoutError(job.request.options.timeoutMs ?? 0)));
+    if (left <= 0) return finish(() => job.reject(new SearchTimeoutError(job.request.options.timeoutMs ?? 0)), false);
     const request = { ...job.request, options: { ...job.request.options, timeoutMs: left } };
     const thread = this.searchThread(slot);
     const files = job.request.generation !== slot.sentGeneration ? sharedSectionFiles() : undefined;
