@@ -2,10 +2,10 @@
  * The cluster's distributed front as zhsearch's statements meet it: one pool of SphinxQL
  * connections, the OPTION text every statement on `dist` carries (Sphinx's own retry of a failed
  * agent when there are mirrors), the errors of shards that failed mapped to zhsearch's (a timeout,
- * the cluster unavailable), and the stored documents by id.
+ * the cluster unavailable), and the stored documents, by id or all of them in pages.
  *
- * The searcher, suggestions and similar articles send their statements here; nothing outside
- * backend/sphinx sees it.
+ * The searcher, suggestions, similar articles and duplicate seeding (stored.ts) send their
+ * statements to `dist` here; nothing outside backend/sphinx sees it.
  *
  * Owns: sending statements to the front and reading stored documents. Must not: build queries,
  * score, or start processes.
@@ -82,6 +82,17 @@ export class ClusterFront {
     const [rows] = await this.query(`SELECT id, doc FROM dist WHERE id IN (${sids.join(',')}) AND deleted = 0 LIMIT ${sids.length} OPTION max_matches=${sids.length}, ${this.retry}`);
     for (const r of rows) out.set(String(r.id), JSON.parse(String(r.doc)) as StoredDocument);
     return out;
+  }
+
+  /** Every live stored document, `page` at a time in Sphinx id order. */
+  async *storedDocuments(page = 1000): AsyncGenerator<StoredDocument[]> {
+    for (let last = '0'; ; ) {
+      const [rows] = await this.query(`SELECT id, doc FROM dist WHERE deleted = 0 AND id > ${last} ORDER BY id ASC LIMIT ${page} OPTION max_matches=${page}, ${this.retry}`);
+      if (!rows.length) return;
+      yield rows.map((r) => JSON.parse(String(r.doc)) as StoredDocument);
+      if (rows.length < page) return;
+      last = String(rows[rows.length - 1].id);
+    }
   }
 
   /** The live stored document with external id `id`, or null. */

@@ -100,11 +100,13 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
       options.onDocument?.(++count);
     }
   };
-  const send = (batch: DocumentInput[], last: boolean) => {
+  /** Sends a batch to the analysis threads (started with the first); returns their pool. */
+  const send = (batch: DocumentInput[], last: boolean): AnalysisPool => {
     const pool = (analysis.pool ??= new AnalysisPool(last ? 0 : (options.threads ?? Math.min(4, availableParallelism())), options.userDicts));
     const analyzed = pool.analyze(batch);
     analyzed.catch(() => undefined); // awaited in order by writeOldest
     pending.push({ docs: batch, analyzed });
+    return pool;
   };
   try {
     let batch: DocumentInput[] = [];
@@ -112,9 +114,9 @@ export async function loadDocuments(dir: string, docs: Iterable<DocumentInput> |
       if (doc.duplicateOf && doc.duplicateOf !== doc.id) originals.add(doc.duplicateOf);
       batch.push(doc);
       if (batch.length < ANALYSIS_BATCH) continue;
-      send(batch, false);
+      const pool = send(batch, false);
       batch = [];
-      if (pending.length >= analysis.pool!.capacity) await writeOldest();
+      if (pending.length >= pool.capacity) await writeOldest();
     }
     if (batch.length) send(batch, true);
     while (pending.length) await writeOldest();
