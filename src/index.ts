@@ -52,7 +52,7 @@ export { asParagraphs, DEFAULT_SNIPPET_LENGTH, type Highlighted, type Range } fr
 export type { Suggestions } from './search/suggest.js';
 export { DEFAULT_SIMILAR_SIZE, DEFAULT_SIMILAR_TERMS, nextFetchSize, similarFetchSize, storyKey, type SimilarHit, type SimilarOptions, type SimilarQuery, type SimilarResult } from './search/similar.js';
 export { DEFAULT_RANKING, FIELDS, type FieldName, type RankingOptions } from './index/schema.js';
-export { adoptSectionFiles, DEFAULT_CHUNK_CACHE_BYTES, IndexFileError, setChunkCacheBytes, sharedSectionFiles, type SharedSectionFile } from './index/section-file.js';
+export { adoptSectionFiles, chunkCacheStats, DEFAULT_CHUNK_CACHE_BYTES, IndexFileError, setChunkCacheBytes, sharedSectionFiles, type ChunkCacheStats, type SharedSectionFile } from './index/section-file.js';
 export { IndexLockedError, UnaccountedFilesError } from './index/directory.js';
 export { checkIndex, type CheckProblem, type CheckReport } from './index/check.js';
 export { DEFAULT_MEMORY_BUDGET_BYTES, SearchBudgetError, SearchMemoryError, SearchTimeoutError, withinTime } from './search/budget.js';

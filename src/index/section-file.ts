@@ -379,6 +379,7 @@ export class LazySection {
       return cached;
     }
     if (this.closed) throw new IndexFileError(this.path, `section ${this.name} read after the segment was closed`);
+    const started = performance.now();
     const start = c * CHECK_CHUNK;
     const bytes = new Uint8Array(Math.min(CHECK_CHUNK, this.length - start));
     readAt(this.path, this.fd, bytes, this.offset + start);
@@ -386,6 +387,8 @@ export class LazySection {
     this.chunks[c] = bytes;
     this.used[c] = 1;
     chunkCache.admit(this, c, bytes.length);
+    chunkCache.misses++;
+    chunkCache.missMs += performance.now() - started;
     return bytes;
   }
 
@@ -418,6 +421,9 @@ export const chunkCache = {
   bytes: 0,
   ring: [] as Array<{ section: LazySection; chunk: number }>,
   hand: 0,
+  /** Chunks read from the file since the process started, and the milliseconds they took. */
+  misses: 0,
+  missMs: 0,
 
   admit(section: LazySection, chunk: number, bytes: number): void {
     this.ring.push({ section, chunk });
@@ -457,6 +463,23 @@ export const chunkCache = {
 /** Bytes of postings chunks a process keeps in memory by default (the rest is read from disk). */
 export const DEFAULT_CHUNK_CACHE_BYTES = 256 * 1024 * 1024;
 chunkCache.budget = DEFAULT_CHUNK_CACHE_BYTES;
+
+/** What the chunk cache holds and has read: see {@link chunkCacheStats}. */
+export interface ChunkCacheStats {
+  /** The budget (bytes). */
+  budgetBytes: number;
+  /** Bytes of chunks in memory now. */
+  bytes: number;
+  /** Chunks read from the index files since the process started (each a 16 KiB read, checksummed). */
+  misses: number;
+  /** Milliseconds those reads took (allocating the chunk, reading it, checking it). */
+  missMs: number;
+}
+
+/** The process-wide chunk cache's figures (this thread's). */
+export function chunkCacheStats(): ChunkCacheStats {
+  return { budgetBytes: chunkCache.budget, bytes: chunkCache.bytes, misses: chunkCache.misses, missMs: chunkCache.missMs };
+}
 
 /** Sets the budget of cached postings chunks (bytes; 0 keeps none, every read goes to disk). */
 export function setChunkCacheBytes(bytes: number): void {
