@@ -23,14 +23,14 @@
  *          [--out bench/results/first-touch.json]
  * The index is built from xwlb with the CLI when the directory does not exist.
  */
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { chunkCacheStats, SearchIndex } from '../src/index.js';
 import { loadXwlb } from './corpora.js';
-import { ensureCompiled, flags, markdownTable, percentile, runNode } from './measure.js';
-import { buildWithCli, writeInput } from './ours.js';
+import { flags, markdownTable, percentile, runNode } from './measure.js';
+import { ensureIndex } from './ours.js';
 import { buildQueries, type Query, type QueryClass } from './queries.js';
 
 const f = flags(process.argv.slice(2));
@@ -127,17 +127,7 @@ if (f.has('child')) {
 }
 
 const docs = loadXwlb();
-if (!existsSync(indexDir)) {
-  ensureCompiled();
-  const work = mkdtempSync(join(tmpdir(), 'zhsearch-first-touch-'));
-  try {
-    writeInput(docs, join(work, 'xwlb.jsonl.gz'));
-    log(`building ${indexDir} from ${docs.length} xwlb items with the CLI...`);
-    await buildWithCli(join(work, 'xwlb.jsonl.gz'), indexDir);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
+await ensureIndex(indexDir, docs, log);
 const work = mkdtempSync(join(tmpdir(), 'zhsearch-first-touch-'));
 const queryFile = join(work, 'queries.json');
 {

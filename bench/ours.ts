@@ -8,12 +8,13 @@
  * variants (no facets, all facets, region + date filter) and the filter that is used.
  * Must not: reach into src/ beyond src/index.ts.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { SearchFilters, SearchOptions } from '../src/index.js';
 import type { Doc } from './corpora.js';
-import { dirBytes, runNode } from './measure.js';
+import { dirBytes, ensureCompiled, runNode } from './measure.js';
 
 export const ALL_FACETS = ['province', 'city', 'county', 'year', 'month', 'source', 'library'] as const;
 
@@ -59,4 +60,18 @@ export async function buildWithCli(input: string, dir: string): Promise<OursBuil
   const run = await runNode(['bin/zhsearch.js', 'index', input, '--index-dir', dir, '--quiet', '--no-dedupe'], { quiet: true });
   const documents = Number(/indexed (\d+) documents/.exec(run.stdout)?.[1] ?? NaN);
   return { seconds: run.seconds, peakRssMB: run.peakRssMB, diskMB: dirBytes(dir) / 1e6, documents, cli: run.stdout.trim() };
+}
+
+/** Builds `dir` from `docs` with the CLI (as {@link buildWithCli}) unless it already holds an index. */
+export async function ensureIndex(dir: string, docs: readonly Doc[], log: (m: string) => void): Promise<void> {
+  if (existsSync(dir)) return;
+  ensureCompiled();
+  const work = mkdtempSync(join(tmpdir(), 'zhsearch-bench-'));
+  try {
+    writeInput(docs, join(work, 'input.jsonl.gz'));
+    log(`building ${dir} from ${docs.length} documents with the CLI...`);
+    await buildWithCli(join(work, 'input.jsonl.gz'), dir);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -16,13 +16,12 @@
  */
 import { Session } from 'node:inspector';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DEFAULT_CHUNK_CACHE_BYTES, SearchIndex, setChunkCacheBytes, type SearchOptions } from '../src/index.js';
 import { loadXwlb } from './corpora.js';
-import { ensureCompiled, flags, markdownTable, percentile } from './measure.js';
-import { ALL_FACETS, buildWithCli, writeInput } from './ours.js';
+import { flags, markdownTable, percentile } from './measure.js';
+import { ALL_FACETS, ensureIndex } from './ours.js';
 import { buildQueries, type QueryClass } from './queries.js';
 
 const f = flags(process.argv.slice(2));
@@ -37,17 +36,7 @@ setChunkCacheBytes(chunkCacheBytes);
 const log = (m: string) => console.error(`[profile] ${m}`);
 
 const docs = loadXwlb();
-if (!existsSync(indexDir)) {
-  ensureCompiled();
-  const work = mkdtempSync(join(tmpdir(), 'zhsearch-profile-'));
-  try {
-    writeInput(docs, join(work, 'xwlb.jsonl.gz'));
-    log(`building ${indexDir} from ${docs.length} xwlb items with the CLI...`);
-    await buildWithCli(join(work, 'xwlb.jsonl.gz'), indexDir);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
+await ensureIndex(indexDir, docs, log);
 const index = SearchIndex.open(indexDir);
 index.warm();
 const dfCache = new Map<string, number>();
