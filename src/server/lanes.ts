@@ -11,16 +11,18 @@
  * Heavy is a leaky bucket of search time per client: every search adds the time it ran (on the
  * event loop, or on a thread: its wait in the slow lane's queue is not counted) to the client's
  * debt, which drains at {@link LaneOptions.drainPerSecondMs} (100 ms of search per second, capped
- * at {@link LaneOptions.maxDebtMs}, 1 s: ten seconds of draining); the client is heavy while it
- * has a search in the slow lane or its debt exceeds the fast lane's budget. So a search that needs
- * the slow lane makes its client heavy at once, until it ends and then about a second per 100 ms
- * it ran there, and a client that keeps sending expensive searches stays
- * heavy until ten seconds after it stops; one that sends cheap searches stays light, and one
- * search slowed by a busy machine (10 ms of work that took 60 ms while every core was taken) makes
- * it heavy for a fraction of a second, not for as long as it keeps searching.
+ * at {@link LaneOptions.maxDebtMs}, 1 s: ten seconds of draining); the client is heavy while its
+ * debt exceeds the fast lane's budget or a search of its that needed more than that budget
+ * finishes in the slow lane. So a search that needs the slow lane makes its client heavy at
+ * once, until it ends and then about a second per 100 ms it ran there; a client that keeps
+ * sending expensive searches stays heavy until ten seconds after it stops; one that sends cheap
+ * searches stays light; and one search slowed by a busy machine (10 ms of work that took 60 ms
+ * while every core was taken) makes it heavy for a fraction of a second, not for as long as it
+ * keeps searching.
  *
  * So an expensive query holds the event loop for about 50 ms at most, and then its client's
- * searches stay off the event loop while it drains; cheap requests are never queued behind them. The slow lane serves its clients round-robin
+ * searches stay off the event loop while it drains; cheap requests are never queued behind them.
+ * The slow lane serves its clients round-robin
  * (one queue per client), so one client's flood does not delay another's searches; a client may
  * have at most {@link LaneOptions.maxPerClient} searches there (running or waiting), more are a
  * 429 with `Retry-After`, and the lane holds at most {@link LaneOptions.maxQueued} in all, more are
@@ -83,6 +85,8 @@ interface Client {
   debt: SearchDebt;
   /** Searches of this client in the slow lane, running or waiting. */
   inSlowLane: number;
+  /** Of those, the ones that needed more than the fast lane's budget there (not charged yet). */
+  moved: number;
 }
 
 interface Job {
@@ -168,7 +172,7 @@ export class SearchLanes {
     const c = this.client(client);
     const now = performance.now();
     if (!this.options.thread) return fast(budget);
-    const heavy = c.inSlowLane > 0 || c.debt.at(now) > this.options.fastLaneMs;
+    const heavy = c.moved > 0 || c.debt.at(now) > this.options.fastLaneMs;
     if (!heavy && !this.turns.length && c.inSlowLane < this.options.maxPerClient && this.slots.some((s) => s.isReady && !s.running)) {
       // An idle thread takes it off the event loop, with its whole budget (its time there is charged when it ends).
       return this.slow<T>(client, c, request);
@@ -184,7 +188,12 @@ export class SearchLanes {
         const spent = performance.now() - started;
         c.debt.charge(spent, performance.now());
         if (!(err instanceof SearchTimeoutError) || fastMs >= budget) throw err;
-        return this.slow<T>(client, c, { ...request, options: { ...request.options, timeoutMs: Math.max(1, budget - spent) } });
+        c.moved++;
+        try {
+          return await this.slow<T>(client, c, { ...request, options: { ...request.options, timeoutMs: Math.max(1, budget - spent) } });
+        } finally {
+          c.moved--;
+        }
       }
     }
     return this.slow<T>(client, c, request);
@@ -219,7 +228,7 @@ export class SearchLanes {
       // Most recently seen last, so the oldest is the first to forget.
       this.clients.delete(key);
     } else {
-      c = { debt: new SearchDebt(this.options.drainPerSecondMs, this.options.maxDebtMs), inSlowLane: 0 };
+      c = { debt: new SearchDebt(this.options.drainPerSecondMs, this.options.maxDebtMs), inSlowLane: 0, moved: 0 };
       if (this.clients.size >= MAX_CLIENTS) {
         for (const [k, old] of this.clients) {
           if (old.inSlowLane === 0) {
