@@ -22,11 +22,10 @@
  *
  * So an expensive query holds the event loop for about 50 ms at most, and then its client's
  * searches stay off the event loop while it drains; cheap requests are never queued behind them.
- * The slow lane serves its clients round-robin
- * (one queue per client), so one client's flood does not delay another's searches; a client may
- * have at most {@link LaneOptions.maxPerClient} searches there (running or waiting), more are a
- * 429 with `Retry-After`, and the lane holds at most {@link LaneOptions.maxQueued} in all, more are
- * a 503 with `Retry-After`.
+ * The slow lane serves its clients round-robin (one queue per client), so one client's flood does
+ * not delay another's searches; a client may have at most {@link LaneOptions.maxPerClient}
+ * searches there (running or waiting), more are a 429 with `Retry-After`, and the lane holds at
+ * most {@link LaneOptions.maxQueued} in all, more are a 503 with `Retry-After`.
  *
  * The slow lane has {@link LaneOptions.threads} search threads (default 1), each running one search
  * at a time. A search of a client that is not heavy goes to a search thread that is idle when
@@ -182,11 +181,13 @@ export class SearchLanes {
       const started = performance.now();
       try {
         const result = fast(fastMs);
-        c.debt.charge(performance.now() - started, performance.now());
+        const ended = performance.now();
+        c.debt.charge(ended - started, ended);
         return result;
       } catch (err) {
-        const spent = performance.now() - started;
-        c.debt.charge(spent, performance.now());
+        const ended = performance.now();
+        const spent = ended - started;
+        c.debt.charge(spent, ended);
         if (!(err instanceof SearchTimeoutError) || fastMs >= budget) throw err;
         c.moved++;
         try {
@@ -294,11 +295,10 @@ export class SearchLanes {
     const started = performance.now();
     const finish = (settle: () => void, ran = true) => {
       if (ran) {
-        const ranMs = performance.now() - started;
-        this.slowMs = 0.8 * this.slowMs + 0.2 * ranMs;
+        const ended = performance.now();
+        this.slowMs = 0.8 * this.slowMs + 0.2 * (ended - started);
         // The client's entry stays while it has searches here (it is forgotten only at zero).
-        const c = this.clients.get(job.client);
-        c?.debt.charge(ranMs, performance.now());
+        this.clients.get(job.client)?.debt.charge(ended - started, ended);
       }
       if (slot.running === running) slot.running = null;
       settle();

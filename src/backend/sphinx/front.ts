@@ -25,6 +25,11 @@ export class ClusterUnavailableError extends Error {
   }
 }
 
+/** The stored document of a row that selected `doc`. */
+function storedOf(row: Row): StoredDocument {
+  return JSON.parse(String(row.doc)) as StoredDocument;
+}
+
 export class ClusterFront {
   private constructor(
     private readonly cluster: ClusterDescription,
@@ -80,7 +85,7 @@ export class ClusterFront {
     const out = new Map<string, StoredDocument>();
     if (!sids.length) return out;
     const [rows] = await this.query(`SELECT id, doc FROM dist WHERE id IN (${sids.join(',')}) AND deleted = 0 LIMIT ${sids.length} OPTION max_matches=${sids.length}, ${this.retry}`);
-    for (const r of rows) out.set(String(r.id), JSON.parse(String(r.doc)) as StoredDocument);
+    for (const r of rows) out.set(String(r.id), storedOf(r));
     return out;
   }
 
@@ -89,7 +94,7 @@ export class ClusterFront {
     for (let last = '0'; ; ) {
       const [rows] = await this.query(`SELECT id, doc FROM dist WHERE deleted = 0 AND id > ${last} ORDER BY id ASC LIMIT ${page} OPTION max_matches=${page}, ${this.retry}`);
       if (!rows.length) return;
-      yield rows.map((r) => JSON.parse(String(r.doc)) as StoredDocument);
+      yield rows.map(storedOf);
       if (rows.length < page) return;
       last = String(rows[rows.length - 1].id);
     }
